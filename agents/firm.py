@@ -1,0 +1,75 @@
+"""Firms: anchors, SMEs, start-ups and municipal utilities."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import mesa
+
+if TYPE_CHECKING:
+    from sim.exchange import Demand, Offer
+
+
+class Role(StrEnum):
+    """A firm's role decides how it finances, how much attention it has and whom it trusts."""
+
+    ANCHOR = "anchor"
+    SME = "sme"
+    STARTUP = "startup"
+    UTILITY = "utility"
+
+
+class Firm(mesa.Agent):
+    """A firm holds its streams, money, trust and attention; mechanisms change them."""
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        *,
+        idx: int,
+        name: str,
+        role: Role,
+        sector: str,
+        x: float,
+        y: float,
+        municipality: int,
+        turnover_sek_per_year: float,
+        cash_sek: float,
+        attention: int,
+        energy_input_mw: float = 0.0,
+        data_centre: bool = False,
+        entered_step: int = 0,
+    ) -> None:
+        super().__init__(model)
+        self.idx = idx
+        self.name = name
+        self.role = role
+        self.sector = sector
+        self.x = x
+        self.y = y
+        self.municipality = municipality
+        self.turnover_sek_per_year = turnover_sek_per_year
+        self.cash_sek = cash_sek
+        self.attention = attention
+        self.energy_input_mw = energy_input_mw
+        self.data_centre = data_centre
+        self.entered_step = entered_step
+        self.alive = True
+        self.offers: list[Offer] = []
+        self.demands: list[Demand] = []
+        self.exchanges: set[int] = set()
+        self.operating: int = 0
+        self.delivered_months: int = 0
+        self.months_without_supply: int = 0
+        self.guaranteed_investment_sek: float = 0.0
+
+    @property
+    def is_large(self) -> bool:
+        """Large firms decide a whole project at once (report §3.2)."""
+        return self.role in (Role.ANCHOR, Role.UTILITY)
+
+    @property
+    def busy(self) -> int:
+        """Exchanges in the pipeline, which use the firm's scarce collaboration attention."""
+        return len(self.exchanges) - self.operating

@@ -1,0 +1,64 @@
+"""Exit of firms and the fate of their dependants (pattern P1).
+
+Firms leave by a small hazard or a scheduled event (Findus 2017, A13). Exchanges with a leaving
+firm end; receivers that built their business on the stream lose their savings (the stranded
+part of the connection investment) and, without a supply, a start-up leaves once its patience or
+cash runs out. Nothing here knows about clusters: collapse follows from these rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.firm import Role
+from sim.params import Strict, param
+
+if TYPE_CHECKING:
+    from sim.model import SymbiosisModel
+
+
+class Params(Strict):
+    hazard_anchor: float = param(0.01, "1/year", "assumption: large process plants are long-lived, yet Findus left Bjuv (A13)", "Annual exit hazard of an anchor.", ge=0, le=1)
+    hazard_sme: float = param(0.03, "1/year", "assumption: Swedish SME exit rates of a few per cent a year", "Annual exit hazard of an SME.", ge=0, le=1)
+    hazard_startup: float = param(0.05, "1/year", "assumption: start-ups fail more often", "Annual exit hazard of a start-up with a supply.", ge=0, le=1)
+    startup_patience_months: int = param(36, "months", "§3.2: start-ups' timelines are uncertain; value: assumption", "Months a start-up survives without an operating supply before it leaves.", ge=1)
+    startup_burn_sek_per_month: float = param(150000.0, "SEK/month", "assumption: a small team before revenue", "What a start-up spends each month while it has no operating supply.", ge=0)
+    stranded_share: float = param(0.7, "share of the investment", "assumption: a pipe to a closed plant is worth little", "Share of the receiver's connection investment lost when its supplier leaves.", ge=0, le=1)
+
+
+def step(model: SymbiosisModel) -> None:
+    """Draw hazard exits, then let start-ups without supply burn cash or run out of patience."""
+    p = model.params.firm_exit
+    alive = [f for f in model.firms if f.alive and f.role != Role.UTILITY]
+    if model.switches.firm_exit and alive:
+        annual = np.array([_hazard(p, f.role) for f in alive])
+        monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
+        draws = model.rng.random(len(alive))
+        for k in np.flatnonzero(draws < monthly):
+            model.remove_firm(alive[k], "hazard")
+    if not model.switches.firm_exit:
+        return
+    for f in model.startups():
+        if f.operating > 0:
+            f.months_without_supply = 0
+            continue
+        f.months_without_supply += 1
+        f.cash_sek -= p.startup_burn_sek_per_month
+        if f.months_without_supply > p.startup_patience_months or f.cash_sek < 0:
+            model.remove_firm(f, "no_supply")
+
+
+def _hazard(p: Params, role: Role) -> float:
+    if role == Role.ANCHOR:
+        return p.hazard_anchor
+    if role == Role.STARTUP:
+        return p.hazard_startup
+    return p.hazard_sme
+
+
+def strand(model: SymbiosisModel, receiver_idx: int, investment_sek: float) -> None:
+    """A receiver loses the stranded part of its half of the connection when its supplier leaves."""
+    firm = model.firms[receiver_idx]
+    firm.cash_sek -= model.params.firm_exit.stranded_share * investment_sek * 0.5

@@ -1,0 +1,80 @@
+"""Trust between pairs of actors (pattern P3).
+
+Trust starts from what the parties are: established neighbours know each other a little, a
+start-up has no track record. It rises with delivered months and brokered meetings and falls
+with failures, so a first deal is the hardest (report §3.4.2, A2 High Coast). The increments
+follow the running-mean idea of Ghali et al. (2017) scaled to a monthly step, without their
+noise term (literature.md: a U(-1,1) event per step makes trust a random walk).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agents.firm import Role
+from sim.params import Strict, param
+
+if TYPE_CHECKING:
+    from agents.firm import Firm
+    from sim.model import SymbiosisModel
+
+
+class Params(Strict):
+    established: float = param(0.45, "trust (0-1)", "assumption: established firms in one place know each other; calibrated so that unbrokered deals between incumbents form within a few years", "Initial trust between two established actors in the same municipality.", ge=0, le=1)
+    other_municipality_penalty: float = param(0.1, "trust (0-1)", "assumption: proximity builds acquaintance (Chertow 2000, §1.1)", "Trust subtracted when the two actors are in different municipalities.", ge=0, le=1)
+    startup_initial: float = param(0.1, "trust (0-1)", "§3.4.2, A2: start-ups find it hard to gain trust", "Initial trust towards a start-up with no track record.", ge=0, le=1)
+    threshold: float = param(0.4, "trust (0-1)", "assumption: Ghali et al. (2017) use 0.5 on a [-1,1] scale; 0.4 on [0,1] keeps incumbents just above it", "Trust both sides need before they negotiate.", ge=0, le=1)
+    reputation_per_year: float = param(0.12, "trust per delivered year", "assumption: a year of reliable delivery is a visible track record", "Reputation a firm gains with everybody per year of delivery in any exchange.", ge=0, le=1)
+    reputation_cap: float = param(0.35, "trust (0-1)", "assumption", "Upper bound of reputation from track record.", ge=0, le=1)
+    delivery_gain: float = param(0.01, "trust per month", "assumption: ~0.1 per year of delivery", "Pairwise trust gained per delivered month.", ge=0, le=1)
+    meeting_gain: float = param(0.12, "trust per meeting at full engagement", "§2.5.5: the facilitator's role is important and sometimes decisive", "Pairwise trust gained in one brokered meeting, times the facilitator's engagement.", ge=0, le=1)
+    failure_loss: float = param(0.15, "trust", "assumption: failures are remembered", "Pairwise trust lost when a deal between the two fails or ends badly.", ge=0, le=1)
+
+
+def _key(i: int, j: int) -> tuple[int, int]:
+    return (i, j) if i < j else (j, i)
+
+
+def reputation(model: SymbiosisModel, firm: Firm) -> float:
+    """Track record: delivered months in any exchange, visible to all."""
+    p = model.params.trust
+    return min(p.reputation_cap, p.reputation_per_year * firm.delivered_months / 12.0)
+
+
+def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
+    """Current trust between two firms, in [0, 1]. With the mechanism off trust never binds."""
+    if not model.switches.trust:
+        return 1.0
+    p = model.params.trust
+    if Role.STARTUP in (a.role, b.role):
+        base = p.startup_initial
+    else:
+        base = p.established
+    if a.municipality != b.municipality:
+        base -= p.other_municipality_penalty
+    base += max(reputation(model, a), reputation(model, b)) if Role.STARTUP in (a.role, b.role) else 0.0
+    value = base + model.pair_trust.get(_key(a.idx, b.idx), 0.0)
+    return min(1.0, max(0.0, value))
+
+
+def sufficient(model: SymbiosisModel, a: Firm, b: Firm) -> bool:
+    """Both sides trust each other enough to sit down and negotiate."""
+    return level(model, a, b) >= model.params.trust.threshold
+
+
+def adjust(model: SymbiosisModel, i: int, j: int, delta: float) -> None:
+    """Add ``delta`` to the pair's trust increment."""
+    key = _key(i, j)
+    model.pair_trust[key] = model.pair_trust.get(key, 0.0) + delta
+
+
+def on_delivery(model: SymbiosisModel, i: int, j: int) -> None:
+    adjust(model, i, j, model.params.trust.delivery_gain)
+
+
+def on_meeting(model: SymbiosisModel, i: int, j: int, engagement: float) -> None:
+    adjust(model, i, j, model.params.trust.meeting_gain * engagement)
+
+
+def on_failure(model: SymbiosisModel, i: int, j: int) -> None:
+    adjust(model, i, j, -model.params.trust.failure_loss)
