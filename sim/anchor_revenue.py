@@ -18,9 +18,29 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    attention_share_of_turnover: float = param(4.0e-4, "share of monthly turnover per month", "§3.2, §2.5.4: firms prioritise their core business; value: assumption, so that a mid-size heat deal is marginal for a 3 bn SEK/yr plant", "Opportunity cost of management attention a supplier spends on an exchange, as a share of its monthly turnover.", ge=0, le=0.1)
-    delivery_risk_share: float = param(0.15, "share of delivered value", "§3.2: the risk of a collaboration with delivery guarantees may not be outweighed by the payment; value: assumption", "Expected cost of a delivery guarantee, as a share of the value the receiver gets.", ge=0, le=1)
-    brand_value_sek_per_month: float = param(60000.0, "SEK/month", "§3.2: brand value and recruitment; value: assumption", "Non-financial value (brand, recruitment) an anchor gets from a visible exchange.", ge=0)
+    attention_share_of_turnover: float = param(
+        4.0e-4,
+        "share of monthly turnover per month",
+        "§3.2, §2.5.4: firms prioritise their core business; value: assumption, so that a mid-size heat deal is marginal for a 3 bn SEK/yr plant",
+        "Opportunity cost of management attention a supplier spends on an exchange, as a share of its monthly turnover.",
+        ge=0,
+        le=0.1,
+    )
+    delivery_risk_share: float = param(
+        0.15,
+        "share of delivered value",
+        "§3.2: the risk of a collaboration with delivery guarantees may not be outweighed by the payment; value: assumption",
+        "Expected cost of a delivery guarantee, as a share of the value the receiver gets.",
+        ge=0,
+        le=1,
+    )
+    brand_value_sek_per_month: float = param(
+        60000.0,
+        "SEK/month",
+        "§3.2: brand value and recruitment; value: assumption",
+        "Non-financial value (brand, recruitment) an anchor gets from a visible exchange.",
+        ge=0,
+    )
 
 
 def supplier_side_costs(model: SymbiosisModel, supplier: Firm, delivered_value_sek: float) -> tuple[float, float]:

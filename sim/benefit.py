@@ -23,10 +23,32 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    contract_years: float = param(10.0, "years", "assumption: ordinary bilateral supply contracts (§3.2); Agtira signs up to 15 years (A14)", "Contract term over which both sides evaluate an exchange.", gt=0, le=50)
-    discount_rate: float = param(0.06, "1/year", "assumption: typical industrial hurdle rate", "Rate used to annualise the connection investment.", ge=0, le=0.5)
-    transaction_cost_sek: float = param(300000.0, "SEK per exchange and side", "assumption: months of staff time for studies and contracts (§3.4.2)", "One-off cost of preparing a deal, spread over the contract term.", ge=0)
-    receiver_share: float = param(0.5, "share", "assumption: symmetric Nash bargaining", "Share of the joint surplus the receiver keeps through the price.", ge=0, le=1)
+    contract_years: float = param(
+        10.0,
+        "years",
+        "assumption: ordinary bilateral supply contracts (§3.2); Agtira signs up to 15 years (A14)",
+        "Contract term over which both sides evaluate an exchange.",
+        gt=0,
+        le=50,
+    )
+    discount_rate: float = param(
+        0.06, "1/year", "assumption: typical industrial hurdle rate", "Rate used to annualise the connection investment.", ge=0, le=0.5
+    )
+    transaction_cost_sek: float = param(
+        300000.0,
+        "SEK per exchange and side",
+        "assumption: months of staff time for studies and contracts (§3.4.2)",
+        "One-off cost of preparing a deal, spread over the contract term.",
+        ge=0,
+    )
+    receiver_share: float = param(
+        0.5,
+        "share",
+        "assumption: symmetric Nash bargaining",
+        "Share of the joint surplus the receiver keeps through the price.",
+        ge=0,
+        le=1,
+    )
 
 
 @dataclass(slots=True, frozen=True)

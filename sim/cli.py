@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,8 +12,12 @@ import typer
 from sim import config as cfgmod
 from sim.config import ConfigError
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
-                  help="symbiosis-sim: agent-based model of industrial and urban symbiosis.")
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="symbiosis-sim: agent-based model of industrial and urban symbiosis.",
+)
 
 
 def fail(problems: list[str], what: str = "configuration") -> None:
@@ -34,9 +39,19 @@ def load_or_fail(path: Path | None, sets: list[str] | None, overrides: dict[str,
 
 
 def _summary_table(summary: dict[str, Any]) -> str:
-    keys = ["final_active_exchanges", "peak_active_exchanges", "collapsed", "first_exchange_step", "years_to_first_exchange",
-            "co2_avoided_total_t", "virgin_water_saved_total_m3", "heat_delivered_total_mwh", "public_funding_total_sek",
-            "firms_alive_final", "startups_entered"]
+    keys = [
+        "final_active_exchanges",
+        "peak_active_exchanges",
+        "collapsed",
+        "first_exchange_step",
+        "years_to_first_exchange",
+        "co2_avoided_total_t",
+        "virgin_water_saved_total_m3",
+        "heat_delivered_total_mwh",
+        "public_funding_total_sek",
+        "firms_alive_final",
+        "startups_entered",
+    ]
     width = max(len(k) for k in keys)
     lines = [f"{'outcome':<{width}}  value", f"{'-' * width}  {'-' * 14}"]
     for k in keys:
@@ -80,11 +95,20 @@ def run(
 
 
 @app.command()
-def validate(config: Annotated[Path, typer.Argument(help="Scenario YAML to check.")],
-             set_: Annotated[list[str] | None, typer.Option("--set", help="Overrides to check too.")] = None) -> None:
+def validate(
+    config: Annotated[Path, typer.Argument(help="Scenario YAML to check.")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Overrides to check too.")] = None,
+) -> None:
     """Report every problem in a config at once, or OK."""
     cfg = load_or_fail(config, set_)
     typer.echo(f"OK: {config} ({cfg.name}: {len(cfg.firms)} firms, {len(cfg.municipalities)} municipalities, {cfg.years} years)")
+
+
+# Commands that live in their own modules: each module defines ``register(app)``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
 
 
 def main() -> None:

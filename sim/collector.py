@@ -19,9 +19,22 @@ if TYPE_CHECKING:
     from sim.model import SymbiosisModel
 
 COLUMNS = (
-    "step", "year", "month", "active_exchanges", "pipeline_exchanges", "participating_firms", "firms_alive",
-    "startups_alive", "co2_avoided_t", "virgin_water_saved_m3", "heat_delivered_mwh", "public_funding_sek",
-    "public_funding_step_sek", "facilitator_engagement", "mean_trust", "cluster_active",
+    "step",
+    "year",
+    "month",
+    "active_exchanges",
+    "pipeline_exchanges",
+    "participating_firms",
+    "firms_alive",
+    "startups_alive",
+    "co2_avoided_t",
+    "virgin_water_saved_m3",
+    "heat_delivered_mwh",
+    "public_funding_sek",
+    "public_funding_step_sek",
+    "facilitator_engagement",
+    "mean_trust",
+    "cluster_active",
 )
 
 
@@ -57,11 +70,19 @@ class Collector:
         live = list(m.live.values())
         trusts = [trust.level(m, m.firms[ex.supplier], m.firms[ex.receiver]) for ex in live]
         row = {
-            "step": m.steps, "year": year, "month": month, "active_exchanges": active,
-            "pipeline_exchanges": len(live) - active, "participating_firms": participating,
-            "firms_alive": m.n_alive, "startups_alive": m.n_startups, "co2_avoided_t": self._co2,
-            "virgin_water_saved_m3": self._water, "heat_delivered_mwh": self._heat,
-            "public_funding_sek": m.public_sek_total, "public_funding_step_sek": m.public_sek_step,
+            "step": m.steps,
+            "year": year,
+            "month": month,
+            "active_exchanges": active,
+            "pipeline_exchanges": len(live) - active,
+            "participating_firms": participating,
+            "firms_alive": m.n_alive,
+            "startups_alive": m.n_startups,
+            "co2_avoided_t": self._co2,
+            "virgin_water_saved_m3": self._water,
+            "heat_delivered_mwh": self._heat,
+            "public_funding_sek": m.public_sek_total,
+            "public_funding_step_sek": m.public_sek_step,
             "facilitator_engagement": float(np.mean([f.engagement for f in m.facilitators])) if m.facilitators else 0.0,
             "mean_trust": float(np.mean(trusts)) if trusts else float("nan"),
             "cluster_active": participating >= obs.cluster_min_firms and resources >= obs.cluster_min_resources,

@@ -17,9 +17,24 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    visible_after_months: int = param(24, "months", "assumption: a symbiosis must work for a while to be visited", "Months a municipality's exchanges must run before neighbours notice.", ge=0)
-    radius_km: float = param(60.0, "km", "assumption: neighbouring municipalities", "Distance within which a visible symbiosis inspires.", gt=0)
-    rate_per_year: float = param(0.1, "1/year per visible neighbour", "§2.4.2, A4; value: assumption", "Annual chance a neighbour starts facilitation because of one visible symbiosis.", ge=0, le=1)
+    visible_after_months: int = param(
+        24,
+        "months",
+        "assumption: a symbiosis must work for a while to be visited",
+        "Months a municipality's exchanges must run before neighbours notice.",
+        ge=0,
+    )
+    radius_km: float = param(
+        60.0, "km", "assumption: neighbouring municipalities", "Distance within which a visible symbiosis inspires.", gt=0
+    )
+    rate_per_year: float = param(
+        0.1,
+        "1/year per visible neighbour",
+        "§2.4.2, A4; value: assumption",
+        "Annual chance a neighbour starts facilitation because of one visible symbiosis.",
+        ge=0,
+        le=1,
+    )
 
 
 def step(model: SymbiosisModel) -> None:

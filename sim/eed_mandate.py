@@ -22,8 +22,17 @@ HEAT = ("heat", "steam")
 
 
 class Params(Strict):
-    threshold_mw: float = param(8.0, "MW average energy input", "EU 2023/1791 art. 26 as summarised in §5", "Installations above this input are covered.", ge=0)
-    refurbish_rate_per_year: float = param(0.05, "1/year", "assumption: a major refurbishment every twenty years", "Chance per year that a covered installation is substantially refurbished.", ge=0, le=1)
+    threshold_mw: float = param(
+        8.0, "MW average energy input", "EU 2023/1791 art. 26 as summarised in §5", "Installations above this input are covered.", ge=0
+    )
+    refurbish_rate_per_year: float = param(
+        0.05,
+        "1/year",
+        "assumption: a major refurbishment every twenty years",
+        "Chance per year that a covered installation is substantially refurbished.",
+        ge=0,
+        le=1,
+    )
 
 
 def covered(model: SymbiosisModel, firm: Firm) -> bool:

@@ -21,11 +21,38 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    rise_per_month: float = param(0.08, "share of the gap to full engagement per month", "assumption: about a year to full engagement in a new project", "How fast engagement rises while funded.", ge=0, le=1)
-    half_life_months: float = param(6.0, "months", "A20 Sävsjö: engagement could not be kept when funding did not follow; value: assumption", "Half-life of engagement without funding.", gt=0)
-    retention_half_life_months: float = param(12.0, "months", "§3.3: partners drift away between projects; value: assumption", "Half-life of the network's membership in a gap.", gt=0)
-    retention_recovery_per_month: float = param(0.03, "share per month", "assumption: rebuilding a network takes years", "How fast members return once funded again.", ge=0, le=1)
-    meetings_per_month: float = param(3.0, "meetings per month at full engagement", "§2.5.5: the facilitator brings actors together; value: assumption", "Brokered meetings between latent partners a fully engaged facilitator holds per month.", ge=0)
+    rise_per_month: float = param(
+        0.08,
+        "share of the gap to full engagement per month",
+        "assumption: about a year to full engagement in a new project",
+        "How fast engagement rises while funded.",
+        ge=0,
+        le=1,
+    )
+    half_life_months: float = param(
+        6.0,
+        "months",
+        "A20 Sävsjö: engagement could not be kept when funding did not follow; value: assumption",
+        "Half-life of engagement without funding.",
+        gt=0,
+    )
+    retention_half_life_months: float = param(
+        12.0,
+        "months",
+        "§3.3: partners drift away between projects; value: assumption",
+        "Half-life of the network's membership in a gap.",
+        gt=0,
+    )
+    retention_recovery_per_month: float = param(
+        0.03, "share per month", "assumption: rebuilding a network takes years", "How fast members return once funded again.", ge=0, le=1
+    )
+    meetings_per_month: float = param(
+        3.0,
+        "meetings per month at full engagement",
+        "§2.5.5: the facilitator brings actors together; value: assumption",
+        "Brokered meetings between latent partners a fully engaged facilitator holds per month.",
+        ge=0,
+    )
 
 
 def step(model: SymbiosisModel) -> None:

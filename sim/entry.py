@@ -18,12 +18,40 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    base_rate_per_year: float = param(0.15, "1/year per unused stream", "A7: easy to find residual products, hard to find takers: new establishments are needed; value: assumption", "Annual chance that an establishment company shows interest in an unused attractive stream with free land beside it.", ge=0, le=5)
-    facilitated_rate_per_year: float = param(0.6, "1/year at full engagement", "A7: the symbiosis has attracted establishment enquiries; value: assumption", "Extra annual chance where an engaged facilitator markets the site.", ge=0, le=5)
-    min_unused_share: float = param(0.3, "share of the stream", "assumption", "Unused share of a stream that makes it attractive.", ge=0, le=1)
-    size_share: float = param(0.5, "share of the stream", "A5: two 100,000 m² greenhouses on one mill's heat; value: assumption", "Share of the unused stream an entrant wants.", gt=0, le=1)
+    base_rate_per_year: float = param(
+        0.15,
+        "1/year per unused stream",
+        "A7: easy to find residual products, hard to find takers: new establishments are needed; value: assumption",
+        "Annual chance that an establishment company shows interest in an unused attractive stream with free land beside it.",
+        ge=0,
+        le=5,
+    )
+    facilitated_rate_per_year: float = param(
+        0.6,
+        "1/year at full engagement",
+        "A7: the symbiosis has attracted establishment enquiries; value: assumption",
+        "Extra annual chance where an engaged facilitator markets the site.",
+        ge=0,
+        le=5,
+    )
+    min_unused_share: float = param(
+        0.3, "share of the stream", "assumption", "Unused share of a stream that makes it attractive.", ge=0, le=1
+    )
+    size_share: float = param(
+        0.5,
+        "share of the stream",
+        "A5: two 100,000 m² greenhouses on one mill's heat; value: assumption",
+        "Share of the unused stream an entrant wants.",
+        gt=0,
+        le=1,
+    )
     cash_sek: float = param(6.0e6, "SEK", "assumption: seed money of an establishment company", "Cash an entrant brings.", ge=0)
-    attractive: dict[str, list[str]] = param({"heat": ["greenhouse", "fish_farm"], "co2": ["efuel", "greenhouse"], "oxygen": ["fish_farm"], "steam": ["biorefinery"]}, "sectors by resource", "§4: greenhouses and fish farms on heat, e-fuels on CO2, fish farms on O2", "Which entrant sectors each resource attracts.")
+    attractive: dict[str, list[str]] = param(
+        {"heat": ["greenhouse", "fish_farm"], "co2": ["efuel", "greenhouse"], "oxygen": ["fish_farm"], "steam": ["biorefinery"]},
+        "sectors by resource",
+        "§4: greenhouses and fish farms on heat, e-fuels on CO2, fish farms on O2",
+        "Which entrant sectors each resource attracts.",
+    )
 
 
 def step(model: SymbiosisModel) -> None:

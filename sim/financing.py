@@ -20,12 +20,43 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    large_success: float = param(0.95, "probability", "§3.2: large companies can decide the whole project at once", "Chance a large firm funds its part in one decision.", ge=0, le=1)
-    sme_success: float = param(0.85, "probability", "assumption: SMEs borrow against their business", "Chance an SME funds its part in one decision.", ge=0, le=1)
-    startup_step_success: float = param(0.7, "probability per step", "§3.2, A5 Wa3rm's five steps; value: assumption", "Chance a start-up secures each financing step without a guarantee.", ge=0, le=1)
-    startup_steps: int = param(3, "steps", "§3.2: permit, land, technical development", "Financing steps a start-up must pass one by one.", ge=1, le=10)
-    step_months: float = param(4.0, "months", "§3.4.2: waiting between partial financings stalls engagement; value: assumption", "Mean time to raise one step.", ge=0)
-    guarantee_effect: float = param(0.9, "share of risk removed per guaranteed share", "assumption: lenders price the uncovered share", "How much of the step failure risk a full guarantee removes.", ge=0, le=1)
+    large_success: float = param(
+        0.95,
+        "probability",
+        "§3.2: large companies can decide the whole project at once",
+        "Chance a large firm funds its part in one decision.",
+        ge=0,
+        le=1,
+    )
+    sme_success: float = param(
+        0.85, "probability", "assumption: SMEs borrow against their business", "Chance an SME funds its part in one decision.", ge=0, le=1
+    )
+    startup_step_success: float = param(
+        0.7,
+        "probability per step",
+        "§3.2, A5 Wa3rm's five steps; value: assumption",
+        "Chance a start-up secures each financing step without a guarantee.",
+        ge=0,
+        le=1,
+    )
+    startup_steps: int = param(
+        3, "steps", "§3.2: permit, land, technical development", "Financing steps a start-up must pass one by one.", ge=1, le=10
+    )
+    step_months: float = param(
+        4.0,
+        "months",
+        "§3.4.2: waiting between partial financings stalls engagement; value: assumption",
+        "Mean time to raise one step.",
+        ge=0,
+    )
+    guarantee_effect: float = param(
+        0.9,
+        "share of risk removed per guaranteed share",
+        "assumption: lenders price the uncovered share",
+        "How much of the step failure risk a full guarantee removes.",
+        ge=0,
+        le=1,
+    )
 
 
 def steps(model: SymbiosisModel, firm: Firm) -> int:

@@ -20,12 +20,42 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    hazard_anchor: float = param(0.01, "1/year", "assumption: large process plants are long-lived, yet Findus left Bjuv (A13)", "Annual exit hazard of an anchor.", ge=0, le=1)
-    hazard_sme: float = param(0.03, "1/year", "assumption: Swedish SME exit rates of a few per cent a year", "Annual exit hazard of an SME.", ge=0, le=1)
-    hazard_startup: float = param(0.05, "1/year", "assumption: start-ups fail more often", "Annual exit hazard of a start-up with a supply.", ge=0, le=1)
-    startup_patience_months: int = param(36, "months", "§3.2: start-ups' timelines are uncertain; value: assumption", "Months a start-up survives without an operating supply before it leaves.", ge=1)
-    startup_burn_sek_per_month: float = param(150000.0, "SEK/month", "assumption: a small team before revenue", "What a start-up spends each month while it has no operating supply.", ge=0)
-    stranded_share: float = param(0.7, "share of the investment", "assumption: a pipe to a closed plant is worth little", "Share of the receiver's connection investment lost when its supplier leaves.", ge=0, le=1)
+    hazard_anchor: float = param(
+        0.01,
+        "1/year",
+        "assumption: large process plants are long-lived, yet Findus left Bjuv (A13)",
+        "Annual exit hazard of an anchor.",
+        ge=0,
+        le=1,
+    )
+    hazard_sme: float = param(
+        0.03, "1/year", "assumption: Swedish SME exit rates of a few per cent a year", "Annual exit hazard of an SME.", ge=0, le=1
+    )
+    hazard_startup: float = param(
+        0.05, "1/year", "assumption: start-ups fail more often", "Annual exit hazard of a start-up with a supply.", ge=0, le=1
+    )
+    startup_patience_months: int = param(
+        36,
+        "months",
+        "§3.2: start-ups' timelines are uncertain; value: assumption",
+        "Months a start-up survives without an operating supply before it leaves.",
+        ge=1,
+    )
+    startup_burn_sek_per_month: float = param(
+        150000.0,
+        "SEK/month",
+        "assumption: a small team before revenue",
+        "What a start-up spends each month while it has no operating supply.",
+        ge=0,
+    )
+    stranded_share: float = param(
+        0.7,
+        "share of the investment",
+        "assumption: a pipe to a closed plant is worth little",
+        "Share of the receiver's connection investment lost when its supplier leaves.",
+        ge=0,
+        le=1,
+    )
 
 
 def step(model: SymbiosisModel) -> None:

@@ -19,8 +19,21 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    inactive_months: int = param(24, "months", "A13: Bjuv's cluster went quiet after 2017 before the land was re-planned; value: assumption", "Months a once-active cluster must be inactive before re-planning is considered.", ge=1)
-    replan_rate_per_year: float = param(0.3, "1/year at full housing pressure", "A13; value: assumption", "Annual chance that an inactive hub's free industrial land is re-planned for housing, times housing pressure.", ge=0, le=1)
+    inactive_months: int = param(
+        24,
+        "months",
+        "A13: Bjuv's cluster went quiet after 2017 before the land was re-planned; value: assumption",
+        "Months a once-active cluster must be inactive before re-planning is considered.",
+        ge=1,
+    )
+    replan_rate_per_year: float = param(
+        0.3,
+        "1/year at full housing pressure",
+        "A13; value: assumption",
+        "Annual chance that an inactive hub's free industrial land is re-planned for housing, times housing pressure.",
+        ge=0,
+        le=1,
+    )
 
 
 def step(model: SymbiosisModel) -> None:

@@ -20,9 +20,18 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    build_months: float = param(6.0, "months", "assumption: a heat exchanger and a short pipe", "Mean construction time of a connection.", ge=0)
+    build_months: float = param(
+        6.0, "months", "assumption: a heat exchanger and a short pipe", "Mean construction time of a connection.", ge=0
+    )
     build_months_per_km: float = param(1.0, "months per km", "assumption: pipe laying", "Extra construction time per km of distance.", ge=0)
-    disruption_rate_per_year: float = param(0.01, "1/year", "A7, A11: heat exchanges have lasted since 1974 and 1982; value: assumption", "Chance per year that an operating exchange ends for reasons outside the model (process change, quality drift).", ge=0, le=1)
+    disruption_rate_per_year: float = param(
+        0.01,
+        "1/year",
+        "A7, A11: heat exchanges have lasted since 1974 and 1982; value: assumption",
+        "Chance per year that an operating exchange ends for reasons outside the model (process change, quality drift).",
+        ge=0,
+        le=1,
+    )
 
 
 def advance(model: SymbiosisModel) -> None:

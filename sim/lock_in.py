@@ -18,7 +18,12 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    foresight: bool = param(False, "switch", "§5: symbioses built on fossil by-products risk locking in unsustainable systems", "Whether firms refuse deals on streams that end within the contract term.")
+    foresight: bool = param(
+        False,
+        "switch",
+        "§5: symbioses built on fossil by-products risk locking in unsustainable systems",
+        "Whether firms refuse deals on streams that end within the contract term.",
+    )
 
 
 def blocks(model: SymbiosisModel, offer: Offer) -> bool:

@@ -26,10 +26,37 @@ EPS = 1e-9
 
 
 class Params(Strict):
-    base_search_rate: float = param(0.01, "1/month", "§2.5.4: nearly all firms work on internal efficiency, seeking partners across sectors is far less natural; value: assumption (about one look per eight years)", "Monthly probability that a firm looks for a partner for an unmet demand on its own.", ge=0, le=1)
-    facilitated_search_rate: float = param(0.12, "1/month at full engagement", "§2.5.5: the facilitator identifies latent matches; value: assumption", "Extra monthly search probability for firms a fully engaged, fully funded facilitator covers.", ge=0, le=1)
-    distance_decay_km: float = param(5.0, "km", "Raimbault et al. (2020): partner found with probability exp(-d/d0); value: assumption", "Length scale d0 of the distance decay of discovery.", gt=0)
-    min_quantity_share: float = param(0.05, "share of the demand", "assumption: a sliver of a demand is not worth a contract", "Smallest share of a demand an exchange must cover to be proposed.", ge=0, le=1)
+    base_search_rate: float = param(
+        0.01,
+        "1/month",
+        "§2.5.4: nearly all firms work on internal efficiency, seeking partners across sectors is far less natural; value: assumption (about one look per eight years)",
+        "Monthly probability that a firm looks for a partner for an unmet demand on its own.",
+        ge=0,
+        le=1,
+    )
+    facilitated_search_rate: float = param(
+        0.12,
+        "1/month at full engagement",
+        "§2.5.5: the facilitator identifies latent matches; value: assumption",
+        "Extra monthly search probability for firms a fully engaged, fully funded facilitator covers.",
+        ge=0,
+        le=1,
+    )
+    distance_decay_km: float = param(
+        5.0,
+        "km",
+        "Raimbault et al. (2020): partner found with probability exp(-d/d0); value: assumption",
+        "Length scale d0 of the distance decay of discovery.",
+        gt=0,
+    )
+    min_quantity_share: float = param(
+        0.05,
+        "share of the demand",
+        "assumption: a sliver of a demand is not worth a contract",
+        "Smallest share of a demand an exchange must cover to be proposed.",
+        ge=0,
+        le=1,
+    )
 
 
 class Book:

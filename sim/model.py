@@ -99,21 +99,41 @@ class SymbiosisModel(mesa.Model):
         cfg = self.config
         region_idx = {}
         for i, r in enumerate(cfg.regions):
-            progs = [Programme(p.name, p.budget_sek, p.funding_rate, p.project_length_months, p.call_interval_months, p.anchor_eligible) for p in r.programmes]
+            progs = [
+                Programme(p.name, p.budget_sek, p.funding_rate, p.project_length_months, p.call_interval_months, p.anchor_eligible)
+                for p in r.programmes
+            ]
             self.regions.append(Region(self, idx=i, name=r.name, programmes=progs))
             region_idx[r.name] = i
         muni_idx = {}
         for i, m in enumerate(cfg.municipalities):
             self.municipalities.append(
-                Municipality(self, idx=i, name=m.name, x=m.centre_km[0], y=m.centre_km[1], region=region_idx[m.region],
-                             housing_pressure=m.housing_pressure, freshwater_scarcity=m.freshwater_scarcity, planning_stance=m.planning_stance)
+                Municipality(
+                    self,
+                    idx=i,
+                    name=m.name,
+                    x=m.centre_km[0],
+                    y=m.centre_km[1],
+                    region=region_idx[m.region],
+                    housing_pressure=m.housing_pressure,
+                    freshwater_scarcity=m.freshwater_scarcity,
+                    planning_stance=m.planning_stance,
+                )
             )
             muni_idx[m.name] = i
         for fc in cfg.firms:
             firm = self._new_firm(
-                name=fc.name, role=Role(fc.role), sector=fc.sector, x=fc.location_km[0], y=fc.location_km[1],
-                municipality=muni_idx[fc.municipality], turnover=fc.turnover_msek_per_year * 1e6, cash=fc.cash_msek * 1e6,
-                attention=fc.attention, energy_input_mw=fc.energy_input_mw, data_centre=fc.data_centre,
+                name=fc.name,
+                role=Role(fc.role),
+                sector=fc.sector,
+                x=fc.location_km[0],
+                y=fc.location_km[1],
+                municipality=muni_idx[fc.municipality],
+                turnover=fc.turnover_msek_per_year * 1e6,
+                cash=fc.cash_msek * 1e6,
+                attention=fc.attention,
+                energy_input_mw=fc.energy_input_mw,
+                data_centre=fc.data_centre,
             )
             for oc in fc.offers:
                 phase = None if oc.phase_out_year is None else self.step_of(oc.phase_out_year, 1)
@@ -133,8 +153,16 @@ class SymbiosisModel(mesa.Model):
                     r = pc.radius_km * (0.5 + 0.5 * (k % 2))
                     mun.plots.append(Plot(hub.x + r * math.cos(ang), hub.y + r * math.sin(ang), Zoning(pc.zoning)))
         for i, fc in enumerate(cfg.facilitators):
-            fac = Facilitator(self, idx=i, name=fc.name, region=region_idx[fc.region], municipalities=[muni_idx[m] for m in fc.municipalities],
-                              cost_sek_per_month=fc.cost_sek_per_month, engagement=fc.initial_engagement, membership_fee_share=fc.membership_fee_share)
+            fac = Facilitator(
+                self,
+                idx=i,
+                name=fc.name,
+                region=region_idx[fc.region],
+                municipalities=[muni_idx[m] for m in fc.municipalities],
+                cost_sek_per_month=fc.cost_sek_per_month,
+                engagement=fc.initial_engagement,
+                membership_fee_share=fc.membership_fee_share,
+            )
             if fc.initial_project_months > 0:
                 fac.project = Project(-1, 0, fc.initial_project_months, fc.cost_sek_per_month * 0.5, cfg.policy.funding_anchor_eligible)
             self.facilitators.append(fac)
@@ -146,12 +174,38 @@ class SymbiosisModel(mesa.Model):
             land_planning.reserve_all(self)
         self.refresh_facilitation()
 
-    def _new_firm(self, *, name: str, role: Role, sector: str, x: float, y: float, municipality: int, turnover: float,
-                  cash: float, attention: int | None = None, energy_input_mw: float = 0.0, data_centre: bool = False) -> Firm:
+    def _new_firm(
+        self,
+        *,
+        name: str,
+        role: Role,
+        sector: str,
+        x: float,
+        y: float,
+        municipality: int,
+        turnover: float,
+        cash: float,
+        attention: int | None = None,
+        energy_input_mw: float = 0.0,
+        data_centre: bool = False,
+    ) -> Firm:
         idx = len(self.firms)
-        firm = Firm(self, idx=idx, name=name, role=role, sector=sector, x=x, y=y, municipality=municipality,
-                    turnover_sek_per_year=turnover, cash_sek=cash, attention=DEFAULT_ATTENTION[role] if attention is None else attention,
-                    energy_input_mw=energy_input_mw, data_centre=data_centre, entered_step=self.steps)
+        firm = Firm(
+            self,
+            idx=idx,
+            name=name,
+            role=role,
+            sector=sector,
+            x=x,
+            y=y,
+            municipality=municipality,
+            turnover_sek_per_year=turnover,
+            cash_sek=cash,
+            attention=DEFAULT_ATTENTION[role] if attention is None else attention,
+            energy_input_mw=energy_input_mw,
+            data_centre=data_centre,
+            entered_step=self.steps,
+        )
         self.firms.append(firm)
         self._by_name[name] = firm
         self.n_alive += 1
@@ -267,8 +321,16 @@ class SymbiosisModel(mesa.Model):
     def start_facilitation(self, mun: Municipality, inspired: bool) -> None:
         """A municipality starts a facilitation unit of its own (diffusion, P11)."""
         idx = len(self.facilitators)
-        fac = Facilitator(self, idx=idx, name=f"{mun.name} symbiosis unit", region=mun.region, municipalities=[mun.idx],
-                          cost_sek_per_month=150000.0, engagement=0.0, membership_fee_share=0.0)
+        fac = Facilitator(
+            self,
+            idx=idx,
+            name=f"{mun.name} symbiosis unit",
+            region=mun.region,
+            municipalities=[mun.idx],
+            cost_sek_per_month=150000.0,
+            engagement=0.0,
+            membership_fee_share=0.0,
+        )
         fac.next_project_step = self.steps
         self.facilitators.append(fac)
         mun.facilitator = idx
@@ -299,11 +361,21 @@ class SymbiosisModel(mesa.Model):
         if plot is not None:
             plot.planned = True
 
-    def add_startup(self, plot: Plot, anchor: Firm, sector: str, resource: str, qty: float, quality: float, price: float, cash: float) -> Firm:
+    def add_startup(
+        self, plot: Plot, anchor: Firm, sector: str, resource: str, qty: float, quality: float, price: float, cash: float
+    ) -> Firm:
         """An establishment company takes a plot beside an anchor and wants its stream."""
         n = sum(1 for f in self.firms if f.role == Role.STARTUP) + 1
-        firm = self._new_firm(name=f"{sector.replace('_', ' ').title()} {n}", role=Role.STARTUP, sector=sector, x=plot.x, y=plot.y,
-                              municipality=anchor.municipality, turnover=0.0, cash=cash)
+        firm = self._new_firm(
+            name=f"{sector.replace('_', ' ').title()} {n}",
+            role=Role.STARTUP,
+            sector=sector,
+            x=plot.x,
+            y=plot.y,
+            municipality=anchor.municipality,
+            turnover=0.0,
+            cash=cash,
+        )
         plot.occupant = firm.idx
         self._add_demand(Demand(firm.idx, resource, qty, 0.0, price, needs_new_land=not plot.planned))
         self.refresh_facilitation()
@@ -317,8 +389,19 @@ class SymbiosisModel(mesa.Model):
     def open_exchange(self, offer: Offer, demand: Demand, deal: Deal, distance: float, brokered: bool) -> Exchange | None:
         if lock_in.blocks(self, offer):
             return None
-        ex = Exchange(len(self.exchanges), offer, demand, deal.quantity, distance, deal.price, deal.investment_sek,
-                      deal.supplier_net, deal.receiver_net, brokered, self.steps)
+        ex = Exchange(
+            len(self.exchanges),
+            offer,
+            demand,
+            deal.quantity,
+            distance,
+            deal.price,
+            deal.investment_sek,
+            deal.supplier_net,
+            deal.receiver_net,
+            brokered,
+            self.steps,
+        )
         offer.committed += ex.quantity
         demand.met += ex.quantity
         self.exchanges[ex.id] = ex
@@ -394,7 +477,13 @@ class SymbiosisModel(mesa.Model):
             trust.on_failure(self, ex.supplier, ex.receiver)
         if reason is EndReason.PARTNER_EXIT and was_operating and not self.firms[ex.supplier].alive:
             firm_exit.strand(self, ex.receiver, ex.investment_sek)
-        self.log("exchange_ended", exchange=ex.id, detail=f"{self.describe(ex)}: {reason.value}", reason=reason.value, was_operating=was_operating)
+        self.log(
+            "exchange_ended",
+            exchange=ex.id,
+            detail=f"{self.describe(ex)}: {reason.value}",
+            reason=reason.value,
+            was_operating=was_operating,
+        )
 
     def remove_firm(self, firm: Firm, why: str) -> None:
         """A firm leaves: its exchanges end, its streams go, its plot frees up."""
@@ -419,8 +508,31 @@ class SymbiosisModel(mesa.Model):
         firm.remove()
 
     # ----- log ----------------------------------------------------------------------------
-    def log(self, kind: str, *, firm: str = "", facilitator: str = "", municipality: str = "", exchange: int = -1,
-            detail: str = "", reason: str = "", was_operating: bool = False) -> None:
+    def log(
+        self,
+        kind: str,
+        *,
+        firm: str = "",
+        facilitator: str = "",
+        municipality: str = "",
+        exchange: int = -1,
+        detail: str = "",
+        reason: str = "",
+        was_operating: bool = False,
+    ) -> None:
         year, month = self.date_of(max(self.steps, 1))
-        self.events.append({"step": self.steps, "year": year, "month": month, "kind": kind, "firm": firm, "facilitator": facilitator,
-                            "municipality": municipality, "exchange": exchange, "reason": reason, "was_operating": was_operating, "detail": detail})
+        self.events.append(
+            {
+                "step": self.steps,
+                "year": year,
+                "month": month,
+                "kind": kind,
+                "firm": firm,
+                "facilitator": facilitator,
+                "municipality": municipality,
+                "exchange": exchange,
+                "reason": reason,
+                "was_operating": was_operating,
+                "detail": detail,
+            }
+        )

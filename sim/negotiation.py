@@ -17,9 +17,28 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    base_months: float = param(3.0, "months", "assumption: ordinary bilateral contract (§3.2)", "Mean negotiation time between parties who trust each other fully.", ge=0)
-    unfamiliarity_months: float = param(9.0, "months at zero trust", "A3 Händelö: contract negotiations took a long time", "Extra mean negotiation time, times (1 − trust).", ge=0)
-    failure_at_zero_trust: float = param(0.4, "probability", "assumption: A5 some actors saw no economic incentive", "Chance that negotiation fails, times (1 − trust).", ge=0, le=1)
+    base_months: float = param(
+        3.0,
+        "months",
+        "assumption: ordinary bilateral contract (§3.2)",
+        "Mean negotiation time between parties who trust each other fully.",
+        ge=0,
+    )
+    unfamiliarity_months: float = param(
+        9.0,
+        "months at zero trust",
+        "A3 Händelö: contract negotiations took a long time",
+        "Extra mean negotiation time, times (1 − trust).",
+        ge=0,
+    )
+    failure_at_zero_trust: float = param(
+        0.4,
+        "probability",
+        "assumption: A5 some actors saw no economic incentive",
+        "Chance that negotiation fails, times (1 − trust).",
+        ge=0,
+        le=1,
+    )
 
 
 def months(model: SymbiosisModel, ex: Exchange) -> int:

@@ -28,14 +28,45 @@ def _act(months: float, denial: float) -> Activity:
 
 
 class Params(Strict):
-    heat_connection: Activity = param(_act(3, 0.01), "months, probability", "assumption: heat across a heat exchanger needs little permitting (§2.3.1)", "Heat or steam delivered over a heat exchanger.")
-    same_discharge_point: Activity = param(_act(3, 0.02), "months, probability", "A16, A18: same discharge point, no new discharge permit", "Water reuse where the receiver discharges where the supplier did.")
-    water_reuse: Activity = param(_act(9, 0.1), "months, probability", "assumption: a new discharge needs an environmental permit", "Water reuse with a new discharge.")
-    aquaculture: Activity = param(_act(18, 0.35), "months, probability", "A5 shrimp farm denied (salt water near a stream); A4 salmon permit hard", "A fish, shrimp or algae farm receiving a stream.")
+    heat_connection: Activity = param(
+        _act(3, 0.01),
+        "months, probability",
+        "assumption: heat across a heat exchanger needs little permitting (§2.3.1)",
+        "Heat or steam delivered over a heat exchanger.",
+    )
+    same_discharge_point: Activity = param(
+        _act(3, 0.02),
+        "months, probability",
+        "A16, A18: same discharge point, no new discharge permit",
+        "Water reuse where the receiver discharges where the supplier did.",
+    )
+    water_reuse: Activity = param(
+        _act(9, 0.1),
+        "months, probability",
+        "assumption: a new discharge needs an environmental permit",
+        "Water reuse with a new discharge.",
+    )
+    aquaculture: Activity = param(
+        _act(18, 0.35),
+        "months, probability",
+        "A5 shrimp farm denied (salt water near a stream); A4 salmon permit hard",
+        "A fish, shrimp or algae farm receiving a stream.",
+    )
     greenhouse: Activity = param(_act(8, 0.05), "months, probability", "A5 Regenergy Frövi; A12 Agtira", "A greenhouse receiving a stream.")
-    process_plant: Activity = param(_act(14, 0.15), "months, probability", "A8, A10: hydrogen and e-fuel permits pending for long", "An e-fuel, hydrogen or chemical plant receiving a stream.")
+    process_plant: Activity = param(
+        _act(14, 0.15),
+        "months, probability",
+        "A8, A10: hydrogen and e-fuel permits pending for long",
+        "An e-fuel, hydrogen or chemical plant receiving a stream.",
+    )
     other: Activity = param(_act(4, 0.03), "months, probability", "assumption", "Any other exchange.")
-    detailed_plan_months: float = param(18.0, "months", "§2.5.1, A6 Umeå: detailed planning of 550 ha ongoing; value: assumption", "Mean time to adopt a detailed plan for a new establishment.", ge=0)
+    detailed_plan_months: float = param(
+        18.0,
+        "months",
+        "§2.5.1, A6 Umeå: detailed planning of 550 ha ongoing; value: assumption",
+        "Mean time to adopt a detailed plan for a new establishment.",
+        ge=0,
+    )
 
 
 AQUACULTURE = {"fish_farm", "aquaculture", "algae_farm", "shrimp_farm"}

@@ -25,8 +25,13 @@ def overview(result: RunResult, path: Path) -> None:
     ax = axes[0, 0]
     cols = [r for r in RESOURCE_NAMES if ts[f"exchanges_{r}"].any()]
     if cols:
-        ax.stackplot(t, *[ts[f"exchanges_{r}"] for r in cols], labels=[CATALOGUE[r].label for r in cols],
-                     colors=[RESOURCE_COLOURS[r] for r in cols], alpha=0.9)
+        ax.stackplot(
+            t,
+            *[ts[f"exchanges_{r}"] for r in cols],
+            labels=[CATALOGUE[r].label for r in cols],
+            colors=[RESOURCE_COLOURS[r] for r in cols],
+            alpha=0.9,
+        )
         ax.legend(loc="upper left", fontsize=7)
     ax.set_ylabel("operating exchanges (count)")
     ax.set_title("Exchanges by resource type")

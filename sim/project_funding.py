@@ -22,8 +22,20 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    approval_probability: float = param(0.8, "probability per application", "assumption: most symbiosis applications are granted eventually (§3.3)", "Chance an application to a programme is granted.", ge=0, le=1)
-    own_share_funds_capacity: bool = param(False, "switch", "§3.3: actors lack time and money for symbiosis work", "Whether partners' co-financing keeps a facilitator running without public money.")
+    approval_probability: float = param(
+        0.8,
+        "probability per application",
+        "assumption: most symbiosis applications are granted eventually (§3.3)",
+        "Chance an application to a programme is granted.",
+        ge=0,
+        le=1,
+    )
+    own_share_funds_capacity: bool = param(
+        False,
+        "switch",
+        "§3.3: actors lack time and money for symbiosis work",
+        "Whether partners' co-financing keeps a facilitator running without public money.",
+    )
 
 
 def _programme_for(model: SymbiosisModel, fac: Facilitator) -> int | None:

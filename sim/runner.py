@@ -25,12 +25,29 @@ from sim.config import ScenarioConfig, resolved
 from sim.model import SymbiosisModel
 
 SUMMARY_KEYS = (
-    "final_active_exchanges", "peak_active_exchanges", "collapsed", "first_exchange_step", "co2_avoided_total_t",
-    "public_funding_total_sek", "years_to_first_exchange", "active_exchanges_10y", "active_exchanges_20y",
-    "co2_avoided_t_per_year_10y", "co2_avoided_t_per_year_20y", "virgin_water_saved_m3_per_year_10y",
-    "virgin_water_saved_m3_per_year_20y", "exchange_years", "virgin_water_saved_total_m3", "heat_delivered_total_mwh",
-    "cluster_ever_active", "final_cluster_active", "firms_alive_final", "startups_entered", "permits_denied",
-    "exchanges_ended_partner_exit", "mean_engagement",
+    "final_active_exchanges",
+    "peak_active_exchanges",
+    "collapsed",
+    "first_exchange_step",
+    "co2_avoided_total_t",
+    "public_funding_total_sek",
+    "years_to_first_exchange",
+    "active_exchanges_10y",
+    "active_exchanges_20y",
+    "co2_avoided_t_per_year_10y",
+    "co2_avoided_t_per_year_20y",
+    "virgin_water_saved_m3_per_year_10y",
+    "virgin_water_saved_m3_per_year_20y",
+    "exchange_years",
+    "virgin_water_saved_total_m3",
+    "heat_delivered_total_mwh",
+    "cluster_ever_active",
+    "final_cluster_active",
+    "firms_alive_final",
+    "startups_entered",
+    "permits_denied",
+    "exchanges_ended_partner_exit",
+    "mean_engagement",
 )
 
 
@@ -56,8 +73,9 @@ def versions() -> dict[str, str]:
     return out
 
 
-def simulate(config: ScenarioConfig, seed: int, steps: int | None = None,
-             on_step: Callable[[SymbiosisModel], None] | None = None) -> SymbiosisModel:
+def simulate(
+    config: ScenarioConfig, seed: int, steps: int | None = None, on_step: Callable[[SymbiosisModel], None] | None = None
+) -> SymbiosisModel:
     """Build and run the model for ``steps`` months (the config's horizon by default)."""
     model = SymbiosisModel(config, rng=seed)
     if steps is not None:
@@ -69,13 +87,14 @@ def simulate(config: ScenarioConfig, seed: int, steps: int | None = None,
     return model
 
 
-def run(config: ScenarioConfig, seed: int, steps: int | None = None,
-        on_step: Callable[[SymbiosisModel], None] | None = None) -> RunResult:
+def run(config: ScenarioConfig, seed: int, steps: int | None = None, on_step: Callable[[SymbiosisModel], None] | None = None) -> RunResult:
     """Run one scenario with one seed and return its tables and summary."""
     model = simulate(config, seed, steps, on_step)
     ts = model.collector.frame()
-    events = pd.DataFrame(model.events, columns=["step", "year", "month", "kind", "firm", "facilitator", "municipality",
-                                                 "exchange", "reason", "was_operating", "detail"])
+    events = pd.DataFrame(
+        model.events,
+        columns=["step", "year", "month", "kind", "firm", "facilitator", "municipality", "exchange", "reason", "was_operating", "detail"],
+    )
     exchanges = exchange_table(model)
     return RunResult(config, seed, ts, events, exchanges, summarise(model, ts, events))
 
@@ -83,16 +102,42 @@ def run(config: ScenarioConfig, seed: int, steps: int | None = None,
 def exchange_table(model: SymbiosisModel) -> pd.DataFrame:
     rows = []
     for ex in model.exchanges.values():
-        rows.append({
-            "id": ex.id, "resource": ex.resource, "supplier": model.firms[ex.supplier].name,
-            "receiver": model.firms[ex.receiver].name, "quantity_per_month": ex.quantity, "distance_km": ex.distance_km,
-            "price_sek_per_unit": ex.price_sek_per_unit, "investment_sek": ex.investment_sek, "facilitated": ex.facilitated,
-            "discovered_step": ex.discovered_step, "operating_since": -1 if ex.operating_since is None else ex.operating_since,
-            "ended_step": -1 if ex.ended_step is None else ex.ended_step, "stage": ex.stage.value,
-            "end_reason": "" if ex.end_reason is None else ex.end_reason.value, "delivered_months": ex.delivered_months,
-        })
-    cols = ["id", "resource", "supplier", "receiver", "quantity_per_month", "distance_km", "price_sek_per_unit", "investment_sek",
-            "facilitated", "discovered_step", "operating_since", "ended_step", "stage", "end_reason", "delivered_months"]
+        rows.append(
+            {
+                "id": ex.id,
+                "resource": ex.resource,
+                "supplier": model.firms[ex.supplier].name,
+                "receiver": model.firms[ex.receiver].name,
+                "quantity_per_month": ex.quantity,
+                "distance_km": ex.distance_km,
+                "price_sek_per_unit": ex.price_sek_per_unit,
+                "investment_sek": ex.investment_sek,
+                "facilitated": ex.facilitated,
+                "discovered_step": ex.discovered_step,
+                "operating_since": -1 if ex.operating_since is None else ex.operating_since,
+                "ended_step": -1 if ex.ended_step is None else ex.ended_step,
+                "stage": ex.stage.value,
+                "end_reason": "" if ex.end_reason is None else ex.end_reason.value,
+                "delivered_months": ex.delivered_months,
+            }
+        )
+    cols = [
+        "id",
+        "resource",
+        "supplier",
+        "receiver",
+        "quantity_per_month",
+        "distance_km",
+        "price_sek_per_unit",
+        "investment_sek",
+        "facilitated",
+        "discovered_step",
+        "operating_since",
+        "ended_step",
+        "stage",
+        "end_reason",
+        "delivered_months",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -103,7 +148,7 @@ def _at(ts: pd.DataFrame, step: int, col: str) -> float:
 
 def _per_year(ts: pd.DataFrame, step: int, col: str) -> float:
     """Sum of ``col`` over the twelve months ending at ``step``."""
-    return float(ts[col].iloc[step - 12: step].sum()) if len(ts) >= step else math.nan
+    return float(ts[col].iloc[step - 12 : step].sum()) if len(ts) >= step else math.nan
 
 
 def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
@@ -138,7 +183,11 @@ def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame) -> 
         "firms_alive_final": int(ts["firms_alive"].iloc[-1]),
         "startups_entered": int((kinds == "firm_entered").sum()),
         "permits_denied": int((kinds == "permit_denied").sum()),
-        "exchanges_ended_partner_exit": int(((kinds == "exchange_ended") & (events["reason"] == "partner_exit") & events["was_operating"]).sum()) if len(events) else 0,
+        "exchanges_ended_partner_exit": int(
+            ((kinds == "exchange_ended") & (events["reason"] == "partner_exit") & events["was_operating"]).sum()
+        )
+        if len(events)
+        else 0,
         "mean_engagement": float(ts["facilitator_engagement"].mean()),
     }
 

@@ -19,8 +19,20 @@ WATER = "technical_water"
 
 
 class Params(Strict):
-    price_premium: float = param(2.0, "multiple of the virgin price at full scarcity", "A1, A18: no larger withdrawal allowed means expansion needs another source; value: assumption", "How much a binding withdrawal or discharge cap raises the shadow price of virgin water.", ge=0)
-    search_boost: float = param(3.0, "multiple of the search rate at full scarcity", "§3.1: a concrete problem starts the search; value: assumption", "How much more often firms under a water cap search for alternatives.", ge=0)
+    price_premium: float = param(
+        2.0,
+        "multiple of the virgin price at full scarcity",
+        "A1, A18: no larger withdrawal allowed means expansion needs another source; value: assumption",
+        "How much a binding withdrawal or discharge cap raises the shadow price of virgin water.",
+        ge=0,
+    )
+    search_boost: float = param(
+        3.0,
+        "multiple of the search rate at full scarcity",
+        "§3.1: a concrete problem starts the search; value: assumption",
+        "How much more often firms under a water cap search for alternatives.",
+        ge=0,
+    )
 
 
 def _level(model: SymbiosisModel, firm: Firm, resource: str) -> float:

@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    boost_per_exchange: float = param(0.02, "1/month per operating exchange", "§2.5.5: once one collaboration has started further streams are identified; value: assumption", "Extra monthly search probability per operating exchange a firm takes part in.", ge=0, le=1)
+    boost_per_exchange: float = param(
+        0.02,
+        "1/month per operating exchange",
+        "§2.5.5: once one collaboration has started further streams are identified; value: assumption",
+        "Extra monthly search probability per operating exchange a firm takes part in.",
+        ge=0,
+        le=1,
+    )
     max_boost: float = param(0.08, "1/month", "assumption: attention is limited", "Cap on the snowball search boost.", ge=0, le=1)
 
 

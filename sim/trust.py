@@ -20,15 +20,66 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    established: float = param(0.45, "trust (0-1)", "assumption: established firms in one place know each other; calibrated so that unbrokered deals between incumbents form within a few years", "Initial trust between two established actors in the same municipality.", ge=0, le=1)
-    other_municipality_penalty: float = param(0.1, "trust (0-1)", "assumption: proximity builds acquaintance (Chertow 2000, §1.1)", "Trust subtracted when the two actors are in different municipalities.", ge=0, le=1)
-    startup_initial: float = param(0.1, "trust (0-1)", "§3.4.2, A2: start-ups find it hard to gain trust", "Initial trust towards a start-up with no track record.", ge=0, le=1)
-    threshold: float = param(0.4, "trust (0-1)", "assumption: Ghali et al. (2017) use 0.5 on a [-1,1] scale; 0.4 on [0,1] keeps incumbents just above it", "Trust both sides need before they negotiate.", ge=0, le=1)
-    reputation_per_year: float = param(0.12, "trust per delivered year", "assumption: a year of reliable delivery is a visible track record", "Reputation a firm gains with everybody per year of delivery in any exchange.", ge=0, le=1)
+    established: float = param(
+        0.45,
+        "trust (0-1)",
+        "assumption: established firms in one place know each other; calibrated so that unbrokered deals between incumbents form within a few years",
+        "Initial trust between two established actors in the same municipality.",
+        ge=0,
+        le=1,
+    )
+    other_municipality_penalty: float = param(
+        0.1,
+        "trust (0-1)",
+        "assumption: proximity builds acquaintance (Chertow 2000, §1.1)",
+        "Trust subtracted when the two actors are in different municipalities.",
+        ge=0,
+        le=1,
+    )
+    startup_initial: float = param(
+        0.1,
+        "trust (0-1)",
+        "§3.4.2, A2: start-ups find it hard to gain trust",
+        "Initial trust towards a start-up with no track record.",
+        ge=0,
+        le=1,
+    )
+    threshold: float = param(
+        0.4,
+        "trust (0-1)",
+        "assumption: Ghali et al. (2017) use 0.5 on a [-1,1] scale; 0.4 on [0,1] keeps incumbents just above it",
+        "Trust both sides need before they negotiate.",
+        ge=0,
+        le=1,
+    )
+    reputation_per_year: float = param(
+        0.12,
+        "trust per delivered year",
+        "assumption: a year of reliable delivery is a visible track record",
+        "Reputation a firm gains with everybody per year of delivery in any exchange.",
+        ge=0,
+        le=1,
+    )
     reputation_cap: float = param(0.35, "trust (0-1)", "assumption", "Upper bound of reputation from track record.", ge=0, le=1)
-    delivery_gain: float = param(0.01, "trust per month", "assumption: ~0.1 per year of delivery", "Pairwise trust gained per delivered month.", ge=0, le=1)
-    meeting_gain: float = param(0.12, "trust per meeting at full engagement", "§2.5.5: the facilitator's role is important and sometimes decisive", "Pairwise trust gained in one brokered meeting, times the facilitator's engagement.", ge=0, le=1)
-    failure_loss: float = param(0.15, "trust", "assumption: failures are remembered", "Pairwise trust lost when a deal between the two fails or ends badly.", ge=0, le=1)
+    delivery_gain: float = param(
+        0.01, "trust per month", "assumption: ~0.1 per year of delivery", "Pairwise trust gained per delivered month.", ge=0, le=1
+    )
+    meeting_gain: float = param(
+        0.12,
+        "trust per meeting at full engagement",
+        "§2.5.5: the facilitator's role is important and sometimes decisive",
+        "Pairwise trust gained in one brokered meeting, times the facilitator's engagement.",
+        ge=0,
+        le=1,
+    )
+    failure_loss: float = param(
+        0.15,
+        "trust",
+        "assumption: failures are remembered",
+        "Pairwise trust lost when a deal between the two fails or ends badly.",
+        ge=0,
+        le=1,
+    )
 
 
 def _key(i: int, j: int) -> tuple[int, int]:
@@ -46,10 +97,7 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     if not model.switches.trust:
         return 1.0
     p = model.params.trust
-    if Role.STARTUP in (a.role, b.role):
-        base = p.startup_initial
-    else:
-        base = p.established
+    base = p.startup_initial if Role.STARTUP in (a.role, b.role) else p.established
     if a.municipality != b.municipality:
         base -= p.other_municipality_penalty
     base += max(reputation(model, a), reputation(model, b)) if Role.STARTUP in (a.role, b.role) else 0.0
