@@ -63,6 +63,7 @@ class Firm(mesa.Agent):
         self.delivered_months: int = 0
         self.months_without_supply: int = 0
         self.guaranteed_investment_sek: float = 0.0
+        self.extra_hazard: float = 0.0
 
     @property
     def is_large(self) -> bool:

@@ -282,6 +282,12 @@ class FacilitatorConfig(Strict):
     cost_sek_per_month: float = param(150000.0, "SEK/month", "assumption: one to two staff", "Cost of full facilitation capacity.", gt=0)
     initial_engagement: float = param(0.3, "0-1", "assumption", "Engagement at the start.", ge=0, le=1)
     initial_project_months: int = param(0, "months", "case data", "Months left of a project running at the start (0 = none).", ge=0, le=240)
+    initial_project_anchor_eligible: bool = param(
+        False,
+        "switch",
+        "A13: Bjuv's own municipal money could fund work with its anchor",
+        "Whether the project running at the start may fund work with anchors.",
+    )
     membership_fee_share: float = param(
         0.0,
         "share of members' turnover per month",

@@ -45,11 +45,24 @@ class Params(Strict):
         gt=0,
         le=1,
     )
-    cash_sek: float = param(6.0e6, "SEK", "assumption: seed money of an establishment company", "Cash an entrant brings.", ge=0)
+    cash_sek: float = param(
+        10.0e6,
+        "SEK",
+        "assumption: seed money of an establishment company (Wa3rm runs a developer fund, A5)",
+        "Cash an entrant brings.",
+        ge=0,
+    )
     attractive: dict[str, list[str]] = param(
-        {"heat": ["greenhouse", "fish_farm"], "co2": ["efuel", "greenhouse"], "oxygen": ["fish_farm"], "steam": ["biorefinery"]},
+        {
+            "heat": ["greenhouse", "fish_farm"],
+            "co2": ["efuel", "greenhouse"],
+            "oxygen": ["fish_farm"],
+            "steam": ["biorefinery"],
+            "technical_water": ["fish_farm", "greenhouse"],
+            "biogas": ["greenhouse"],
+        },
         "sectors by resource",
-        "§4: greenhouses and fish farms on heat, e-fuels on CO2, fish farms on O2",
+        "§4: greenhouses and fish farms on heat, e-fuels on CO2, fish farms on O2; A4 Sotenäs: land-based fish farms on treated water, biogas to growers",
         "Which entrant sectors each resource attracts.",
     )
 

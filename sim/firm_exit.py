@@ -35,18 +35,26 @@ class Params(Strict):
         0.05, "1/year", "assumption: start-ups fail more often", "Annual exit hazard of a start-up with a supply.", ge=0, le=1
     )
     startup_patience_months: int = param(
-        36,
+        24,
         "months",
         "§3.2: start-ups' timelines are uncertain; value: assumption",
-        "Months a start-up survives without an operating supply before it leaves.",
+        "Months a start-up stays with neither an operating supply nor a deal in preparation before it leaves.",
         ge=1,
     )
     startup_burn_sek_per_month: float = param(
-        150000.0,
+        120000.0,
         "SEK/month",
         "assumption: a small team before revenue",
         "What a start-up spends each month while it has no operating supply.",
         ge=0,
+    )
+    dependant_hazard: float = param(
+        0.3,
+        "1/year",
+        "A13: after Findus left, the cluster's firms went quiet; value: assumption",
+        "Extra annual exit hazard of a small firm or start-up whose supplier left (its business basis is gone).",
+        ge=0,
+        le=1,
     )
     stranded_share: float = param(
         0.7,
@@ -63,7 +71,7 @@ def step(model: SymbiosisModel) -> None:
     p = model.params.firm_exit
     alive = [f for f in model.firms if f.alive and f.role != Role.UTILITY]
     if model.switches.firm_exit and alive:
-        annual = np.array([_hazard(p, f.role) for f in alive])
+        annual = np.array([min(1.0, _hazard(p, f.role) + f.extra_hazard) for f in alive])
         monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
         draws = model.rng.random(len(alive))
         for k in np.flatnonzero(draws < monthly):
@@ -74,8 +82,8 @@ def step(model: SymbiosisModel) -> None:
         if f.operating > 0:
             f.months_without_supply = 0
             continue
-        f.months_without_supply += 1
         f.cash_sek -= p.startup_burn_sek_per_month
+        f.months_without_supply = 0 if f.exchanges else f.months_without_supply + 1
         if f.months_without_supply > p.startup_patience_months or f.cash_sek < 0:
             model.remove_firm(f, "no_supply")
 
@@ -89,6 +97,9 @@ def _hazard(p: Params, role: Role) -> float:
 
 
 def strand(model: SymbiosisModel, receiver_idx: int, investment_sek: float) -> None:
-    """A receiver loses the stranded part of its half of the connection when its supplier leaves."""
+    """A receiver whose supplier leaves loses the stranded part of its half of the connection,
+    and a small one may leave in turn."""
     firm = model.firms[receiver_idx]
     firm.cash_sek -= model.params.firm_exit.stranded_share * investment_sek * 0.5
+    if not firm.is_large:
+        firm.extra_hazard = model.params.firm_exit.dependant_hazard

@@ -27,9 +27,9 @@ EPS = 1e-9
 
 class Params(Strict):
     base_search_rate: float = param(
-        0.01,
+        0.005,
         "1/month",
-        "§2.5.4: nearly all firms work on internal efficiency, seeking partners across sectors is far less natural; value: assumption (about one look per eight years)",
+        "§2.5.4: nearly all firms work on internal efficiency, seeking partners across sectors is far less natural; value: assumption (about one look per seventeen years)",
         "Monthly probability that a firm looks for a partner for an unmet demand on its own.",
         ge=0,
         le=1,
@@ -152,6 +152,10 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool) -
         return
     w = np.exp(-np.asarray(dists) / model.params.matching.distance_decay_km)
     pick = int(model.rng.choice(len(cands), p=w / w.sum()))
+    if brokered and model.facilitation_rate[cands[pick].firm] < model.facilitation_rate[demand.firm]:
+        # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
+        ratio = model.facilitation_rate[cands[pick].firm] / model.facilitation_rate[demand.firm]
+        brokered = bool(model.rng.random() < ratio)
     if brokered:
         trust.on_meeting(model, cands[pick].firm, demand.firm, model.engagement_of(demand.firm))
     propose(model, cands[pick], demand, dists[pick], brokered)

@@ -164,7 +164,13 @@ class SymbiosisModel(mesa.Model):
                 membership_fee_share=fc.membership_fee_share,
             )
             if fc.initial_project_months > 0:
-                fac.project = Project(-1, 0, fc.initial_project_months, fc.cost_sek_per_month * 0.5, cfg.policy.funding_anchor_eligible)
+                fac.project = Project(
+                    -1,
+                    0,
+                    fc.initial_project_months,
+                    fc.cost_sek_per_month * 0.5,
+                    cfg.policy.funding_anchor_eligible or fc.initial_project_anchor_eligible,
+                )
             self.facilitators.append(fac)
             for m in fac.municipalities:
                 self.municipalities[m].facilitator = i

@@ -30,11 +30,11 @@ class Params(Strict):
         ge=0,
         le=1,
     )
-    own_share_funds_capacity: bool = param(
-        False,
+    cofinanced_by_partners: bool = param(
+        True,
         "switch",
-        "§3.3: actors lack time and money for symbiosis work",
-        "Whether partners' co-financing keeps a facilitator running without public money.",
+        "§3.3: projects are co-financed by the partners' own money (A3 Händelö: ERDF plus the main actors' own money)",
+        "Whether partners pay the rest of a project's cost, so that a running project funds full capacity.",
     )
 
 
@@ -74,16 +74,17 @@ def step(model: SymbiosisModel) -> None:
             fac.next_project_step = model.steps + policy.funding_gap_months
         if on and fac.project is None and model.steps >= fac.next_project_step:
             _apply(model, fac)
-        project = fac.project.public_sek_per_month if fac.project else 0.0
+        cost = fac.cost_sek_per_month
+        public = fac.project.public_sek_per_month if fac.project else 0.0
+        capacity = cost if fac.project and model.params.project_funding.cofinanced_by_partners else public
         if not on:
-            project = fac.cost_sek_per_month  # funding never binds
+            capacity = cost  # with the mechanism off, funding never binds
         base = policy.facilitator_base_funding_sek_per_year / 12.0
         fees = fac.membership_fee_share * model.member_turnover_sek_per_month(fac)
-        cost = fac.cost_sek_per_month
-        fac.funded_share = min(1.0, (project + base + fees) / cost) if cost > 0 else 0.0
-        anchor_money = base + fees + (project if (not on or (fac.project and fac.project.anchor_eligible)) else 0.0)
-        fac.anchor_coverage = min(1.0, anchor_money / cost) if cost > 0 else 0.0
-        fac.public_sek_this_step = (project + base) if on else 0.0
+        fac.funded_share = min(1.0, (capacity + base + fees) / cost)
+        anchor_ok = not on or (fac.project is not None and fac.project.anchor_eligible)
+        fac.anchor_coverage = min(1.0, (base + fees + (capacity if anchor_ok else 0.0)) / cost)
+        fac.public_sek_this_step = (public + base) if on else 0.0
         model.add_public_spending(fac.public_sek_this_step)
 
 

@@ -48,6 +48,10 @@ SUMMARY_KEYS = (
     "permits_denied",
     "exchanges_ended_partner_exit",
     "mean_engagement",
+    "exchanges_started",
+    "startup_exchanges_started",
+    "anchor_exchanges_started",
+    "facilitators_started",
 )
 
 
@@ -96,7 +100,7 @@ def run(config: ScenarioConfig, seed: int, steps: int | None = None, on_step: Ca
         columns=["step", "year", "month", "kind", "firm", "facilitator", "municipality", "exchange", "reason", "was_operating", "detail"],
     )
     exchanges = exchange_table(model)
-    return RunResult(config, seed, ts, events, exchanges, summarise(model, ts, events))
+    return RunResult(config, seed, ts, events, exchanges, summarise(model, ts, events, exchanges))
 
 
 def exchange_table(model: SymbiosisModel) -> pd.DataFrame:
@@ -108,6 +112,8 @@ def exchange_table(model: SymbiosisModel) -> pd.DataFrame:
                 "resource": ex.resource,
                 "supplier": model.firms[ex.supplier].name,
                 "receiver": model.firms[ex.receiver].name,
+                "supplier_role": model.firms[ex.supplier].role.value,
+                "receiver_role": model.firms[ex.receiver].role.value,
                 "quantity_per_month": ex.quantity,
                 "distance_km": ex.distance_km,
                 "price_sek_per_unit": ex.price_sek_per_unit,
@@ -126,6 +132,8 @@ def exchange_table(model: SymbiosisModel) -> pd.DataFrame:
         "resource",
         "supplier",
         "receiver",
+        "supplier_role",
+        "receiver_role",
         "quantity_per_month",
         "distance_km",
         "price_sek_per_unit",
@@ -151,7 +159,7 @@ def _per_year(ts: pd.DataFrame, step: int, col: str) -> float:
     return float(ts[col].iloc[step - 12 : step].sum()) if len(ts) >= step else math.nan
 
 
-def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame) -> dict[str, Any]:
+def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame, exchanges: pd.DataFrame) -> dict[str, Any]:
     """The scalar outcomes every study uses."""
     active = ts["active_exchanges"]
     started = ts.index[active > 0]
@@ -189,6 +197,10 @@ def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame) -> 
         if len(events)
         else 0,
         "mean_engagement": float(ts["facilitator_engagement"].mean()),
+        "exchanges_started": int((exchanges["operating_since"] > 0).sum()),
+        "startup_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["receiver_role"] == "startup")).sum()),
+        "anchor_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["supplier_role"] == "anchor")).sum()),
+        "facilitators_started": int((kinds == "facilitation_started").sum()),
     }
 
 

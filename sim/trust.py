@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 class Params(Strict):
     established: float = param(
-        0.45,
+        0.35,
         "trust (0-1)",
-        "assumption: established firms in one place know each other; calibrated so that unbrokered deals between incumbents form within a few years",
+        "§2.3.1: attitude to a collaboration one controls less, not technology, is the main obstacle; value: assumption, just below the threshold so that a first deal needs a broker or a track record",
         "Initial trust between two established actors in the same municipality.",
         ge=0,
         le=1,
@@ -100,7 +100,7 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     base = p.startup_initial if Role.STARTUP in (a.role, b.role) else p.established
     if a.municipality != b.municipality:
         base -= p.other_municipality_penalty
-    base += max(reputation(model, a), reputation(model, b)) if Role.STARTUP in (a.role, b.role) else 0.0
+    base += 0.5 * (reputation(model, a) + reputation(model, b))
     value = base + model.pair_trust.get(_key(a.idx, b.idx), 0.0)
     return min(1.0, max(0.0, value))
 

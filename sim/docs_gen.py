@@ -1,0 +1,414 @@
+"""Generate ``docs/parameters.md`` from the config schema and the resource catalogue.
+
+The table is never written by hand: every row comes from a field declared with
+:func:`sim.params.param`, so unit, default, range and source cannot drift from the code. Run
+``python -m sim.docs_gen`` after changing a parameter; ``--check`` (used by the tests and CI)
+exits 1 when the committed file is out of date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import annotated_types as at
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from sim.config import (
+    MECHANISM_MODULES,
+    ROOT,
+    DemandConfig,
+    EventConfig,
+    FacilitatorConfig,
+    FirmConfig,
+    MunicipalityConfig,
+    OfferConfig,
+    PlotsConfig,
+    ProgrammeConfig,
+    RegionConfig,
+    ScenarioConfig,
+)
+from sim.resources import CATALOGUE
+
+OUT = ROOT / "docs" / "parameters.md"
+
+# Entity configs are lists in a scenario; ``*`` stands for a list index (``--set firms.0.cash_msek=20``).
+ENTITIES: tuple[tuple[str, type[BaseModel], str], ...] = (
+    ("regions.*", RegionConfig, "Region"),
+    ("regions.*.programmes.*", ProgrammeConfig, "Funding programme"),
+    ("municipalities.*", MunicipalityConfig, "Municipality"),
+    ("municipalities.*.plots.*", PlotsConfig, "Plots beside a hub"),
+    ("facilitators.*", FacilitatorConfig, "Facilitator"),
+    ("firms.*", FirmConfig, "Firm"),
+    ("firms.*.offers.*", OfferConfig, "Offer (residual stream)"),
+    ("firms.*.demands.*", DemandConfig, "Demand"),
+    ("events.*", EventConfig, "Scheduled event"),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One parameter: a leaf of the schema with everything the table shows."""
+
+    key: str
+    unit: str
+    default: str
+    range: str
+    source: str
+    description: str
+
+
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    extra = info.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def _model_type(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model a field holds directly (not in a list), if any."""
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _list_item_model(annotation: Any) -> bool:
+    """Whether the field is a list of models (an entity list documented in its own table)."""
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation) or (None,)
+        return _model_type(item) is not None
+    return False
+
+
+def fmt_value(value: Any) -> str:
+    """A default as a reader would type it in YAML."""
+    if value is PydanticUndefined:
+        return "required"
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return format(value, ".12g")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return f'"{value}"' if value == "" else value
+    if isinstance(value, tuple | list):
+        if not value:
+            return "[]"
+        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if isinstance(value, BaseModel):
+        return ", ".join(f"{k}: {fmt_value(v)}" for k, v in value.model_dump().items())
+    return str(value)
+
+
+def _bound(value: Any) -> str:
+    return fmt_value(float(value)) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+def fmt_range(info: FieldInfo) -> str:
+    """Allowed values: an interval from ge/gt/le/lt, a list of literals, or the type's domain."""
+    lo = hi = None
+    lo_open = hi_open = False
+    extra: list[str] = []
+    for m in info.metadata:
+        if isinstance(m, at.Ge):
+            lo = m.ge
+        elif isinstance(m, at.Gt):
+            lo, lo_open = m.gt, True
+        elif isinstance(m, at.Le):
+            hi = m.le
+        elif isinstance(m, at.Lt):
+            hi, hi_open = m.lt, True
+        elif isinstance(m, at.MinLen):
+            extra.append(f"length ≥ {m.min_length}")
+        elif isinstance(m, at.MaxLen):
+            extra.append(f"length ≤ {m.max_length}")
+    parts: list[str] = []
+    if lo is not None or hi is not None:
+        left = "(" if lo_open or lo is None else "["
+        right = ")" if hi_open or hi is None else "]"
+        interval = f"{left}{_bound(lo) if lo is not None else '-∞'}, {_bound(hi) if hi is not None else '∞'}{right}"
+        parts.append(f"{interval} or none" if _optional(info.annotation) else interval)
+    else:
+        domain = _domain(info.annotation)
+        if domain:
+            parts.append(domain)
+    parts += extra
+    return "; ".join(parts) if parts else "any"
+
+
+def _optional(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation)
+
+
+def _domain(annotation: Any) -> str:
+    """Describe an unconstrained type: literals are listed, booleans and text named."""
+    args = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return " | ".join(str(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        inner = [_domain(a) for a in args if a is not type(None)]
+        return " or ".join(d for d in inner if d) + " or none"
+    if annotation is Any:
+        return "any"
+    if annotation is bool:
+        return "true | false"
+    if annotation is str:
+        return "text"
+    if annotation in (int, float):
+        return "any"
+    if origin is tuple:
+        return f"{len(args)} numbers"
+    if origin is list:
+        return "list"
+    if origin is dict:
+        return "mapping"
+    return getattr(annotation, "__name__", "")
+
+
+def walk(
+    model: type[BaseModel],
+    prefix: str,
+    defaults: BaseModel | None,
+    inherited: dict[str, str] | None = None,
+) -> list[Row]:
+    """Rows for every leaf of ``model``; nested models are descended, entity lists skipped.
+
+    ``defaults`` is the instance whose values are the defaults (a nested model's defaults come
+    from its parent, e.g. each permit activity's months and denial); ``inherited`` carries the
+    parent field's source and description into those nested rows, since the parent sets them.
+    """
+    rows: list[Row] = []
+    for name, info in model.model_fields.items():
+        key = f"{prefix}{name}"
+        extra = _extra(info)
+        value = getattr(defaults, name) if defaults is not None else info.default
+        sub = _model_type(info.annotation)
+        if sub is not None:
+            carry = None
+            if extra:
+                carry = {"source": str(extra.get("source", "")), "description": info.description or ""}
+            rows += walk(sub, f"{key}.", value if isinstance(value, BaseModel) else None, carry)
+            continue
+        if _list_item_model(info.annotation):
+            continue  # documented in the entity tables
+        if value is PydanticUndefined and info.default_factory is not None:
+            value = info.default_factory()  # type: ignore[call-arg]
+        source = str(extra.get("source", ""))
+        description = info.description or ""
+        if inherited:
+            source = inherited["source"] or source
+            description = f"{inherited['description'].rstrip('.')}: {description[:1].lower()}{description[1:]}"
+        rows.append(Row(key, str(extra.get("unit", "")), fmt_value(value), fmt_range(info), source, description))
+    return rows
+
+
+def list_rows() -> list[Row]:
+    """The list-valued fields that hold entities (``firms``, ``firms.*.offers``, ...)."""
+    rows: list[Row] = []
+    for prefix, model in [("", ScenarioConfig)] + [(p + ".", m) for p, m, _ in ENTITIES]:
+        for name, info in model.model_fields.items():
+            if _list_item_model(info.annotation):
+                extra = _extra(info)
+                rows.append(
+                    Row(
+                        f"{prefix}{name}",
+                        str(extra.get("unit", "")),
+                        fmt_value(info.default),
+                        fmt_range(info),
+                        str(extra.get("source", "")),
+                        info.description or "",
+                    )
+                )
+    return rows
+
+
+def sections() -> list[tuple[str, str, str, list[Row]]]:
+    """(anchor, heading, intro, rows) for every table, in reading order."""
+    default = ScenarioConfig()
+    out: list[tuple[str, str, str, list[Row]]] = []
+    top = [r for r in walk(ScenarioConfig, "", default) if "." not in r.key]
+    out.append(("scenario", "Scenario", "Top-level keys of a scenario file.", top))
+    out.append(
+        (
+            "policy",
+            "Policy levers (`policy.*`)",
+            "What an authority can change; also settable by `set_policy` events.",
+            walk(type(default.policy), "policy.", default.policy),
+        )
+    )
+    out.append(
+        (
+            "mechanisms",
+            "Mechanism switches (`mechanisms.*`)",
+            "Each mechanism can be switched off alone; see the submodel of the same name in [odd.md](odd.md#7-submodels).",
+            walk(type(default.mechanisms), "mechanisms.", default.mechanisms),
+        )
+    )
+    for name, module in MECHANISM_MODULES.items():
+        doc = (module.__doc__ or "").strip().splitlines()[0]
+        section = getattr(default.params, name)
+        rows = walk(type(section), f"params.{name}.", section)
+        out.append((f"params-{name}", f"`params.{name}`", f"{doc} Submodel: [odd.md § {name}](odd.md#{odd_anchor(name)}).", rows))
+    out.append(
+        (
+            "observation",
+            "Observation (`observation.*`)",
+            "How the collector judges a cluster.",
+            walk(type(default.observation), "observation.", default.observation),
+        )
+    )
+    out.append(("lists", "Entity lists", "The lists a scenario holds; one table per entity below.", list_rows()))
+    for prefix, model, title in ENTITIES:
+        anchor = "entity-" + prefix.replace(".*", "").replace(".", "-")
+        out.append(
+            (
+                anchor,
+                f"{title} (`{prefix}`)",
+                (model.__doc__ or "").strip() if model.__doc__ and "Strict" not in model.__doc__ else "",
+                walk(model, f"{prefix}.", None),
+            )
+        )
+    return out
+
+
+def odd_anchor(module: str) -> str:
+    """The explicit anchor odd.md puts before the submodel's heading ``### 7.N <module>``."""
+    return f"submodel-{module}"
+
+
+def all_rows() -> list[Row]:
+    """Every parameter row of every table (the test checks units and sources on these)."""
+    return [row for _, _, _, rows in sections() for row in rows]
+
+
+def _cell(text: str) -> str:
+    """Escape what would break a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def table(rows: list[Row]) -> list[str]:
+    lines = ["| key | unit | default | range | source | description |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        key = f'<a id="{r.key}"></a>`{r.key}`'
+        default = r.default if r.default == "required" else f"`{_cell(r.default)}`"
+        lines.append("| " + " | ".join([key, _cell(r.unit), default, _cell(r.range), _cell(r.source), _cell(r.description)]) + " |")
+    return lines
+
+
+def catalogue_table() -> list[str]:
+    """The resource catalogue: what each stream is, how far it goes, what it replaces."""
+    lines = [
+        "| resource | label | unit | quality | reach (km) | transport (SEK/unit/km) | pipe (SEK/km) | fixed investment (SEK)"
+        " | virgin price (SEK/unit) | disposal (SEK/unit) | CO2 (t/unit) | water (m3/unit) | heat (MWh/unit) | source |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in CATALOGUE.values():
+        cells = [
+            f'<a id="resource-{r.name}"></a>`{r.name}`',
+            r.label,
+            r.unit,
+            r.quality_dimension,
+            fmt_value(r.max_distance_km),
+            fmt_value(r.transport_sek_per_unit_km),
+            fmt_value(r.connection_sek_per_km),
+            fmt_value(r.fixed_investment_sek),
+            fmt_value(r.virgin_price_sek_per_unit),
+            fmt_value(r.disposal_sek_per_unit),
+            fmt_value(r.co2_t_per_unit),
+            fmt_value(r.water_m3_per_unit),
+            fmt_value(r.heat_mwh_per_unit),
+            r.source,
+        ]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return lines
+
+
+def render() -> str:
+    """The whole of ``docs/parameters.md``; deterministic, so ``--check`` can compare text."""
+    lines = [
+        "# Parameters",
+        "",
+        "<!-- Generated by `python -m sim.docs_gen` from the config schema (sim/config.py and each mechanism's",
+        "     `Params`) and sim/resources.py. Do not edit by hand: change the code and regenerate. -->",
+        "",
+        "Every value a scenario can set, with its unit, default, allowed range and source. Keys are dotted paths",
+        "as used by `--set` (e.g. `--set policy.funding_gap_months=12`); `*` stands for a list index",
+        "(`--set firms.0.cash_msek=20`). `required` means the key has no default. A range `[a, b]` includes its",
+        "ends, `(a, b)` excludes them. Sources cite the report's sections (§) and appendix cases (A1–A29, see",
+        "`shared/domain/cases.md`) or papers; `assumption` marks values the report does not give. Rows of a nested",
+        "setting (a permit activity's `months` and `denial`) carry the source of the setting, which sets their",
+        "defaults. The model is described in [odd.md](odd.md).",
+        "",
+        "## Contents",
+        "",
+    ]
+    secs = sections()
+    for anchor, heading, _, _ in secs:
+        lines.append(f"- [{heading}](#{anchor})")
+    lines.append("- [Resource catalogue](#resource-catalogue)")
+    lines.append("")
+    for anchor, heading, intro, rows in secs:
+        level = "###" if anchor.startswith(("params-", "entity-")) else "##"
+        if anchor == "params-matching":
+            lines += [
+                "## Mechanism parameters (`params.*`)",
+                "",
+                "One table per mechanism module, in the order of `MECHANISM_MODULES`.",
+                "",
+            ]
+        if anchor == "entity-regions":
+            lines += ["## Entities", "", "Fields of each entity in a scenario's lists.", ""]
+        lines += [f'<a id="{anchor}"></a>', "", f"{level} {heading}", ""]
+        if intro:
+            lines += [intro, ""]
+        lines += [*table(rows), ""]
+    lines += [
+        '<a id="resource-catalogue"></a>',
+        "",
+        "## Resource catalogue",
+        "",
+        "From `sim.resources.CATALOGUE` (not configurable per scenario). Quantities are per month in the resource's unit;",
+        "reach is the hard distance limit of matching; pipe cost and fixed investment make up a connection's investment;",
+        "the CO2, water and heat factors convert delivered quantities into the outcomes of the time series.",
+        "",
+        *catalogue_table(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write docs/parameters.md, or with ``--check`` report whether it is up to date."""
+    parser = argparse.ArgumentParser(prog="python -m sim.docs_gen", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/parameters.md differs from the schema")
+    parser.add_argument("--out", type=Path, default=OUT, help="file to write or check (default: docs/parameters.md)")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        if current != text:
+            print(f"{args.out} is out of date: run `.venv/bin/python -m sim.docs_gen`", file=sys.stderr)
+            return 1
+        print(f"{args.out} is up to date")
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out} ({len(all_rows())} parameters, {len(CATALOGUE)} resources)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

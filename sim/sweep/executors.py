@@ -1,0 +1,114 @@
+"""Executors: in-process, a local process pool, and Dask distributed.
+
+Each takes an iterator of batch tasks and yields finished batches in any order, keeping only a
+bounded number of tasks in flight, so memory stays flat however many runs a sweep has. Results
+are written by the caller, in one process, so there is a single writer.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from sim.sweep.worker import BatchTask, run_batch
+
+Result = tuple[int, Any, Any]
+
+
+class ExecutorError(Exception):
+    """The executor could not start or lost its workers; computed batches are kept."""
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def in_process(tasks: Iterator[BatchTask]) -> Iterator[Result]:
+    """One worker, this process: simplest, and the reference the others must match."""
+    for task in tasks:
+        yield run_batch(task)
+
+
+def processes(tasks: Iterator[BatchTask], workers: int) -> Iterator[Result]:
+    """A local process pool (forkserver: no fork of a threaded parent, sim imported once)."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.sweep.worker"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    inflight: dict[Future, int] = {}
+    it = iter(tasks)
+    limit = 2 * workers
+    try:
+        while True:
+            while len(inflight) < limit and (task := next(it, None)) is not None:
+                inflight[pool.submit(run_batch, task)] = task.batch
+            if not inflight:
+                break
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for fut in done:
+                inflight.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as exc:
+                    raise ExecutorError(f"a worker process failed: {type(exc).__name__}: {exc}") from exc
+                yield result
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def dask(tasks: Iterator[BatchTask], workers: int | None, scheduler: str | None) -> Iterator[Result]:
+    """Dask distributed: an existing cluster at ``scheduler``, or a local one of ``workers`` processes.
+
+    A worker that dies takes its running tasks with it; the scheduler reruns them elsewhere, and
+    since a batch's result depends only on its run ids the output is the same.
+    """
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            cluster = LocalCluster(
+                n_workers=workers or cpu_count(),
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ExecutorError(
+            f"--scheduler {scheduler}: cannot connect: {exc} (allowed: the address of a running dask scheduler, e.g. tcp://127.0.0.1:8786)"
+        ) from None
+    try:
+        nthreads = sum(client.nthreads().values()) or 1
+        limit = 2 * max(nthreads, workers or 1)
+        it = iter(tasks)
+        ac = as_completed()
+        n = 0
+        while n < limit and (task := next(it, None)) is not None:
+            ac.add(client.submit(run_batch, task, key=f"sweep-batch-{task.batch}-{os.getpid()}", pure=False, retries=1))
+            n += 1
+        for fut in ac:
+            try:
+                result = fut.result()
+            except Exception as exc:
+                raise ExecutorError(f"a dask task failed: {type(exc).__name__}: {exc}") from exc
+            fut.release()
+            yield result
+            if (task := next(it, None)) is not None:
+                ac.add(client.submit(run_batch, task, key=f"sweep-batch-{task.batch}-{os.getpid()}", pure=False, retries=1))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

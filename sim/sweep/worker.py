@@ -1,0 +1,132 @@
+"""Run one batch of a sweep; the same code runs in-process, in a process pool and on Dask workers.
+
+A task carries everything a run needs (the resolved base scenario, each run's id, overrides and
+seed), so a result depends only on the run id, never on which worker computed it. A run that
+raises is recorded with its error text instead of killing the sweep.
+"""
+
+from __future__ import annotations
+
+import math
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from sim import config as cfgmod
+from sim.runner import SUMMARY_KEYS
+from sim.runner import run as run_model
+
+INT_OUTCOMES = frozenset(
+    {
+        "final_active_exchanges",
+        "peak_active_exchanges",
+        "first_exchange_step",
+        "firms_alive_final",
+        "startups_entered",
+        "permits_denied",
+        "exchanges_ended_partner_exit",
+    }
+)
+BOOL_OUTCOMES = frozenset({"collapsed", "cluster_ever_active", "final_cluster_active"})
+ARROW_TYPES = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
+
+
+def outcome_type(key: str) -> pa.DataType:
+    return pa.int64() if key in INT_OUTCOMES else pa.bool_() if key in BOOL_OUTCOMES else pa.float64()
+
+
+def runs_schema(param_types: list[tuple[str, str]]) -> pa.Schema:
+    """Fixed schema of the runs table, so every batch file has identical columns and types."""
+    fields = [
+        pa.field("run_id", pa.int64()),
+        pa.field("point", pa.int64()),
+        pa.field("replication", pa.int64()),
+        pa.field("seed", pa.int64()),
+    ]
+    fields += [pa.field(name, ARROW_TYPES[kind]) for name, kind in param_types]
+    fields += [pa.field(k, outcome_type(k)) for k in SUMMARY_KEYS]
+    fields.append(pa.field("error", pa.string()))
+    return pa.schema(fields)
+
+
+def timeseries_schema(columns: list[str]) -> pa.Schema:
+    from sim.sweep.spec import TIMESERIES_COLUMNS
+
+    types = {c: pa.int64() for c in ("step", "year", "month")}
+    fields = [pa.field("run_id", pa.int64()), pa.field("step", pa.int64()), pa.field("year", pa.int64())]
+    for c in columns:
+        t = types.get(c) or (
+            pa.bool_() if c == "cluster_active" else pa.int64() if c.startswith("exchanges_") or c in _INT_TS else pa.float64()
+        )
+        assert c in TIMESERIES_COLUMNS
+        fields.append(pa.field(c, t))
+    return pa.schema(fields)
+
+
+_INT_TS = frozenset({"active_exchanges", "pipeline_exchanges", "participating_firms", "firms_alive", "startups_alive"})
+
+
+@dataclass(frozen=True)
+class BatchTask:
+    """Everything needed to compute one batch, picklable for any executor."""
+
+    batch: int
+    base_raw: dict[str, Any]
+    keys: list[tuple[str, str, str]]  # (column name, config key, arrow kind)
+    run_ids: list[int]
+    points: list[int]
+    replications: list[int]
+    seeds: list[int]
+    values: list[tuple[Any, ...]]
+    steps: int
+    ts_every: int | None
+    ts_columns: list[str] | None
+
+
+def _clean(key: str, v: Any) -> Any:
+    if v is None:
+        return None
+    if key in BOOL_OUTCOMES:
+        return bool(v)
+    if key in INT_OUTCOMES:
+        return int(v)
+    v = float(v)
+    return v
+
+
+def run_batch(task: BatchTask) -> tuple[int, pa.Table, pa.Table | None]:
+    """Compute every run of a batch; return its rows (and thinned time series) as Arrow tables."""
+    rows: list[dict[str, Any]] = []
+    ts_parts: list[pa.Table] = []
+    ts_schema = timeseries_schema(task.ts_columns) if task.ts_columns is not None else None
+    for run_id, point, rep, seed, vals in zip(task.run_ids, task.points, task.replications, task.seeds, task.values, strict=True):
+        row: dict[str, Any] = {"run_id": run_id, "point": point, "replication": rep, "seed": seed}
+        row.update({name: v for (name, _, _), v in zip(task.keys, vals, strict=True)})
+        try:
+            cfg = cfgmod.build(cfgmod.apply_overrides(task.base_raw, {key: v for (_, key, _), v in zip(task.keys, vals, strict=True)}))
+            res = run_model(cfg, seed, task.steps)
+            row.update({k: _clean(k, res.summary.get(k)) for k in SUMMARY_KEYS})
+            row["error"] = None
+            if ts_schema is not None and task.ts_every is not None:
+                ts = res.timeseries
+                ts = ts[ts["step"] % task.ts_every == 0]
+                cols = {"run_id": [run_id] * len(ts), "step": ts["step"].tolist(), "year": ts["year"].tolist()}
+                cols.update({c: ts[c].tolist() for c in task.ts_columns or []})
+                ts_parts.append(pa.Table.from_pydict(cols, schema=ts_schema))
+        except Exception as exc:  # a failing run is a result too; the sweep goes on
+            row.update(dict.fromkeys(SUMMARY_KEYS))
+            row["error"] = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+        rows.append(row)
+    schema = runs_schema([(name, kind) for name, _, kind in task.keys])
+    for r in rows:  # NaN float outcomes stay NaN; missing ones are null
+        for k in SUMMARY_KEYS:
+            v = r[k]
+            if isinstance(v, float) and math.isnan(v) and k in INT_OUTCOMES:
+                r[k] = None
+    table = pa.Table.from_pylist(rows, schema=schema)
+    ts_table = None
+    if ts_schema is not None:
+        ts_table = pa.concat_tables(ts_parts) if ts_parts else ts_schema.empty_table()
+    return task.batch, table, ts_table
