@@ -336,8 +336,23 @@ class ScenarioConfig(Strict):
         return self.years * 12
 
 
-def _fmt_loc(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
+def _fmt_loc(loc: tuple[Any, ...], raw: Any = None) -> str:
+    """Dotted path, with the entity's name after a list index where the raw data has one."""
+    parts, node = [], raw
+    for p in loc:
+        node = (
+            node[p]
+            if isinstance(node, dict) and p in node
+            else node[p]
+            if isinstance(node, list) and isinstance(p, int) and p < len(node)
+            else None
+        )
+        name = node.get("name") if isinstance(p, int) and isinstance(node, dict) else None
+        parts.append(f"{p} ({name})" if isinstance(name, str) else str(p))
+    return ".".join(parts) or "(top level)"
+
+
+_BOUND_WORDS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<", "min_length": "at least this many items:"}
 
 
 def _allowed(err: dict[str, Any]) -> str:
@@ -349,7 +364,7 @@ def _allowed(err: dict[str, Any]) -> str:
         return "allowed: the keys listed in docs/parameters.md"
     if t == "missing":
         return "this field is required"
-    bounds = [f"{k.replace('_', ' ')} {v}" for k, v in ctx.items() if k in ("ge", "gt", "le", "lt", "min_length")]
+    bounds = [f"{_BOUND_WORDS[k]} {v}" for k, v in ctx.items() if k in _BOUND_WORDS]
     return ("allowed: " + ", ".join(bounds)) if bounds else ""
 
 
@@ -357,14 +372,16 @@ def format_validation_error(exc: ValidationError, raw: Any) -> list[str]:
     """One readable line per problem: field, value, message, what is allowed."""
     out = []
     for err in exc.errors():
-        loc = _fmt_loc(err["loc"])
+        loc = _fmt_loc(err["loc"], raw)
+        allowed = _allowed(err)
         if err["type"] == "extra_forbidden":
             msg = f"{loc}: unknown key"
         elif err["type"] == "missing":
             msg = f"{loc}: missing"
+        elif err["type"] == "literal_error":
+            msg = f"{loc}: value {err.get('input')!r} is not allowed"
         else:
             msg = f"{loc}: value {err.get('input')!r} is invalid: {err['msg']}"
-        allowed = _allowed(err)
         out.append(f"{msg} ({allowed})" if allowed else msg)
     return out
 

@@ -1,0 +1,38 @@
+"""Helpers for tests: run the real CLI in a subprocess and replicate runs over seeds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from sim import config
+from sim.runner import run
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "configs" / "example.yaml"
+ANCHOR_EXIT = ROOT / "configs" / "scenarios" / "anchor_exit.yaml"
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``symbiosis ARGS`` as a user would, in a fresh Python process."""
+    env = {**os.environ, "PYTHONHASHSEED": "random"}
+    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=600)
+
+
+def outcomes(path: Path | None, overrides: dict[str, Any], key: str, n: int = 30, steps: int | None = None) -> np.ndarray:
+    """One summary outcome over seeds 0..n-1 (common random numbers across arms)."""
+    cfg = config.load(path, overrides)
+    return np.array([float(run(cfg, seed, steps).summary[key]) for seed in range(n)])
+
+
+def greater(a: np.ndarray, b: np.ndarray, alpha: float = 0.01) -> float:
+    """One-sided Mann–Whitney U test that ``a`` tends to exceed ``b``; asserts and returns p."""
+    p = float(stats.mannwhitneyu(a, b, alternative="greater").pvalue)
+    assert p < alpha, f"no significant increase: mean {a.mean():.3f} vs {b.mean():.3f}, one-sided Mann–Whitney p = {p:.4f}"
+    return p
