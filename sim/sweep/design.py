@@ -42,7 +42,7 @@ def _grid_levels(p: Parameter) -> list[Any]:
         return list(p.values)
     assert p.low is not None and p.high is not None and p.levels is not None
     xs = np.linspace(p.low, p.high, p.levels)
-    return [int(round(x)) for x in xs] if p.kind == "int" else [float(x) for x in xs]
+    return [round(x) for x in xs] if p.kind == "int" else [float(x) for x in xs]
 
 
 def _decode(p: Parameter, x: np.ndarray) -> pd.Series:

@@ -329,10 +329,7 @@ def load_spec(path: str | Path) -> LoadedSweep:
     path = Path(path)
     data = _read_sweep_yaml(path)
     spec = parse(data)
-    if spec.base == "example":
-        base_path = cfgmod.EXAMPLE
-    else:
-        base_path = Path(spec.base) if Path(spec.base).is_absolute() else path.parent / spec.base
+    base_path = cfgmod.EXAMPLE if spec.base == "example" else Path(spec.base) if Path(spec.base).is_absolute() else path.parent / spec.base
     try:
         base_raw = cfgmod.read_yaml(base_path)
     except ConfigError as exc:

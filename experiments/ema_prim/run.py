@@ -1,0 +1,130 @@
+"""Scenario discovery with PRIM: which funding conditions leave a region without a working symbiosis?
+
+The seed digest's P2 and P8 say facilitation lives on project money and that a gap between
+projects loses engagement that is slow to rebuild; P10 says SME-only money cannot reach the
+anchor. This study samples those funding conditions for the built-in example (Latin hypercube
+through the EMA Workbench, seeded replications per scenario, ten-year runs) and asks PRIM for the
+box of conditions in which the symbiosis stays weak: on average fewer than ``--min-exchanges``
+(default 3) operating exchanges over the decade, across the replications.
+
+    .venv/bin/python experiments/ema_prim/run.py                      # ~1-2 min on 2 cores
+    .venv/bin/python experiments/ema_prim/run.py --scenarios 100 --replications 2 --processes 1
+
+Prints the PRIM box (coverage, density, limits) and writes the experiments and outcomes to
+results/ema_prim/ (kept out of git).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def build_model(replications: int, seed: int, years: int):
+    """The symbiosis ReplicatorModel with the funding uncertainties of the study."""
+    from ema_workbench import BooleanParameter, Constant, IntegerParameter, RealParameter
+
+    from sim.sweep.ema import make_model
+
+    model = make_model(
+        "symbiosis_funding",
+        n_replications=replications,
+        seed=seed,
+        outcomes=("final_cluster_active", "exchange_years", "public_funding_total_sek", "error"),
+    )
+    model.uncertainties = [
+        IntegerParameter("funding_gap_months", 0, 36),
+        RealParameter("facilitator_base_funding_sek_per_year", 0.0, 1.5e6),
+        RealParameter("regions__0__programmes__0__budget_sek", 5e6, 60e6),
+        RealParameter("regions__0__programmes__0__funding_rate", 0.2, 0.8),
+        IntegerParameter("facilitators__0__initial_project_months", 0, 36),
+        BooleanParameter("funding_anchor_eligible"),
+    ]
+    model.constants = [Constant("steps", years * 12)]
+    return model
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenarios", type=int, default=300, help="Latin hypercube scenarios")
+    ap.add_argument("--replications", type=int, default=3, help="seeded replications per scenario")
+    ap.add_argument("--years", type=int, default=10, help="years per run")
+    ap.add_argument("--processes", type=int, default=2, help="EMA MultiprocessingEvaluator processes (1 = sequential)")
+    ap.add_argument("--seed", type=int, default=2026, help="root seed for sampling and replications")
+    ap.add_argument("--min-exchanges", type=float, default=3.0, help="a symbiosis with fewer operating exchanges on average is weak")
+    ap.add_argument("--threshold", type=float, default=0.4, help="PRIM: smallest density of the chosen box")
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "ema_prim")
+    args = ap.parse_args(argv)
+
+    warnings.filterwarnings("ignore", message="ipyparallel not installed")
+    warnings.filterwarnings("ignore", category=FutureWarning, module="ema_workbench")
+    from ema_workbench import MultiprocessingEvaluator, Samplers, SequentialEvaluator, ema_logging
+    from ema_workbench.analysis import prim
+
+    ema_logging.log_to_stderr(logging.WARNING)
+    model = build_model(args.replications, args.seed, args.years)
+    t0 = time.monotonic()
+    evaluator = SequentialEvaluator(model) if args.processes <= 1 else MultiprocessingEvaluator(model, n_processes=args.processes)
+    with evaluator:
+        experiments, outcomes = evaluator.perform_experiments(
+            scenarios=args.scenarios, uncertainty_sampling=Samplers.LHS, uncertainty_sampling_kwargs={"rng": args.seed}
+        )
+    seconds = time.monotonic() - t0
+
+    errors = np.asarray(outcomes["error"]).reshape(len(experiments), -1)
+    if np.nansum(errors):
+        print(f"warning: {int(np.nansum(errors))} runs failed and count as no cluster", file=sys.stderr)
+    active = np.nan_to_num(np.asarray(outcomes["final_cluster_active"], dtype=float).reshape(len(experiments), -1))
+    exchange_years = np.nan_to_num(np.asarray(outcomes["exchange_years"], dtype=float).reshape(len(experiments), -1))
+    failure = exchange_years.mean(axis=1) < args.min_exchanges * args.years  # weak symbiosis
+    x = experiments.drop(columns=["model", "policy", "scenario"] + [c for c in ("steps",) if c in experiments.columns])
+    x = x.rename(columns=lambda c: c.replace("__", "."))
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = x.copy()
+    table["cluster_active_share"] = active.mean(axis=1)
+    table["exchange_years_mean"] = exchange_years.mean(axis=1)
+    table["weak"] = failure
+    table.to_csv(args.out / "experiments.csv", index=False)
+
+    print(f"{len(experiments)} scenarios x {args.replications} replications of {args.years} years in {seconds:.0f} s")
+    print(
+        f"weak symbiosis (fewer than {args.min_exchanges:g} operating exchanges on average over {args.years} years) "
+        f"in {failure.sum()} of {len(failure)} scenarios ({failure.mean():.0%})"
+    )
+    if failure.sum() == 0 or failure.all():
+        print("PRIM needs both outcomes; nothing to discover with this sample")
+        return 1
+    p = prim.Prim(x, failure)
+    box = p.find_box()
+    # The box on the peeling trajectory with the best coverage among those dense enough.
+    pt = box.peeling_trajectory
+    dense = pt[pt["density"] >= args.threshold]
+    i = int(dense["coverage"].idxmax()) if len(dense) else int(pt["density"].idxmax())
+    box.select(i)
+    # Keep only restrictions that matter: drop those whose quasi-p values are all above 0.05.
+    weak_dims = [u for u, qp in box.p_values[i].items() if all(np.isnan(q) or q > 0.05 for q in qp)]
+    for u in weak_dims:
+        box.drop_restriction(u)
+    print(
+        f"\nPRIM box (funding conditions under which the symbiosis stays weak): box {i} of the peeling trajectory"
+        + (f", with the insignificant restrictions on {', '.join(weak_dims)} dropped" if weak_dims else "")
+    )
+    with pd.option_context("display.width", 160, "display.max_columns", None):
+        box.inspect()
+    pt.to_csv(args.out / "peeling_trajectory.csv", index=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+"""Analysis of a finished sweep: per-point summaries, sensitivity indices and plots.
+
+Aggregation runs in DuckDB over the Parquet batches, so a sweep of millions of runs is summarised
+without loading it; only per-point means (one number per point and outcome) reach Python, which
+SALib's analysers need anyway.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import ConfigError
+from sim.runner import SUMMARY_KEYS
+from sim.sweep import store
+from sim.sweep.design import RAW_PREFIX
+
+DEFAULT_OUTCOMES = ("final_active_exchanges", "exchange_years", "co2_avoided_total_t", "collapsed", "public_funding_total_sek")
+
+
+def connect(directory: Path) -> Any:
+    """A DuckDB connection with views ``runs``, ``design`` and (if kept) ``timeseries``."""
+    import duckdb
+
+    if not (directory / store.MANIFEST).is_file():
+        raise ConfigError([f"{directory}: not a sweep directory, no {store.MANIFEST} (allowed: the --out of symbiosis sweep)"])
+    if not any((directory / store.RUNS).glob("batch-*.parquet")):
+        raise ConfigError([f"{directory}/{store.RUNS}: no finished batches yet (allowed: a sweep with at least one batch written)"])
+    con = duckdb.connect()
+    d = str(directory.resolve()).replace("'", "''")
+    con.execute(f"CREATE VIEW runs AS SELECT * FROM read_parquet('{d}/{store.RUNS}/batch-*.parquet')")
+    con.execute(f"CREATE VIEW design AS SELECT * FROM read_parquet('{d}/{store.DESIGN}')")
+    if any((directory / store.TIMESERIES).glob("batch-*.parquet")):
+        con.execute(f"CREATE VIEW timeseries AS SELECT * FROM read_parquet('{d}/{store.TIMESERIES}/batch-*.parquet')")
+    return con
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def point_summary(con: Any, outcomes: list[str], path: Path) -> None:
+    """Mean and 95% t-interval of each outcome per design point, written by DuckDB as CSV."""
+    from scipy import stats
+
+    ns = [r[0] for r in con.execute("SELECT DISTINCT count(*) FROM runs WHERE error IS NULL GROUP BY point").fetchall()]
+    tq = pd.DataFrame({"n": ns, "t": [float(stats.t.ppf(0.975, n - 1)) if n > 1 else math.nan for n in ns]})
+    con.register("tq", tq)
+    parts = []
+    for o in outcomes:
+        parts.append(
+            f"SELECT point, '{o}' AS outcome, count(v) AS n, avg(v) AS mean, stddev_samp(v) AS sd "
+            f"FROM (SELECT point, CAST({_q(o)} AS DOUBLE) AS v FROM runs WHERE error IS NULL) GROUP BY point"
+        )
+    sql = (
+        "SELECT d.*, s.outcome, s.n, s.mean, s.sd, s.mean - tq.t * s.sd / sqrt(s.n) AS ci95_low, "
+        "s.mean + tq.t * s.sd / sqrt(s.n) AS ci95_high "
+        f"FROM ({' UNION ALL '.join(parts)}) s JOIN design d USING (point) LEFT JOIN tq ON tq.n = s.n "
+        "ORDER BY s.outcome, s.point"
+    )
+    cols = [c for c in con.execute("SELECT * FROM design LIMIT 0").df().columns if not c.startswith(RAW_PREFIX)]
+    sql = sql.replace("d.*", ", ".join(f"d.{_q(c)}" for c in cols))
+    target = str(path).replace("'", "''")
+    con.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',')")
+
+
+def point_means(con: Any, outcomes: list[str]) -> pd.DataFrame:
+    """Mean of each outcome per design point (all points, in point order)."""
+    sel = ", ".join(f"avg(CAST({_q(o)} AS DOUBLE)) AS {_q(o)}" for o in outcomes)
+    return con.execute(f"SELECT point, {sel} FROM runs WHERE error IS NULL GROUP BY point ORDER BY point").df()
+
+
+def main_effects(con: Any, params: list[dict[str, Any]], outcomes: list[str], bins: int = 8) -> pd.DataFrame:
+    """Mean outcome per bin of each parameter (values for categorical ones), over all runs."""
+    frames = []
+    for p in params:
+        name = p["name"]
+        if "values" in p or (p["kind"] == "int" and p["high"] - p["low"] < bins):
+            key = f"CAST({_q(name)} AS VARCHAR)"
+            order = f"min({_q(name)})"
+            x = f"min(CAST({_q(name)} AS VARCHAR))" if "values" in p else f"avg(CAST({_q(name)} AS DOUBLE))"
+        else:
+            lo, hi = float(p["low"]), float(p["high"])
+            key = f"least(floor((CAST({_q(name)} AS DOUBLE) - {lo}) / ({hi - lo}) * {bins}), {bins - 1})"
+            order = key
+            x = f"avg(CAST({_q(name)} AS DOUBLE))"
+        for o in outcomes:
+            frames.append(
+                con.execute(
+                    f"SELECT '{name}' AS parameter, '{o}' AS outcome, CAST({x} AS VARCHAR) AS x, count(*) AS n, "
+                    f"avg(CAST({_q(o)} AS DOUBLE)) AS mean, stddev_samp(CAST({_q(o)} AS DOUBLE)) AS sd "
+                    f"FROM runs WHERE error IS NULL GROUP BY {key} ORDER BY {order}"
+                ).df()
+            )
+    df = pd.concat(frames, ignore_index=True)
+    df["ci95"] = 1.96 * df["sd"] / np.sqrt(df["n"])
+    return df
+
+
+def _plot_main_effects(df: pd.DataFrame, params: list[dict[str, Any]], outcomes: list[str], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(outcomes), len(params), figsize=(3.2 * len(params), 2.4 * len(outcomes)), squeeze=False)
+    for i, o in enumerate(outcomes):
+        for j, p in enumerate(params):
+            ax = axes[i][j]
+            sub = df[(df["parameter"] == p["name"]) & (df["outcome"] == o)]
+            categorical = "values" in p
+            xs = sub["x"].tolist() if categorical else sub["x"].astype(float).to_numpy()
+            pos = np.arange(len(xs)) if categorical else xs
+            ax.errorbar(pos, sub["mean"], yerr=sub["ci95"].fillna(0), marker="o", ms=3, capsize=2, lw=1)
+            if categorical:
+                ax.set_xticks(pos, xs)
+            if i == len(outcomes) - 1:
+                ax.set_xlabel(p["name"], fontsize=8)
+            if j == 0:
+                ax.set_ylabel(o, fontsize=8)
+            ax.tick_params(labelsize=7)
+    fig.suptitle("Main effects: mean and 95% interval over all runs per parameter bin", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_indices(
+    df: pd.DataFrame, cols: tuple[str, str], errs: tuple[str | None, str | None], labels: tuple[str, str], title: str, path: Path
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    outcomes = list(dict.fromkeys(df["outcome"]))
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.4 * len(outcomes), 3.0), squeeze=False)
+    for ax, o in zip(axes[0], outcomes, strict=True):
+        sub = df[df["outcome"] == o]
+        y = np.arange(len(sub))
+        for off, col, err, label in ((-0.2, cols[0], errs[0], labels[0]), (0.2, cols[1], errs[1], labels[1])):
+            ax.barh(y + off, sub[col], 0.4, xerr=None if err is None else sub[err], label=label, capsize=2)
+        ax.set_yticks(y, sub["parameter"], fontsize=7)
+        ax.set_title(o, fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def sensitivity(
+    manifest: dict[str, Any], means: pd.DataFrame, design: pd.DataFrame, outcomes: list[str]
+) -> tuple[str, pd.DataFrame] | None:
+    """Sobol S1/ST for a Saltelli design, Morris mu*/sigma for a Morris design; None otherwise."""
+    kind = manifest["design"]["kind"]
+    problem = manifest["design"]["salib_problem"]
+    spec = manifest["spec"]["design"]
+    rows = []
+    for o in outcomes:
+        y = means[o].to_numpy(dtype=float)
+        if np.nanstd(y) == 0:
+            for name in problem["names"]:
+                rows.append({"outcome": o, "parameter": name, "note": "outcome constant over the design"})
+            continue
+        if kind == "sobol":
+            from SALib.analyze import sobol
+
+            si = sobol.analyze(problem, y, calc_second_order=bool(spec.get("second_order")), seed=manifest["spec"]["seed"])
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "outcome": o,
+                        "parameter": name,
+                        "S1": si["S1"][i],
+                        "S1_conf": si["S1_conf"][i],
+                        "ST": si["ST"][i],
+                        "ST_conf": si["ST_conf"][i],
+                    }
+                )
+        elif kind == "morris":
+            from SALib.analyze import morris
+
+            x = design[[RAW_PREFIX + n for n in problem["names"]]].to_numpy(dtype=float)
+            mi = morris.analyze(problem, x, y, num_levels=spec.get("levels") or 4, seed=manifest["spec"]["seed"])
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "outcome": o,
+                        "parameter": name,
+                        "mu_star": mi["mu_star"][i],
+                        "mu_star_conf": mi["mu_star_conf"][i],
+                        "mu": mi["mu"][i],
+                        "sigma": mi["sigma"][i],
+                    }
+                )
+        else:
+            return None
+    return kind, pd.DataFrame(rows)
+
+
+def analyze(directory: Path, outcomes: list[str] | None = None, out: Path | None = None) -> tuple[list[Path], list[str]]:
+    """Write summary tables, indices (when the design allows) and plots; return files and notes."""
+    con = connect(directory)
+    manifest = store.read_manifest(directory)
+    numeric = list(SUMMARY_KEYS)
+    chosen = list(outcomes) if outcomes else list(DEFAULT_OUTCOMES)
+    bad = [o for o in chosen if o not in numeric]
+    if bad:
+        raise ConfigError([f"--outcome: value {b!r} is unknown (allowed: {', '.join(numeric)})" for b in bad])
+    out = out or directory / "analysis"
+    out.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    written: list[Path] = []
+    n_runs, n_err = con.execute("SELECT count(*), count(error) FROM runs").fetchone()
+    if n_runs < manifest["runs"]:
+        notes.append(f"the sweep is incomplete: {n_runs} of {manifest['runs']} runs (finish it with symbiosis sweep --resume)")
+    if n_err:
+        notes.append(f"{n_err} runs failed and are left out (see the error column)")
+    point_summary(con, numeric, out / "summary_by_point.csv")
+    written.append(out / "summary_by_point.csv")
+    params = manifest["design"]["parameters"]
+    me = main_effects(con, params, chosen)
+    me.to_csv(out / "main_effects.csv", index=False)
+    _plot_main_effects(me, params, chosen, out / "main_effects.png")
+    written += [out / "main_effects.csv", out / "main_effects.png"]
+    kind = manifest["design"]["kind"]
+    if kind in ("sobol", "morris"):
+        means = point_means(con, chosen)
+        design = pd.read_parquet(directory / store.DESIGN)
+        if len(means) < len(design) or means[chosen].isna().any().any():
+            notes.append(f"{kind} indices need every design point: {len(means)} of {len(design)} have results; indices skipped")
+        else:
+            result = sensitivity(manifest, means, design, chosen)
+            if result is not None:
+                _, table = result
+                name = "sobol_indices" if kind == "sobol" else "morris_indices"
+                table.to_csv(out / f"{name}.csv", index=False)
+                written.append(out / f"{name}.csv")
+                plot = table.dropna(subset=["S1" if kind == "sobol" else "mu_star"]) if len(table.columns) > 3 else table.iloc[0:0]
+                if len(plot):
+                    if kind == "sobol":
+                        _plot_indices(
+                            plot,
+                            ("S1", "ST"),
+                            ("S1_conf", "ST_conf"),
+                            ("first order S1", "total ST"),
+                            "Sobol indices (95% conf.)",
+                            out / f"{name}.png",
+                        )
+                    else:
+                        _plot_indices(
+                            plot,
+                            ("mu_star", "sigma"),
+                            ("mu_star_conf", None),
+                            ("mu*", "sigma"),
+                            "Morris elementary effects",
+                            out / f"{name}.png",
+                        )
+                    written.append(out / f"{name}.png")
+    else:
+        notes.append(f"a {kind} design gives main effects; Sobol or Morris indices need a sobol or morris design")
+    return written, notes

@@ -1,0 +1,175 @@
+"""Command line: ``symbiosis sweep``, ``symbiosis query`` and ``symbiosis analyze``."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.config import ConfigError
+
+
+def _fail(problems: list[str], what: str) -> None:
+    from sim.cli import fail
+
+    fail(problems, what)
+
+
+def _sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a cluster's job killer: stop as cleanly as on Ctrl-C
+
+
+def sweep(
+    spec: Annotated[Path | None, typer.Argument(help="Sweep YAML (may be left out with --resume).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Directory for manifest, design and results (default: results/sweeps/NAME).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores; 1 runs in this process).", min=1)] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Address of a running Dask scheduler, e.g. tcp://host:8786.")] = None,
+    executor: Annotated[
+        str, typer.Option(help="auto, inprocess, processes or dask (dask without --scheduler starts a local cluster).")
+    ] = "auto",
+    resume: Annotated[bool, typer.Option(help="Finish an interrupted sweep in --out: skip completed run ids.")] = False,
+    log_every: Annotated[float, typer.Option(help="Seconds between progress lines when stderr is not a terminal.", min=0.1)] = 10.0,
+) -> None:
+    """Run a parameter sweep; results are Parquet batches under --out, resumable at any point."""
+    from sim.sweep import engine
+    from sim.sweep.executors import ExecutorError
+    from sim.sweep.progress import Progress
+    from sim.sweep.spec import load_spec
+
+    if executor not in engine.EXECUTORS:
+        _fail([f"--executor: value {executor!r} is unknown (allowed: {', '.join(engine.EXECUTORS)})"], "command line")
+    if scheduler and executor not in ("auto", "dask"):
+        _fail([f"--scheduler: needs the dask executor, not {executor!r} (allowed: --executor auto or dask)"], "command line")
+    if out is None:
+        if spec is None:
+            _fail(["--out: needed with --resume when no sweep file is given (allowed: the directory of an earlier sweep)"], "command line")
+        try:
+            name = load_spec(spec).spec.name if spec is not None else "sweep"
+        except ConfigError as exc:
+            _fail(exc.problems, "sweep file")
+            return
+        out = Path("results/sweeps") / name
+    try:
+        sweep_, _, manifest = engine.open_sweep(spec, out, resume)
+    except ConfigError as exc:
+        _fail(exc.problems, "sweep file" if not resume else "sweep")
+        return
+    runs = int(manifest["runs"])
+    from sim.sweep import store
+
+    done = store.done_batches(out)
+    bs = int(manifest["batch_size"])
+    done_runs = sum(min(runs, (b + 1) * bs) - b * bs for b in done)
+    typer.echo(
+        f"{sweep_.spec.name}: {manifest['design']['points']} points x {sweep_.spec.replications} replications = {runs} runs "
+        f"of {sweep_.steps} months ({manifest['design']['kind']}), {manifest['batches']} batches -> {out}/"
+        + (f"; resuming, {done_runs} runs already done" if resume else ""),
+        err=True,
+    )
+    bar = Progress(sweep_.spec.name, runs, done_runs, every=log_every)
+    old = signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        report = engine.run_sweep(spec, out, workers=workers, scheduler=scheduler, executor=executor, resume=True, progress=bar)
+    except KeyboardInterrupt:
+        bar.close()
+        saved = sum(min(runs, (b + 1) * bs) - b * bs for b in store.done_batches(out))
+        typer.echo(
+            f"\ninterrupted: {saved} of {runs} runs are saved in {out}/; finish with: symbiosis sweep --resume --out {out}", err=True
+        )
+        raise typer.Exit(130) from None
+    except ExecutorError as exc:
+        bar.close()
+        _fail([str(exc)], "executor")
+        return
+    except ConfigError as exc:
+        bar.close()
+        _fail(exc.problems, "sweep")
+        return
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    bar.close()
+    typer.echo(
+        f"done: {report.runs} runs in {report.batches} batches ({report.skipped_batches} already done), "
+        f"{report.computed_runs} computed in {report.seconds:.1f} s on {report.executor}"
+        + (f"; {report.failed_runs} runs FAILED (see the error column)" if report.failed_runs else "")
+    )
+    typer.echo(f'results: {out}/runs/*.parquet   try: symbiosis query {out} "SELECT count(*) FROM runs"')
+    if report.failed_runs:
+        raise typer.Exit(1)
+
+
+def query(
+    directory: Annotated[Path, typer.Argument(help="A sweep's --out directory.")],
+    sql: Annotated[str, typer.Argument(help="DuckDB SQL over the views runs, design and timeseries.")],
+    fmt: Annotated[str, typer.Option("--format", help="table or csv.")] = "table",
+    max_rows: Annotated[int, typer.Option(help="Rows shown in table format.", min=1)] = 50,
+) -> None:
+    """Run SQL (DuckDB) over a sweep's Parquet files without loading them into memory."""
+    import duckdb
+
+    from sim.sweep.analysis import connect
+
+    if fmt not in ("table", "csv"):
+        _fail([f"--format: value {fmt!r} is unknown (allowed: table, csv)"], "command line")
+    try:
+        con = connect(directory)
+    except ConfigError as exc:
+        _fail(exc.problems, "sweep directory")
+        return
+    try:
+        rel = con.sql(sql)
+        if rel is None:
+            return
+        if fmt == "csv":
+            import pyarrow.csv as pcsv
+
+            reader = rel.fetch_record_batch(10_000)
+            with pcsv.CSVWriter(sys.stdout.buffer, reader.schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+            return
+        df = rel.limit(max_rows + 1).df()
+    except duckdb.Error as exc:
+        _fail(
+            [
+                f"SQL: {str(exc).splitlines()[0]} (allowed: DuckDB SQL over the views runs, design"
+                + (", timeseries" if (directory / "timeseries").is_dir() else "")
+                + ")"
+            ],
+            "query",
+        )
+        return
+    import pandas as pd
+
+    with pd.option_context("display.max_columns", None, "display.width", 200):
+        typer.echo(df.head(max_rows).to_string(index=False))
+    if len(df) > max_rows:
+        typer.echo(f"... more rows (showing {max_rows}; use --max-rows or --format csv)")
+
+
+def analyze(
+    directory: Annotated[Path, typer.Argument(help="A sweep's --out directory.")],
+    outcome: Annotated[list[str] | None, typer.Option(help="Outcome to plot and index (repeatable; default: a few key ones).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Directory for tables and plots (default: DIR/analysis).")] = None,
+) -> None:
+    """Summary tables (mean, 95% interval per design point), Sobol or Morris indices, and plots."""
+    from sim.sweep.analysis import analyze as do_analyze
+
+    try:
+        written, notes = do_analyze(directory, outcome, out)
+    except ConfigError as exc:
+        _fail(exc.problems, "analysis")
+        return
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"wrote {len(written)} files to {(out or directory / 'analysis')}/: " + ", ".join(p.name for p in written))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the sweep commands to the ``symbiosis`` app."""
+    app.command()(sweep)
+    app.command()(query)
+    app.command()(analyze)
