@@ -32,6 +32,7 @@ def sweep(
     ] = "auto",
     resume: Annotated[bool, typer.Option(help="Finish an interrupted sweep in --out: skip completed run ids.")] = False,
     log_every: Annotated[float, typer.Option(help="Seconds between progress lines when stderr is not a terminal.", min=0.1)] = 10.0,
+    connect_timeout: Annotated[float, typer.Option(help="Seconds to wait for --scheduler.", min=0.1)] = 10.0,
 ) -> None:
     """Run a parameter sweep; results are Parquet batches under --out, resumable at any point."""
     from sim.sweep import engine
@@ -52,6 +53,13 @@ def sweep(
             _fail(exc.problems, "sweep file")
             return
         out = Path("results/sweeps") / name
+    if scheduler:
+        try:
+            from sim.sweep.executors import check_scheduler
+
+            check_scheduler(scheduler, connect_timeout)
+        except ExecutorError as exc:
+            _fail([str(exc)], "command line")
     try:
         sweep_, _, manifest = engine.open_sweep(spec, out, resume)
     except ConfigError as exc:
@@ -72,7 +80,9 @@ def sweep(
     bar = Progress(sweep_.spec.name, runs, done_runs, every=log_every)
     old = signal.signal(signal.SIGTERM, _sigterm)
     try:
-        report = engine.run_sweep(spec, out, workers=workers, scheduler=scheduler, executor=executor, resume=True, progress=bar)
+        report = engine.run_sweep(
+            spec, out, workers=workers, scheduler=scheduler, executor=executor, resume=True, progress=bar, connect_timeout=connect_timeout
+        )
     except KeyboardInterrupt:
         bar.close()
         saved = sum(min(runs, (b + 1) * bs) - b * bs for b in store.done_batches(out))

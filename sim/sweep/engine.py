@@ -191,6 +191,7 @@ def run_sweep(
     resume: bool = False,
     progress: bool | Progress = True,
     on_batch: Callable[[int, int], None] | None = None,
+    connect_timeout: float = 10.0,
 ) -> SweepReport:
     """Run (or finish) a sweep into ``out``; ``on_batch(batch, runs_done)`` is called after each write."""
     t0 = time.monotonic()
@@ -210,7 +211,7 @@ def run_sweep(
     elif kind == "processes":
         results = executors.processes(tasks, n_workers)
     else:
-        results = executors.dask(tasks, workers, scheduler)
+        results = executors.dask(tasks, workers, scheduler, connect_timeout)
     bar = progress if isinstance(progress, Progress) else Progress(sweep.spec.name, runs, done_runs) if progress else None
     computed = failed = 0
     schema = runs_schema([(n, k) for n, _, k in param_kinds(sweep)])

@@ -62,7 +62,19 @@ def processes(tasks: Iterator[BatchTask], workers: int) -> Iterator[Result]:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def dask(tasks: Iterator[BatchTask], workers: int | None, scheduler: str | None) -> Iterator[Result]:
+def check_scheduler(scheduler: str, connect_timeout: float = 10.0) -> None:
+    """Connect once and leave, so a wrong address fails before the sweep directory is created."""
+    from distributed import Client
+
+    try:
+        Client(scheduler, timeout=f"{connect_timeout}s").close()
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ExecutorError(
+            f"--scheduler {scheduler}: cannot connect: {exc} (allowed: the address of a running dask scheduler, e.g. tcp://127.0.0.1:8786)"
+        ) from None
+
+
+def dask(tasks: Iterator[BatchTask], workers: int | None, scheduler: str | None, connect_timeout: float = 10.0) -> Iterator[Result]:
     """Dask distributed: an existing cluster at ``scheduler``, or a local one of ``workers`` processes.
 
     A worker that dies takes its running tasks with it; the scheduler reruns them elsewhere, and
@@ -73,7 +85,7 @@ def dask(tasks: Iterator[BatchTask], workers: int | None, scheduler: str | None)
     cluster = None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{connect_timeout}s")
         else:
             cluster = LocalCluster(
                 n_workers=workers or cpu_count(),
