@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 class Params(Strict):
     attention_share_of_turnover: float = param(
-        4.0e-4,
+        1.0e-3,
         "share of monthly turnover per month",
         "§3.2, §2.5.4: firms prioritise their core business; value: assumption, so that a mid-size heat deal is marginal for a 3 bn SEK/yr plant",
         "Opportunity cost of management attention a supplier spends on an exchange, as a share of its monthly turnover.",
@@ -27,7 +27,7 @@ class Params(Strict):
         le=0.1,
     )
     delivery_risk_share: float = param(
-        0.15,
+        0.25,
         "share of delivered value",
         "§3.2: the risk of a collaboration with delivery guarantees may not be outweighed by the payment; value: assumption",
         "Expected cost of a delivery guarantee, as a share of the value the receiver gets.",

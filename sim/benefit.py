@@ -46,8 +46,8 @@ class Params(Strict):
         "share",
         "assumption: symmetric Nash bargaining",
         "Share of the joint surplus the receiver keeps through the price.",
-        ge=0,
-        le=1,
+        gt=0,
+        lt=1,
     )
 
 
@@ -81,6 +81,7 @@ def evaluate(
     receiver: Firm,
     distance_km: float,
     sunk: bool = False,
+    quantity: float | None = None,
 ) -> Deal:
     """Price the exchange and return both sides' monthly net benefit (SEK/month).
 
@@ -88,7 +89,7 @@ def evaluate(
     """
     p = model.params.benefit
     res = CATALOGUE[offer.resource]
-    qty = min(offer.available, demand.unmet)
+    qty = min(offer.available, demand.unmet) if quantity is None else quantity
     virgin = demand.virgin_price * scarcity.price_multiplier(model, receiver, offer.resource)
     value = qty * virgin
     transport = qty * res.transport_sek_per_unit_km * distance_km

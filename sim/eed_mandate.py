@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim import matching
+from sim import matching, trust
 from sim.params import Strict, param
 from sim.resources import CATALOGUE
 
@@ -26,9 +26,9 @@ class Params(Strict):
         8.0, "MW average energy input", "EU 2023/1791 art. 26 as summarised in §5", "Installations above this input are covered.", ge=0
     )
     refurbish_rate_per_year: float = param(
-        0.05,
+        0.1,
         "1/year",
-        "assumption: a major refurbishment every twenty years",
+        "assumption: a substantial refurbishment or permit review about every ten years",
         "Chance per year that a covered installation is substantially refurbished.",
         ge=0,
         le=1,
@@ -52,6 +52,7 @@ def assess(model: SymbiosisModel, firm: Firm) -> int:
         for k in tree.query_ball_point([firm.x, firm.y], r=CATALOGUE[offer.resource].max_distance_km):
             demand = book.demands[k]
             if demand.unmet > matching.EPS and demand.firm != firm.idx:
+                trust.on_meeting(model, firm.idx, demand.firm, 1.0)  # the analysis puts both at one table
                 n += matching.propose(model, offer, demand, model.distance(firm.idx, demand.firm), False) is not None
     model.log("heat_assessment", firm=firm.name, detail=f"{n} exchanges proposed")
     return n

@@ -32,7 +32,12 @@ class Params(Strict):
         0.03, "1/year", "assumption: Swedish SME exit rates of a few per cent a year", "Annual exit hazard of an SME.", ge=0, le=1
     )
     hazard_startup: float = param(
-        0.05, "1/year", "assumption: start-ups fail more often", "Annual exit hazard of a start-up with a supply.", ge=0, le=1
+        0.05,
+        "1/year",
+        "assumption: start-ups fail more often",
+        "Annual exit hazard of a start-up (besides leaving for want of supply or cash).",
+        ge=0,
+        le=1,
     )
     startup_patience_months: int = param(
         24,
@@ -101,5 +106,5 @@ def strand(model: SymbiosisModel, receiver_idx: int, investment_sek: float) -> N
     and a small one may leave in turn."""
     firm = model.firms[receiver_idx]
     firm.cash_sek -= model.params.firm_exit.stranded_share * investment_sek * 0.5
-    if not firm.is_large:
+    if model.switches.firm_exit and not firm.is_large:
         firm.extra_hazard = model.params.firm_exit.dependant_hazard

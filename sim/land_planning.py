@@ -27,7 +27,7 @@ class Params(Strict):
         ge=1,
     )
     replan_rate_per_year: float = param(
-        0.3,
+        0.5,
         "1/year at full housing pressure",
         "A13; value: assumption",
         "Annual chance that an inactive hub's free industrial land is re-planned for housing, times housing pressure.",
@@ -37,11 +37,12 @@ class Params(Strict):
 
 
 def step(model: SymbiosisModel) -> None:
-    """Count inactive months per municipality and re-plan free land where pressure wins."""
+    """Count months in which a municipality's cluster fails Chertow's 3-2 test; re-plan where pressure wins."""
     p = model.params.land_planning
     monthly = 1.0 - (1.0 - p.replan_rate_per_year) ** (1.0 / 12.0)
+    active = model.active_clusters()
     for mun in model.municipalities:
-        if mun.operating_exchanges > 0:
+        if mun.idx in active:
             mun.ever_active = True
             mun.months_inactive = 0
             continue
@@ -53,11 +54,11 @@ def step(model: SymbiosisModel) -> None:
         if model.rng.random() < monthly * mun.housing_pressure:
             n = 0
             for plot in mun.plots:
-                if plot.occupant is None and plot.zoning == Zoning.INDUSTRIAL:
-                    plot.zoning = Zoning.HOUSING
+                if plot.zoning == Zoning.INDUSTRIAL:
+                    plot.zoning = Zoning.HOUSING  # an occupant may stay; no new one can come
                     n += 1
             mun.replanned = True
-            model.log("land_replanned", municipality=mun.name, detail=f"{n} free industrial plots re-planned for housing")
+            model.log("land_replanned", municipality=mun.name, detail=f"{n} industrial plots beside the hub re-planned for housing")
 
 
 def reserve_all(model: SymbiosisModel) -> None:

@@ -79,13 +79,10 @@ def operate(model: SymbiosisModel) -> None:
 
 def _renew(model: SymbiosisModel, ex: Exchange) -> None:
     """At the end of the term both sides look at the deal again, as if new."""
-    ex.offer.committed -= ex.quantity
-    ex.demand.met -= ex.quantity
     supplier, receiver = model.firms[ex.supplier], model.firms[ex.receiver]
-    deal = benefit.evaluate(model, ex.offer, ex.demand, supplier, receiver, ex.distance_km, sunk=True)
-    ex.offer.committed += ex.quantity
-    ex.demand.met += ex.quantity
+    deal = benefit.evaluate(model, ex.offer, ex.demand, supplier, receiver, ex.distance_km, sunk=True, quantity=ex.quantity)
     if deal.viable:
+        ex.price_sek_per_unit = deal.price
         ex.contract_end = model.steps + int(model.params.benefit.contract_years * 12)
         ex.supplier_net_sek_per_month = deal.supplier_net
         ex.receiver_net_sek_per_month = deal.receiver_net

@@ -35,7 +35,7 @@ class Params(Strict):
         le=1,
     )
     facilitated_search_rate: float = param(
-        0.12,
+        0.2,
         "1/month at full engagement",
         "§2.5.5: the facilitator identifies latent matches; value: assumption",
         "Extra monthly search probability for firms a fully engaged, fully funded facilitator covers.",

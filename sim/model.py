@@ -85,10 +85,12 @@ class SymbiosisModel(mesa.Model):
         self._xy = np.zeros((0, 2))
         self.operating_count = np.zeros(0)
         self.facilitation_rate = np.zeros(0)
+        self.firm_municipality = np.zeros(0, dtype=np.int64)
         self._by_name: dict[str, Firm] = {}
         self._scheduled: dict[int, list[Any]] = {}
         self._phase_outs: dict[int, list[Offer]] = {}
         self.n_alive = 0
+        self._planned: set[int] = set()
         self.n_startups = 0
         self.collector = Collector(self)
         self._build()
@@ -221,9 +223,11 @@ class SymbiosisModel(mesa.Model):
             self._xy = np.resize(self._xy, (cap, 2))
             self.operating_count = np.concatenate([self.operating_count, np.zeros(cap - len(self.operating_count))])
             self.facilitation_rate = np.concatenate([self.facilitation_rate, np.zeros(cap - len(self.facilitation_rate))])
+            self.firm_municipality = np.concatenate([self.firm_municipality, np.zeros(cap - len(self.firm_municipality), dtype=np.int64)])
         self._xy[idx] = (x, y)
         self.operating_count[idx] = 0
         self.facilitation_rate[idx] = 0.0
+        self.firm_municipality[idx] = municipality
         return firm
 
     def _add_offer(self, offer: Offer) -> None:
@@ -342,6 +346,18 @@ class SymbiosisModel(mesa.Model):
         mun.facilitator = idx
         self.log("facilitation_started", municipality=mun.name, detail="inspired by a neighbour" if inspired else "")
 
+    def active_clusters(self) -> set[int]:
+        """Municipalities whose operating exchanges pass the 3-2 test (Chertow 2007)."""
+        firms: dict[int, set[int]] = {}
+        resources: dict[int, set[str]] = {}
+        for ex in self.live.values():
+            if ex.stage is Stage.OPERATING:
+                m = self.firms[ex.supplier].municipality
+                firms.setdefault(m, set()).update((ex.supplier, ex.receiver))
+                resources.setdefault(m, set()).add(ex.resource)
+        obs = self.config.observation
+        return {m for m in firms if len(firms[m]) >= obs.cluster_min_firms and len(resources[m]) >= obs.cluster_min_resources}
+
     # ----- land ---------------------------------------------------------------------------
     def free_plot_near(self, hub: Firm) -> Plot | None:
         mun = self.municipalities[hub.municipality]
@@ -356,7 +372,7 @@ class SymbiosisModel(mesa.Model):
 
     def plot_planned(self, firm_idx: int) -> bool:
         plot = self._plot_of(firm_idx)
-        return plot is None or plot.planned
+        return plot.planned if plot is not None else firm_idx in self._planned
 
     def plot_buildable(self, firm_idx: int) -> bool:
         plot = self._plot_of(firm_idx)
@@ -366,6 +382,7 @@ class SymbiosisModel(mesa.Model):
         plot = self._plot_of(firm_idx)
         if plot is not None:
             plot.planned = True
+        self._planned.add(firm_idx)
 
     def add_startup(
         self, plot: Plot, anchor: Firm, sector: str, resource: str, qty: float, quality: float, price: float, cash: float
@@ -446,6 +463,7 @@ class SymbiosisModel(mesa.Model):
         for i in (ex.supplier, ex.receiver):
             self.firms[i].operating += 1
             self.operating_count[i] += 1
+        self.firms[ex.receiver].extra_hazard = 0.0  # supplied again: its business basis is back
         self.municipalities[self.firms[ex.supplier].municipality].operating_exchanges += 1
         self.collector.active_by_resource[ex.resource] += 1
         self.log("exchange_started", exchange=ex.id, detail=self.describe(ex))

@@ -79,14 +79,14 @@ def activity(model: SymbiosisModel, ex: Exchange) -> Activity:
     sector = model.firms[ex.receiver].sector
     if sector in AQUACULTURE:
         return p.aquaculture
+    if ex.resource == "technical_water":
+        return p.same_discharge_point if ex.offer.same_discharge_point else p.water_reuse
     if sector in PROCESS:
         return p.process_plant
     if sector == "greenhouse":
         return p.greenhouse
     if ex.resource in ("heat", "steam"):
         return p.heat_connection
-    if ex.resource == "technical_water":
-        return p.same_discharge_point if ex.offer.same_discharge_point else p.water_reuse
     return p.other
 
 
