@@ -27,7 +27,7 @@ from tests.sweep_helpers import ROOT, cli, table, write_spec
 
 LONG = {
     "name": "long",
-    "set": {"years": 20},
+    "set": {"years": 10},
     "parameters": [
         {"key": "policy.funding_gap_months", "range": [0, 36]},
         {"key": "policy.facilitator_base_funding_sek_per_year", "name": "base_funding", "range": [0, 1.5e6]},
@@ -52,7 +52,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def long(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """40 twenty-year runs in 20 batches, computed in this process."""
+    """40 ten-year runs in 20 batches, computed in this process."""
     d = tmp_path_factory.mktemp("long")
     spec = write_spec(d / "long.yaml", **LONG)
     out = d / "ref"
@@ -169,8 +169,8 @@ def test_dask_worker_killed_mid_sweep_still_gives_identical_results(long: tuple[
 
         report = run_sweep(spec, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False, on_batch=kill_one)
         assert killed and report.executor == "dask"
-        with pytest.raises(ProcessLookupError):
-            os.kill(killed[0], 0)
+        # The nanny replaced the killed worker process (a not-yet-reaped zombie may keep its pid a moment).
+        assert killed[0] not in client.run(os.getpid).values()
     pd.testing.assert_frame_equal(table(tmp_path / "dask"), table(ref))
 
 
