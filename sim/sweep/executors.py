@@ -44,11 +44,13 @@ def processes(tasks: Iterator[BatchTask], workers: int) -> Iterator[Result]:
     inflight: dict[Future, int] = {}
     it = iter(tasks)
     limit = 2 * workers
+    finished = False
     try:
         while True:
             while len(inflight) < limit and (task := next(it, None)) is not None:
                 inflight[pool.submit(run_batch, task)] = task.batch
             if not inflight:
+                finished = True
                 break
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
             for fut in done:
@@ -59,6 +61,12 @@ def processes(tasks: Iterator[BatchTask], workers: int) -> Iterator[Result]:
                     raise ExecutorError(f"a worker process failed: {type(exc).__name__}: {exc}") from exc
                 yield result
     finally:
+        if not finished:
+            # Interrupted (Ctrl-C, SIGTERM, an error): stop running batches now rather than at exit;
+            # they are recomputed on --resume, since only finished batches are ever written.
+            procs = getattr(pool, "_processes", None) or {}
+            for proc in list(procs.values()):
+                proc.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
 
 
