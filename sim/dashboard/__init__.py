@@ -1,0 +1,5 @@
+"""Interactive Solara dashboard for students (issue 6).
+
+Import :mod:`sim.dashboard.app` for the page; this package itself stays light so that the
+command line starts fast.
+"""

@@ -1,0 +1,253 @@
+"""The dashboard in a real browser: it renders offline, and what it shows is what the model does.
+
+Each expected number comes from running the same model in this process with the same settings
+(a real :class:`DashboardModel`, no mocks), so the page must agree with the model step by step.
+Speed is measured and written to ``test-artifacts/dashboard/performance.txt``, never asserted.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.dashboard.scenario import EXAMPLE_KEY, DashboardModel, Settings, list_cases, settings_for_case
+from sim.exchange import PIPELINE, Stage
+
+from .conftest import VIEWPORT, PageWatch
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 60_000
+
+
+def bjuv_or_last_case() -> str:
+    """The Bjuv case if the library has it, else the last case (the example when there is none)."""
+    cases = list_cases()
+    for c in cases:
+        if "bjuv" in c.key.lower():
+            return c.key
+    return cases[-1].key
+
+
+def open_dashboard(page: Any, url: str, watch: PageWatch) -> None:
+    watch.attach(page)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url)
+    page.wait_for_selector("[data-testid=map]")
+    page.wait_for_selector("[data-testid=card-month]")
+
+
+def card(page: Any, name: str) -> float:
+    return float(page.get_attribute(f"[data-testid=card-{name}]", "data-value"))
+
+
+def wait_month(page: Any, step: int) -> None:
+    page.wait_for_function(f"() => document.querySelector('[data-testid=card-month]')?.dataset.value === '{step}'")
+
+
+def wait_month_at_least(page: Any, step: int) -> None:
+    page.wait_for_function(f"() => Number(document.querySelector('[data-testid=card-month]')?.dataset.value) >= {step}")
+
+
+def pause_and_settle(page: Any) -> int:
+    """Press pause and wait until the shown month stops changing; return it."""
+    page.get_by_role("button", name="❚❚", exact=True).click()
+    page.get_by_role("button", name="▶", exact=True).wait_for()
+    last = -1
+    while (now := int(card(page, "month"))) != last:
+        last = now
+        time.sleep(0.7)
+    return last
+
+
+def pick_case(page: Any, key: str) -> str:
+    label = next(c.label for c in list_cases() if c.key == key)
+    page.locator(".v-select__slot", has=page.get_by_label("Case")).click()
+    page.locator(".v-menu__content .v-list-item", has_text=label).first.click()
+    page.wait_for_function("label => document.body.innerText.includes(label)", arg=label)
+    return label
+
+
+def step(page: Any, times: int) -> None:
+    start = int(card(page, "month"))
+    button = page.get_by_role("button", name="Step", exact=True)
+    for i in range(1, times + 1):
+        button.click()
+        wait_month(page, start + i)
+
+
+def model_after(settings: Settings, steps: int) -> DashboardModel:
+    m = DashboardModel(settings)
+    for _ in range(steps):
+        m.step()
+    return m
+
+
+def assert_page_matches_model(page: Any, m: DashboardModel) -> None:
+    """Cards and map show exactly what the model holds at this step."""
+    d = m.collector.data
+    assert card(page, "month") == m.steps
+    assert card(page, "active") == (d["active_exchanges"][-1] if d["step"] else 0)
+    assert card(page, "co2") == pytest.approx(sum(d["co2_avoided_t"]), rel=1e-9, abs=1e-3)
+    assert card(page, "public") == pytest.approx(m.public_sek_total / 1e6, abs=1e-6)
+    assert card(page, "firms") == m.n_alive
+    operating = sum(1 for ex in m.live.values() if ex.stage is Stage.OPERATING)
+    preparing = sum(1 for ex in m.live.values() if ex.stage in PIPELINE)
+    assert page.locator("[data-testid=map] [data-exchange=operating]").count() == operating
+    assert page.locator("[data-testid=map] [data-exchange=pipeline]").count() == preparing
+    assert page.locator("[data-testid=map] [data-firm=alive]").count() == m.n_alive
+    assert page.locator("[data-testid=map] [data-firm=exited]").count() == len(m.firms) - m.n_alive
+
+
+def eventually(check: Any, seconds: float = 20.0) -> None:
+    """Retry ``check`` until it passes: the page updates over a websocket, a moment after the click."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            check()
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def shows(page: Any, m: DashboardModel) -> None:
+    eventually(lambda: assert_page_matches_model(page, m))
+
+
+def report(artifacts: Path, line: str) -> None:
+    with (artifacts / "performance.txt").open("a") as fh:
+        fh.write(line + "\n")
+
+
+def test_page_renders_fully_offline(page: Any, dashboard_url: str, watch: PageWatch, artifacts: Path) -> None:
+    """Map, plots, controls and explanations render with every non-loopback request refused."""
+    open_dashboard(page, dashboard_url, watch)
+    shows(page, DashboardModel(settings_for_case(EXAMPLE_KEY)))
+    for chart in ("chart-exchanges", "chart-co2", "chart-trust"):
+        assert page.locator(f"[data-testid={chart}]").is_visible()
+    for name in ("Reset", "▶", "Step"):
+        assert page.get_by_role("button", name=name, exact=True).is_enabled()
+    sidebar = page.locator(".v-navigation-drawer").inner_text()
+    for text in ("Case", "Seed", "Gap between funded projects", "MSEK/year", "Permit and plan durations", "EED residual-heat mandate"):
+        assert text in sidebar, f"{text!r} missing from the controls"
+    explanation = page.locator(".explanation").inner_text()
+    for mechanism in ("trust", "permits", "project funding", "land planning", "diffusion"):
+        assert mechanism in explanation
+    # the map is not hidden behind the sidebar at 1366x768
+    box = page.locator("[data-testid=map]").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= VIEWPORT["width"] and box["width"] > 250
+    page.screenshot(path=str(artifacts / "01-loaded-1366x768.png"))
+    watch.assert_clean()
+
+
+def test_case_slider_step_reset_follow_the_model(page: Any, dashboard_url: str, watch: PageWatch, artifacts: Path) -> None:
+    """Pick a case, move a lever, step, pin, reset: the page shows what the model computes."""
+    open_dashboard(page, dashboard_url, watch)
+    key = bjuv_or_last_case()
+    pick_case(page, key)
+    base = settings_for_case(key)
+    shows(page, DashboardModel(base))
+
+    gap = base.policy["funding_gap_months"]
+    slider = page.locator(".lever-funding_gap_months [role=slider]")
+    slider.focus()
+    for _ in range(6):
+        slider.press("ArrowRight")
+    moved = min(gap + 6, 60)
+    lever_text = f"Gap between funded projects: {moved} months"
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=lever_text)
+    chosen = base.with_policy("funding_gap_months", moved)
+    wait_month(page, 0)
+
+    step(page, 3)
+    shows(page, model_after(chosen, 3))
+
+    page.get_by_role("button", name="▶", exact=True).click()
+    wait_month_at_least(page, 60)
+    month = pause_and_settle(page)
+    expected = model_after(chosen, month)
+    shows(page, expected)
+    page.screenshot(path=str(artifacts / "02-case-lever-played.png"))
+
+    page.get_by_role("button", name="Pin this run").click()
+    page.wait_for_selector("[data-testid=pin-label]")
+    assert f"gap between funded projects {moved} months" in page.inner_text("[data-testid=pin-label]")
+
+    page.get_by_role("button", name="Reset", exact=True).click()
+    wait_month(page, 0)
+    shows(page, DashboardModel(chosen))
+    assert page.locator("[data-pinned]").count() >= 3, "the pinned run stays as a reference after Reset"
+    assert lever_text in page.locator(".v-navigation-drawer").inner_text(), "Reset keeps the student's lever"
+
+    step(page, 3)
+    shows(page, model_after(chosen, 3))  # same settings and seed: the same run again
+
+    # switching a mechanism off starts a new run that follows the model without it
+    page.locator(".v-navigation-drawer").get_by_text("Mechanism switches").click()
+    page.locator(".v-navigation-drawer").get_by_label("trust", exact=True).click(force=True)
+    wait_month(page, 0)
+    step(page, 2)
+    shows(page, model_after(chosen.with_mechanism("trust", False), 2))
+    page.screenshot(path=str(artifacts / "03-pinned-and-new-run.png"))
+    watch.assert_clean()
+
+
+def test_five_sessions_each_drive_their_own_model(browser: Any, dashboard_url: str, artifacts: Path) -> None:
+    """Five students at once: each session steps its own model; playing one does not move another."""
+    sessions = []
+    for _ in range(5):
+        ctx = browser.new_context(viewport=VIEWPORT)
+        page = ctx.new_page()
+        w = PageWatch()
+        open_dashboard(page, dashboard_url, w)
+        sessions.append((ctx, page, w))
+    try:
+        key = bjuv_or_last_case()
+        first = sessions[0][1]
+        pick_case(first, key)
+
+        # play the case alone and measure how fast the shown month advances
+        first.get_by_role("button", name="▶", exact=True).click()
+        wait_month_at_least(first, 3)
+        t0, s0 = time.monotonic(), card(first, "month")
+        time.sleep(4)
+        t1, s1 = time.monotonic(), card(first, "month")
+        alone = (s1 - s0) / (t1 - t0)
+        assert s1 > s0, "playing must advance the run"
+
+        # while it plays, the other four step their own runs by different amounts
+        latencies = []
+        for i, (_, page, _) in enumerate(sessions[1:], start=1):
+            for k in range(1, i + 1):
+                t = time.monotonic()
+                page.get_by_role("button", name="Step", exact=True).click()
+                wait_month(page, k)
+                latencies.append(time.monotonic() - t)
+        t2, s2 = time.monotonic(), card(first, "month")
+        time.sleep(3)
+        t3, s3 = time.monotonic(), card(first, "month")
+        shared = (s3 - s2) / (t3 - t2)
+        pause_and_settle(first)
+
+        example = settings_for_case(EXAMPLE_KEY)
+        for i, (_, page, _) in enumerate(sessions[1:], start=1):
+            shows(page, model_after(example, i))
+        assert card(first, "month") >= s3 > 4, "the playing session kept its own run"
+        first.screenshot(path=str(artifacts / "04-session-1-playing.png"))
+        sessions[4][1].screenshot(path=str(artifacts / "05-session-5-stepped.png"))
+        report(
+            artifacts,
+            f"{time.strftime('%Y-%m-%d %H:%M:%S')} case {key}: play alone {alone:.1f} steps/s; "
+            f"while 4 other sessions step {shared:.1f} steps/s; step click to screen in other sessions "
+            f"median {sorted(latencies)[len(latencies) // 2] * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms",
+        )
+        for _, _, w in sessions:
+            w.assert_clean()
+    finally:
+        for ctx, _, _ in sessions:
+            ctx.close()
