@@ -105,7 +105,7 @@ def validate(
 
 
 # Commands that live in their own modules: each module defines ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("sim.sweep.cli", "sim.dashboard.cli", "sim.cases")
+COMMAND_MODULES: tuple[str, ...] = ("sim.sweep.cli", "sim.dashboard.cli", "sim.cases", "sim.compare.cli")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)

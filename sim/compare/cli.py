@@ -1,0 +1,119 @@
+"""``symbiosis compare``: policy packages against a baseline, paired by seed, with a report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.config import ConfigError
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compare`` to the command line."""
+
+    @app.command()
+    def compare(
+        baseline: Annotated[
+            str | None, typer.Argument(help="Baseline package: a name in configs/policies/ (e.g. baseline) or a YAML path.")
+        ] = None,
+        policies: Annotated[list[str] | None, typer.Argument(help="Policy packages to compare with the baseline.")] = None,
+        cases: Annotated[
+            str,
+            typer.Option(
+                help="Comma-separated scenarios: case ids (A13,A20), file stems, 'example', synthetic:PRESET[:SEED] or YAML paths."
+            ),
+        ] = "example",
+        replications: Annotated[
+            int, typer.Option(help="Paired runs per policy and case (seeds first-seed, first-seed+1, ...).", min=2)
+        ] = 30,
+        workers: Annotated[int, typer.Option(help="Worker processes (1 runs in this process).", min=1)] = 1,
+        out: Annotated[Path, typer.Option(help="Directory for the report, figures and raw runs.")] = Path("results/compare"),
+        years: Annotated[
+            int | None, typer.Option(help="Horizon in years from each case's start (default 20; 0 keeps each case's own).", min=0, max=200)
+        ] = 20,
+        first_seed: Annotated[int, typer.Option(help="Seed of the first replication.", min=0)] = 0,
+        list_: Annotated[bool, typer.Option("--list", help="List the policy packages and levers, then exit.")] = False,
+    ) -> None:
+        """Compare policy packages with a baseline on the same seeds; write report.html and report.md."""
+        from sim.cli import fail
+        from sim.compare import policies as polmod
+        from sim.compare.study import compare as run_compare
+
+        if list_:
+            for name in polmod.known_policies():
+                p = polmod.load_policy(name)
+                typer.echo(f"{name:<20} {p.title}: " + (", ".join(f"{k}={v}" for k, v in p.levers.items()) or "(case's own)"))
+            typer.echo("\nlevers: " + ", ".join(polmod.LEVERS))
+            return
+        if baseline is None:
+            fail([f"BASELINE: missing (allowed: {', '.join(polmod.known_policies())}, or a path to a policy YAML file)"], "command line")
+            return
+        items = [c.strip() for c in cases.split(",") if c.strip()]
+        if not items:
+            fail(["--cases: empty (allowed: case ids such as A13,A20, 'example', synthetic:PRESET[:SEED] or YAML paths)"], "command line")
+        bar = None
+        done_runs = [0]
+
+        def progress(batch: int, finished: int) -> None:
+            if bar is not None:
+                bar.update(finished - done_runs[0])
+            done_runs[0] = finished
+
+        try:
+            from sim.compare.policies import load_policies
+            from sim.compare.runs import resolve_cases
+
+            # check every name before any run or directory is made, and report all problems at once
+            problems: list[str] = []
+            try:
+                pk = load_policies([baseline, *(policies or [])])
+            except ConfigError as exc:
+                problems += exc.problems
+            try:
+                cs = resolve_cases(items, years or None)
+            except ConfigError as exc:
+                problems += exc.problems
+            if problems:
+                raise ConfigError(problems)
+            total = len(pk) * len(cs) * replications
+            typer.echo(
+                f"compare: {len(pk) - 1} policies vs {pk[0].name} on {', '.join(c.id for c in cs)}: "
+                f"{replications} paired runs each, {total} runs, {workers} worker(s) -> {out}/",
+                err=True,
+            )
+            if sys.stderr.isatty():
+                from tqdm import tqdm
+
+                bar = tqdm(total=total, unit="run", desc="compare", leave=False)
+            result = run_compare(
+                baseline,
+                policies or [],
+                items,
+                replications,
+                out,
+                workers=workers,
+                years=years or None,
+                first_seed=first_seed,
+                on_batch=progress,
+            )
+        except ConfigError as exc:
+            if bar is not None:
+                bar.close()
+            fail(exc.problems, "comparison")
+            return
+        if bar is not None:
+            bar.close()
+        typer.echo(f"{len(result.runs)} runs in {result.seconds:.1f} s")
+        from sim.compare.analysis import fmt_interval
+
+        for res in result.results:
+            typer.echo(f"\n{res.name} ({res.years} years, {len(res.seeds)} seeds): active exchange-years, mean [95 % CI]")
+            for arm, ar in res.arms.items():
+                line = f"  {arm:<20} {fmt_interval(ar.means['exchange_years'])}  collapse {100 * ar.collapse.estimate:.0f} %"
+                if arm in res.diffs:
+                    line += f"  diff {fmt_interval(res.diffs[arm].diffs['exchange_years'], sign=True)}"
+                typer.echo(line)
+        typer.echo(f"\nwrote {result.html}, {result.markdown} and {len(result.figures)} figures in {result.out / 'figures'}/")
