@@ -7,6 +7,7 @@ change on top of it.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -15,16 +16,18 @@ from typing import Any
 
 import yaml
 
-from sim import config
+from sim import config, synthetic
 from sim.model import SymbiosisModel
 
 CASES_DIR = config.CONFIGS / "cases"
 EXAMPLE_KEY = "example"
+SYNTHETIC_PRESET = "small"  # sim.synthetic preset offered in the picker
+SYNTHETIC_KEY = f"synthetic-{SYNTHETIC_PRESET}"
 
 
 @dataclass(frozen=True)
 class Case:
-    """One entry of the case picker."""
+    """One entry of the case picker: a YAML file, or (path None) a generated region."""
 
     key: str
     label: str
@@ -43,11 +46,19 @@ def _case_label(path: Path, mtime: float) -> str:
     return f"{case}: {name}" if case and not name.startswith(str(case)) else name
 
 
+def _natural(path: Path) -> tuple[Any, ...]:
+    """A2 before A13: case ids sort by number."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.stem))
+
+
 def list_cases(cases_dir: Path = CASES_DIR) -> list[Case]:
-    """The synthetic example region first, then the case library in file order."""
-    out = [Case(EXAMPLE_KEY, "Synthetic region (built-in example)", None)]
+    """The built-in example and a generated synthetic region first, then the case library in file order."""
+    out = [
+        Case(EXAMPLE_KEY, "Example region (built-in, a mill town)", config.EXAMPLE),
+        Case(SYNTHETIC_KEY, "Synthetic region (generated: 4 municipalities, 150 firms)", None),
+    ]
     if cases_dir.is_dir():
-        out += [Case(p.stem, _case_label(p, p.stat().st_mtime), p) for p in sorted(cases_dir.glob("*.yaml"))]
+        out += [Case(p.stem, _case_label(p, p.stat().st_mtime), p) for p in sorted(cases_dir.glob("*.yaml"), key=_natural)]
     return out
 
 
@@ -109,9 +120,16 @@ class Settings:
         return replace(self, mechanisms={**self.mechanisms, name: bool(on)})
 
 
+def _raw(case: Case) -> dict[str, Any]:
+    """The case as a raw dict: its YAML file, or the generated region (fixed seed, same map every time)."""
+    if case.path is not None:
+        return config.read_yaml(case.path)
+    return synthetic.preset(SYNTHETIC_PRESET, seed=1)
+
+
 @lru_cache(maxsize=64)
 def _case_config(key: str, mtime: float) -> config.ScenarioConfig:
-    return config.load(find_case(key).path)
+    return config.build(_raw(find_case(key)))
 
 
 def case_config(key: str) -> config.ScenarioConfig:
@@ -130,7 +148,7 @@ def build_config(s: Settings) -> config.ScenarioConfig:
     """The case with the student's lever values and switches applied; ConfigError if invalid."""
     overrides = {f"policy.{k}": v for k, v in s.policy.items()}
     overrides |= {f"mechanisms.{k}": v for k, v in s.mechanisms.items()}
-    return config.load(find_case(s.case).path, overrides)
+    return config.build(config.apply_overrides(_raw(find_case(s.case)), overrides))
 
 
 def changes(s: Settings) -> list[str]:

@@ -280,7 +280,7 @@ def chart_svg(
     ``t`` is in fractional years. ``pinned`` holds (t, values, label) curves drawn dashed grey
     underneath. The x axis spans the whole horizon so a run grows from left to right.
     """
-    ml, mr, mt, mb = 52, 8, 8, 30
+    ml, mr, mt, mb = 52, 16, 8, 30
     pw, ph = width - ml - mr, height - mt - mb
     t0, t1 = t_range
     if stacked:

@@ -127,7 +127,8 @@ def report(artifacts: Path, line: str) -> None:
 def test_page_renders_fully_offline(page: Any, dashboard_url: str, watch: PageWatch, artifacts: Path) -> None:
     """Map, plots, controls and explanations render with every non-loopback request refused."""
     open_dashboard(page, dashboard_url, watch)
-    shows(page, DashboardModel(settings_for_case(EXAMPLE_KEY)))
+    m = DashboardModel(settings_for_case(EXAMPLE_KEY))
+    shows(page, m)
     for chart in ("chart-exchanges", "chart-co2", "chart-trust"):
         assert page.locator(f"[data-testid={chart}]").is_visible()
     for name in ("Reset", "▶", "Step"):
@@ -138,6 +139,9 @@ def test_page_renders_fully_offline(page: Any, dashboard_url: str, watch: PageWa
     explanation = page.locator(".explanation").inner_text()
     for mechanism in ("trust", "permits", "project funding", "land planning", "diffusion"):
         assert mechanism in explanation
+    # hovering a firm names it: every firm has a <title> in the map
+    titles = page.eval_on_selector_all("[data-testid=map] g > title", "els => els.map(e => e.textContent)")
+    assert sorted(t.split(":")[0] for t in titles) == sorted(f.name for f in m.firms)
     # the map is not hidden behind the sidebar at 1366x768
     box = page.locator("[data-testid=map]").bounding_box()
     assert box is not None and box["x"] + box["width"] <= VIEWPORT["width"] and box["width"] > 250
@@ -173,6 +177,9 @@ def test_case_slider_step_reset_follow_the_model(page: Any, dashboard_url: str, 
     expected = model_after(chosen, month)
     shows(page, expected)
     page.screenshot(path=str(artifacts / "02-case-lever-played.png"))
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": 2000})  # the whole page, for people reading the notes
+    page.screenshot(path=str(artifacts / "02b-whole-page-played.png"))
+    page.set_viewport_size(VIEWPORT)
 
     page.get_by_role("button", name="Pin this run").click()
     page.wait_for_selector("[data-testid=pin-label]")
