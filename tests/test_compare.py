@@ -217,6 +217,21 @@ def test_paired_difference_and_bootstrap_ratio() -> None:
 # ---- command line and report ----------------------------------------------------------------
 
 
+def test_cases_resolve_ids_stems_places_and_synthetic_regions_with_the_horizon() -> None:
+    from sim.compare.runs import resolve_case
+
+    a20 = resolve_case("A20", 20)  # the file stops in 2030; a 20-year horizon extends it
+    assert a20.id == "A20" and a20.raw["years"] == 20 and a20.steps == 240
+    a13 = resolve_case("bjuv", 5)  # shorter than the file: stop early, keep its events valid
+    assert a13.id == "A13" and a13.raw["years"] == 23 and a13.steps == 60
+    assert resolve_case("A13_bjuv", None).steps == 23 * 12
+    syn = resolve_case("synthetic:small:3", 4)
+    assert syn.id == "synthetic-small-3" and len(syn.raw["firms"]) > 50 and syn.steps == 48
+    with pytest.raises(ConfigError) as exc:
+        resolve_case("synthetic:huge", 4)
+    assert "small" in exc.value.problems[0] and "national" in exc.value.problems[0]
+
+
 def test_cli_unknown_policy_lever_or_case_exits_2_listing_known_ones(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -240,13 +255,25 @@ def test_cli_unknown_policy_lever_or_case_exits_2_listing_known_ones(tmp_path: P
 
 def test_cli_writes_html_and_markdown_reports_with_figures(tmp_path: Path) -> None:
     out = tmp_path / "report"
-    proc = cli("compare", "baseline", "symbiosis_centre", "--cases", "example", "--replications", "3", "--years", "4", "--out", str(out))
+    proc = cli(
+        "compare",
+        "baseline",
+        "symbiosis_centre",
+        "--cases",
+        "example,synthetic:small:2",
+        "--replications",
+        "3",
+        "--years",
+        "4",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "report.html" in proc.stdout and "exchange-years" in proc.stdout
     html_text = (out / "report.html").read_text(encoding="utf-8")
     md = (out / "report.md").read_text(encoding="utf-8")
     pngs = sorted((out / "figures").glob("*.png"))
-    assert len(pngs) == 5 and all(p.stat().st_size > 5000 for p in pngs)
+    assert len(pngs) == 10 and all(p.stat().st_size > 5000 for p in pngs)  # five per scenario
     assert html_text.count('src="data:image/png;base64,') == len(pngs)
     assert not re.search(r'src="(?!data:)', html_text) and "<link" not in html_text  # self-contained
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
@@ -259,7 +286,8 @@ def test_cli_writes_html_and_markdown_reports_with_figures(tmp_path: Path) -> No
     sha = re.search(r"resolved config sha256 ([0-9a-f]{64})", md)
     assert sha is not None
     runs = pd.concat(pd.read_parquet(p) for p in sorted((out / "runs").glob("batch-*.parquet")))
-    assert len(runs) == 6 and runs["error"].isna().all()
+    assert len(runs) == 12 and runs["error"].isna().all()
+    assert "synthetic-small-seed2" in md and "sim.synthetic.preset('small', seed=2)" in md
 
 
 def test_html_report_opens_in_chromium_with_figures_shown(comparison: Comparison) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -53,6 +54,24 @@ def _repro_command(case: CaseInput, package: PolicyPackage, seed: int) -> str:
     return " ".join(["symbiosis run", base, f"--seed {seed}", horizon, *sets])
 
 
+def working_tree_state() -> str:
+    """Whether the code that ran is exactly the commit named in versions (uncommitted edits change results)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no", "--", "sim", "agents", "configs"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.split("\n")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    changed = sorted(line[3:] for line in out if line.strip())
+    if not changed:
+        return "clean: the code is exactly the commit in versions"
+    return f"{len(changed)} modified file(s) not in the commit: " + ", ".join(changed)
+
+
 def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, str]]:
     """The lines a reader needs to rerun every number: files, hashes, seeds, versions."""
     cases = "\n".join(
@@ -86,6 +105,7 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
         ),
         ("workers", f"{workers} (results do not depend on it)"),
         ("versions", report.versions_text(versions)),
+        ("git working tree (sim, agents, configs)", working_tree_state()),
         ("raw results", "runs/batch-*.parquet (one row per run) and timeseries/batch-*.parquet, beside this report"),
         ("rerun one run", example),
     ]
