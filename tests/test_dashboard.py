@@ -130,7 +130,10 @@ def test_feed_tells_a_firm_exit_in_plain_words(example_run: DashboardModel) -> N
     m.remove_firm(firm, "scheduled")
     year, month = m.date_of(m.steps)
     newest = feed.lines(m)[0][1]
-    assert newest == f"{feed.month_label(year, month)}: {firm.name} exits (scheduled); {n} exchanges end"
+    assert (
+        newest
+        == f"{feed.month_label(year, month)}: {firm.name} exits (as in the case history); {n} exchange{'s end' if n > 1 else ' ends'}"
+    )
     assert not any("a partner left" in text for _, text in feed.lines(m)), "ending by exit is told once, in the exit line"
 
 

@@ -61,7 +61,14 @@ CSS = """
 .vue-grid-item > .vue-resizable-handle { display: none; }
 """
 REFRESH_S = 0.1  # seconds between looks at a playing model
-TILE_STYLE = {"height": "370px", "overflow-y": "auto", "padding": "2px 8px", "background": "white", "border": "1px solid #e0e0e0"}
+TILE_STYLE = {
+    "height": "370px",
+    "overflow-y": "auto",
+    "padding": "2px 8px",
+    "background": "white",
+    "color": "#212121",
+    "border": "1px solid #e0e0e0",
+}
 
 
 # ----- per-session state (solara reactives live per kernel, that is per browser session) --------
@@ -227,8 +234,10 @@ def Controls() -> None:
             value: Any = bool(shown)
         elif lever.kind == "int":
             value = int(shown)
+        elif lever.scale > 1:
+            value = float(round(shown * lever.scale))  # whole SEK
         elif lever.scale != 1:
-            value = float(round(shown * lever.scale))
+            value = round(shown * lever.scale, 6)
         else:
             value = round(float(shown), 4)
         apply(settings.value.with_policy(lever.name, value))
@@ -477,7 +486,8 @@ def Live(model: DashboardModel) -> None:
                 seen = model.steps
                 set_tick(lambda t: t + 1)
 
-    solara.lab.use_task(follow, dependencies=[model])
+    # in the server's event loop, like click handlers, so a refresh and a click never render at once
+    solara.lab.use_task(follow, dependencies=[model], prefer_threaded=False)
     frame, shapes = solara.use_memo(
         lambda: (svg.map_frame(model), svg.sector_shapes([f.sector for f in model.firms] + _entrant_sectors(model))), [model]
     )

@@ -20,6 +20,12 @@ REASONS = {
     "disrupted": "supply was disrupted",
 }
 
+EXIT_REASONS = {
+    "scheduled": "as in the case history",
+    "hazard": "it closes or moves for its own business reasons",
+    "no_supply": "a start-up that found no supply in time",
+}
+
 # Steps of deal-making: many per run, shown only when the student asks for detail.
 DETAIL_KINDS = frozenset({"exchange_proposed", "permit_granted", "financing_secured", "contract_renewed"})
 
@@ -39,7 +45,10 @@ def sentence(model: SymbiosisModel, ev: dict[str, Any]) -> str | None:
     fac, mun = ev.get("facilitator", ""), ev.get("municipality", "")
     if kind == "firm_exited":
         why, _, ended = detail.partition("; ")
-        return f"{firm} exits ({why}); {ended}" if ended else f"{firm} exits ({why})"
+        n = int(ended.split()[0]) if ended[:1].isdigit() else 0
+        because = EXIT_REASONS.get(why, why.replace("_", " "))
+        tail = "" if n == 0 else "; 1 exchange ends" if n == 1 else f"; {n} exchanges end"
+        return f"{firm} exits ({because}){tail}"
     if kind == "exchange_ended":
         if ev.get("reason") == "partner_exit":
             return None  # the firm's exit line says how many exchanges ended

@@ -96,7 +96,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("funding_gap_months", "Gap between funded projects", "months", "int", 0, 60, 1),
     Lever("funding_anchor_eligible", "Project money may fund work with anchors", "", "switch"),
     Lever("facilitator_base_funding_sek_per_year", "Permanent base funding per facilitator", "MSEK/year", "float", 0, 5, 0.1, 1e6),
-    Lever("startup_guarantee_share", "Public guarantee on start-up investment", "share 0-1", "float", 0, 1, 0.05),
+    Lever("startup_guarantee_share", "Public guarantee on start-up investment", "%", "float", 0, 100, 5, 0.01),
     Lever("permit_time_factor", "Permit and plan durations", "× normal", "float", 0.25, 4, 0.05),
     Lever("land_reservation", "Reserve industrial land beside hubs", "", "switch"),
     Lever("eed_heat_mandate", "EED residual-heat mandate (>8 MW, data centres)", "", "switch"),
