@@ -449,7 +449,7 @@ def EventFeed(v: View) -> None:
 def Explanation(model: DashboardModel) -> None:
     """What each mechanism does, which parameters drive it and where in the report it comes from."""
     items = solara.use_memo(lambda: explain.mechanisms(model.config), [model])
-    with solara.Column(style=TILE_STYLE, gap="0px", classes=["explanation"]):
+    with solara.Column(style={**TILE_STYLE, "height": "auto", "max-height": "640px"}, gap="0px", classes=["explanation"]):
         _title("How the model works (click a mechanism)")
         lever_rows = "".join(
             f"<li><b>{escape(lv.label)}</b>{' (' + escape(lv.unit) + ')' if lv.unit else ''}: {escape(lv.description)} "
