@@ -211,9 +211,11 @@ def lever_text(levers: dict[str, object]) -> str:
 
 def _effect(d: Interval, base: Interval, pol: Interval, o: Outcome) -> str:
     if d.n == 0 or not math.isfinite(d.estimate):
-        return f"{o.label} cannot be judged (not reached within the horizon)"
+        return f"could not be judged on {o.label} (the horizon is shorter)"
     if d.estimate == 0 and d.low == d.high == 0:
         return f"left {o.label} unchanged in every paired run ({fmt(base.estimate, o.decimals)} {o.unit})"
+    if round(d.low, o.decimals) == 0 and round(d.high, o.decimals) == 0:
+        return f"left {o.label} practically unchanged ({fmt(base.estimate, o.decimals)} {o.unit}; the interval rounds to zero)"
     if d.excludes_zero():
         verb = "raised" if d.estimate > 0 else "lowered"
         if o.key == "years_to_first_exchange":
@@ -309,7 +311,7 @@ def reading(results: list[CaseResult], baseline: str, package: PolicyPackage) ->
             pol.means["years_to_first_exchange"],
             OUTCOME_BY_KEY["years_to_first_exchange"],
         )
-        co2_key = "co2_avoided_t_per_year_20y" if dr.diffs["co2_avoided_t_per_year_20y"].n else "co2_avoided_t_per_year_10y"
+        co2_key = next((k for k in ("co2_avoided_t_per_year_20y", "co2_avoided_t_per_year_10y") if dr.diffs[k].n), "co2_avoided_total_t")
         co2 = _effect(dr.diffs[co2_key], base.means[co2_key], pol.means[co2_key], OUTCOME_BY_KEY[co2_key])
         parts.append(
             f"{head} it {main}; it {first}; it {co2}; and {_collapse_text(base, pol, dr.collapse)}. "

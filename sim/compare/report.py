@@ -393,6 +393,7 @@ h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-to
 table{border-collapse:collapse;margin:.5em 0;font-size:.88em}th,td{border:1px solid #ccc;padding:.25em .5em;text-align:right}
 th:first-child,td:first-child{text-align:left}thead th{background:#f2f2f2}.note{font-size:.85em;color:#555}
 figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}figcaption{font-size:.85em;color:#555}
+table.packages td,table.packages th{text-align:left;vertical-align:top}
 .reading{background:#f7f7f2;border-left:4px solid #999933;padding:.6em 1em;margin:.8em 0}code{font-size:.9em}
 dl.inputs dt{font-weight:600;margin-top:.4em}dl.inputs dd{margin-left:1.5em;font-family:monospace;font-size:.85em;white-space:pre-wrap}
 """
@@ -411,7 +412,7 @@ def write_html(rep: Report, path: Path) -> None:
     for name, text in rep.readings:
         out.append(f'<div class="reading" id="reading-{_slug(name)}"><p>{html.escape(text)}</p></div>')
     out.append(
-        "<h2>Policy packages</h2><table><thead><tr><th>name</th><th>levers</th><th>description</th><th>source</th></tr></thead><tbody>"
+        "<h2>Policy packages</h2><table class='packages'><thead><tr><th>name</th><th>levers</th><th>description</th><th>source</th></tr></thead><tbody>"
     )
     for p in rep.packages:
         lev = ", ".join(f"{k} = {analysis.lever_value(v)}" for k, v in p.levers.items()) or "(the case's own values)"

@@ -105,7 +105,7 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
         ),
         ("workers", f"{workers} (results do not depend on it)"),
         ("versions", report.versions_text(versions)),
-        ("git working tree (sim, agents, configs)", working_tree_state()),
+        ("git working tree when the report was written (sim, agents, configs)", working_tree_state()),
         ("raw results", "runs/batch-*.parquet (one row per run) and timeseries/batch-*.parquet, beside this report"),
         ("rerun one run", example),
     ]
