@@ -63,12 +63,16 @@ class Firm(mesa.Agent):
         self.delivered_months: int = 0
         self.months_without_supply: int = 0
         self.guaranteed_investment_sek: float = 0.0
-        self.extra_hazard: float = 0.0
 
     @property
     def is_large(self) -> bool:
         """Large firms decide a whole project at once (report §3.2)."""
         return self.role in (Role.ANCHOR, Role.UTILITY)
+
+    @property
+    def extra_hazard(self) -> float:
+        """Extra annual exit hazard after losing a supplier (kept in the model's array)."""
+        return float(self.model.firm_extra_hazard[self.idx])
 
     @property
     def busy(self) -> int:

@@ -6,7 +6,7 @@ the firms; flows are summed while operating exchanges deliver.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -94,6 +94,20 @@ class Collector:
             d[f"flow_{r}"].append(self._flow[r])
             self._flow[r] = 0.0
         self._co2 = self._water = self._heat = 0.0
+
+    # mesa.batch_run reads a model's ``datacollector``; these give it the model-level series.
+    _agent_records: ClassVar[dict] = {}
+    _agenttype_records: ClassVar[dict] = {}
+    agent_reporters: ClassVar[dict] = {}
+    agenttype_reporters: ClassVar[dict] = {}
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        return self.data
+
+    @property
+    def _collection_steps(self) -> list[int]:
+        return self.data["step"]
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self.data)

@@ -82,9 +82,9 @@ def step(model: SymbiosisModel) -> None:
 def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
     """Hold meetings between latent partners in the facilitator's area."""
     n = model.rng.poisson(model.params.engagement.meetings_per_month * fac.engagement)
-    if n == 0 or not model.latent:
+    if n == 0:
         return
-    mine = [v for v in model.latent.values() if model.firms[v[1].firm].municipality in fac.municipalities]
+    mine = model.latent_in(fac.municipalities)
     if not mine:
         return
     for j in model.rng.choice(len(mine), size=min(n, len(mine)), replace=False):
@@ -95,4 +95,4 @@ def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
             continue
         trust.on_meeting(model, offer.firm, demand.firm, fac.engagement)
         if matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), True) is not None:
-            model.latent.pop((id(offer), id(demand)), None)
+            model.forget_latent(offer, demand)

@@ -76,7 +76,7 @@ def step(model: SymbiosisModel) -> None:
         book = model.books.get(resource)
         if book is None:
             continue
-        for offer in list(book.offers):
+        for offer in list(book.large_offers):
             if offer.available < p.min_unused_share * offer.quantity:
                 continue
             supplier = model.firms[offer.firm]

@@ -74,15 +74,16 @@ class Params(Strict):
 def step(model: SymbiosisModel) -> None:
     """Draw hazard exits, then let start-ups without supply burn cash or run out of patience."""
     p = model.params.firm_exit
-    alive = [f for f in model.firms if f.alive and f.role != Role.UTILITY]
-    if model.switches.firm_exit and alive:
-        annual = np.array([min(1.0, _hazard(p, f.role) + f.extra_hazard) for f in alive])
-        monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
-        draws = model.rng.random(len(alive))
-        for k in np.flatnonzero(draws < monthly):
-            model.remove_firm(alive[k], "hazard")
     if not model.switches.firm_exit:
         return
+    n = len(model.firms)
+    candidates = np.flatnonzero(model.firm_alive[:n] & model.firm_exitable[:n])
+    if len(candidates):
+        annual = np.minimum(1.0, model.firm_base_hazard[candidates] + model.firm_extra_hazard[candidates])
+        monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
+        draws = model.rng.random(len(candidates))
+        for k in candidates[draws < monthly]:
+            model.remove_firm(model.firms[int(k)], "hazard")
     for f in model.startups():
         if f.operating > 0:
             f.months_without_supply = 0
@@ -91,6 +92,13 @@ def step(model: SymbiosisModel) -> None:
         f.months_without_supply = 0 if f.exchanges else f.months_without_supply + 1
         if f.months_without_supply > p.startup_patience_months or f.cash_sek < 0:
             model.remove_firm(f, "no_supply")
+
+
+def base_hazard(p: Params, role: Role) -> float:
+    """Annual exit hazard by role; utilities are municipal and do not exit."""
+    if role == Role.UTILITY:
+        return 0.0
+    return _hazard(p, role)
 
 
 def _hazard(p: Params, role: Role) -> float:
@@ -107,4 +115,4 @@ def strand(model: SymbiosisModel, receiver_idx: int, investment_sek: float) -> N
     firm = model.firms[receiver_idx]
     firm.cash_sek -= model.params.firm_exit.stranded_share * investment_sek * 0.5
     if model.switches.firm_exit and not firm.is_large:
-        firm.extra_hazard = model.params.firm_exit.dependant_hazard
+        model.firm_extra_hazard[firm.idx] = model.params.firm_exit.dependant_hazard

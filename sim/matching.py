@@ -49,6 +49,14 @@ class Params(Strict):
         "Length scale d0 of the distance decay of discovery.",
         gt=0,
     )
+    candidates: int = param(
+        16,
+        "offers",
+        "assumption: a firm knows its neighbourhood, not the whole country; with exp(-d/d0) the far ones hardly count",
+        "How many of the nearest offers within reach a searcher considers.",
+        ge=1,
+        le=1000,
+    )
     min_quantity_share: float = param(
         0.05,
         "share of the demand",
@@ -60,47 +68,52 @@ class Params(Strict):
 
 
 class Book:
-    """Offers and demands of one resource, with lazily rebuilt spatial indexes."""
+    """Offers and demands of one resource, with lazily rebuilt spatial indexes.
+
+    Streams of firms that left stay in the lists until the next rebuild, which drops them; so an
+    exit costs nothing here but marking the book stale.
+    """
 
     def __init__(self, resource: str) -> None:
         self.resource = resource
         self.offers: list[Offer] = []
         self.demands: list[Demand] = []
+        self.large_offers: list[Offer] = []
         self._offer_tree: cKDTree | None = None
         self._demand_tree: cKDTree | None = None
         self.demand_firms = np.zeros(0, dtype=np.int64)
 
-    def add_offer(self, offer: Offer) -> None:
+    def add_offer(self, offer: Offer, large: bool) -> None:
         self.offers.append(offer)
+        if large:
+            self.large_offers.append(offer)
         self._offer_tree = None
 
     def add_demand(self, demand: Demand) -> None:
         self.demands.append(demand)
         self._demand_tree = None
 
-    def drop_firm(self, firm: int) -> None:
-        """Remove a leaving firm's streams; indexes are rebuilt on next use."""
-        n_o, n_d = len(self.offers), len(self.demands)
-        self.offers = [o for o in self.offers if o.firm != firm]
-        self.demands = [d for d in self.demands if d.firm != firm]
-        if len(self.offers) != n_o:
-            self._offer_tree = None
-        if len(self.demands) != n_d:
-            self._demand_tree = None
-
-    def drop_offer(self, offer: Offer) -> None:
-        self.offers = [o for o in self.offers if o is not offer]
+    def stale(self) -> None:
+        """A firm with streams here left, or a stream ended: rebuild on next use."""
         self._offer_tree = None
+        self._demand_tree = None
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
-        if self._offer_tree is None and self.offers:
-            self._offer_tree = cKDTree(model.positions([o.firm for o in self.offers]))
+        if self._offer_tree is None:
+            alive = model.firm_alive
+            self.offers = [o for o in self.offers if alive[o.firm] and o.quantity > 0]
+            self.large_offers = [o for o in self.large_offers if alive[o.firm] and o.quantity > 0]
+            if self.offers:
+                self._offer_tree = cKDTree(model.positions([o.firm for o in self.offers]))
         return self._offer_tree
 
     def demand_tree(self, model: SymbiosisModel) -> cKDTree | None:
-        if self._demand_tree is None and self.demands:
+        if self._demand_tree is None:
+            alive = model.firm_alive
+            self.demands = [d for d in self.demands if alive[d.firm]]
             self.demand_firms = np.fromiter((d.firm for d in self.demands), dtype=np.int64, count=len(self.demands))
-            self._demand_tree = cKDTree(model.positions(self.demand_firms))
+            if self.demands:
+                self._demand_tree = cKDTree(model.positions(self.demand_firms))
         return self._demand_tree
 
 
@@ -110,8 +123,8 @@ def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray,
     firms = book.demand_firms
     p = model.params.matching
     own = np.full(len(firms), p.base_search_rate)
-    if model.switches.scarcity and book.resource == "technical_water":
-        own *= np.array([scarcity.search_multiplier(model, model.firms[f], book.resource) for f in firms])
+    if model.switches.scarcity and book.resource == scarcity.WATER:
+        own *= scarcity.search_multipliers(model, firms)
     own += snowball.search_boost(model, firms)
     facilitated = model.facilitation_rate[firms] * p.facilitated_search_rate
     return np.minimum(1.0, own + facilitated), facilitated
@@ -120,7 +133,7 @@ def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray,
 def discover(model: SymbiosisModel) -> None:
     """Let this month's searchers look for a partner in every resource book."""
     for book in model.books.values():
-        if not book.demands or not book.offers:
+        if book.demand_tree(model) is None or book.offer_tree(model) is None:
             continue
         prob, facilitated = search_probabilities(model, book)
         draws = model.rng.random(len(prob))
@@ -136,21 +149,22 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool) -
     tree = book.offer_tree(model)
     if tree is None:
         return
-    res = CATALOGUE[book.resource]
+    p = model.params.matching
     receiver = model.firms[demand.firm]
-    idx = tree.query_ball_point([receiver.x, receiver.y], r=res.max_distance_km)
-    if not idx:
-        return
-    cands, dists = [], []
-    for i in idx:
+    k = min(p.candidates, len(book.offers))
+    dists, idx = tree.query([receiver.x, receiver.y], k=k, distance_upper_bound=CATALOGUE[book.resource].max_distance_km)
+    cands, near = [], []
+    for d, i in zip(np.atleast_1d(dists), np.atleast_1d(idx), strict=True):
+        if not np.isfinite(d):
+            break
         offer = book.offers[i]
         if offer.firm == demand.firm or offer.available <= EPS or offer.quality < demand.min_quality:
             continue
         cands.append(offer)
-        dists.append(model.distance(offer.firm, demand.firm))
+        near.append(float(d))
     if not cands:
         return
-    w = np.exp(-np.asarray(dists) / model.params.matching.distance_decay_km)
+    w = np.exp(-np.asarray(near) / p.distance_decay_km)
     pick = int(model.rng.choice(len(cands), p=w / w.sum()))
     if brokered and model.facilitation_rate[cands[pick].firm] < model.facilitation_rate[demand.firm]:
         # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
@@ -158,7 +172,7 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool) -
         brokered = bool(model.rng.random() < ratio)
     if brokered:
         trust.on_meeting(model, cands[pick].firm, demand.firm, model.engagement_of(demand.firm))
-    propose(model, cands[pick], demand, dists[pick], brokered)
+    propose(model, cands[pick], demand, near[pick], brokered)
 
 
 def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float, brokered: bool) -> Exchange | None:

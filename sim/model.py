@@ -78,14 +78,22 @@ class SymbiosisModel(mesa.Model):
         self.live: dict[int, Exchange] = {}
         self.pairs: set[tuple[int, int, str]] = set()
         self.pair_trust: dict[tuple[int, int], float] = {}
-        self.latent: dict[tuple[int, int], tuple[Offer, Demand]] = {}
+        self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
         self.events: list[dict[str, Any]] = []
         self.public_sek_total = 0.0
         self.public_sek_step = 0.0
+        # per-firm arrays, indexed by Firm.idx, for the vectorised parts of the mechanisms
         self._xy = np.zeros((0, 2))
         self.operating_count = np.zeros(0)
         self.facilitation_rate = np.zeros(0)
         self.firm_municipality = np.zeros(0, dtype=np.int64)
+        self.firm_alive = np.zeros(0, dtype=bool)
+        self.firm_is_anchor = np.zeros(0, dtype=bool)
+        self.firm_extra_hazard = np.zeros(0)
+        self.firm_base_hazard = np.zeros(0)
+        self.firm_exitable = np.zeros(0, dtype=bool)
+        self._startups: dict[int, Firm] = {}
+        self._heat_installations: list[Firm] = []
         self._by_name: dict[str, Firm] = {}
         self._scheduled: dict[int, list[Any]] = {}
         self._phase_outs: dict[int, list[Offer]] = {}
@@ -93,6 +101,7 @@ class SymbiosisModel(mesa.Model):
         self._planned: set[int] = set()
         self.n_startups = 0
         self.collector = Collector(self)
+        self.datacollector = self.collector  # what mesa.batch_run reads
         self._build()
         self.running = True
 
@@ -221,18 +230,36 @@ class SymbiosisModel(mesa.Model):
         if idx >= len(self._xy):
             cap = max(16, 2 * len(self._xy))
             self._xy = np.resize(self._xy, (cap, 2))
-            self.operating_count = np.concatenate([self.operating_count, np.zeros(cap - len(self.operating_count))])
-            self.facilitation_rate = np.concatenate([self.facilitation_rate, np.zeros(cap - len(self.facilitation_rate))])
-            self.firm_municipality = np.concatenate([self.firm_municipality, np.zeros(cap - len(self.firm_municipality), dtype=np.int64)])
+            for name in (
+                "operating_count",
+                "facilitation_rate",
+                "firm_municipality",
+                "firm_alive",
+                "firm_is_anchor",
+                "firm_extra_hazard",
+                "firm_base_hazard",
+                "firm_exitable",
+            ):
+                arr = getattr(self, name)
+                setattr(self, name, np.concatenate([arr, np.zeros(cap - len(arr), dtype=arr.dtype)]))
         self._xy[idx] = (x, y)
         self.operating_count[idx] = 0
         self.facilitation_rate[idx] = 0.0
         self.firm_municipality[idx] = municipality
+        self.firm_alive[idx] = True
+        self.firm_is_anchor[idx] = role == Role.ANCHOR
+        self.firm_extra_hazard[idx] = 0.0
+        self.firm_base_hazard[idx] = firm_exit.base_hazard(self.params.firm_exit, role)
+        self.firm_exitable[idx] = role != Role.UTILITY
+        if role == Role.STARTUP:
+            self._startups[idx] = firm
+        if eed_mandate.covered(self, firm):
+            self._heat_installations.append(firm)
         return firm
 
     def _add_offer(self, offer: Offer) -> None:
         self.firms[offer.firm].offers.append(offer)
-        self.books[offer.resource].add_offer(offer)
+        self.books[offer.resource].add_offer(offer, self.firms[offer.firm].is_large)
         if offer.phase_out_step is not None:
             self._phase_outs.setdefault(offer.phase_out_step, []).append(offer)
 
@@ -288,10 +315,12 @@ class SymbiosisModel(mesa.Model):
         return math.hypot(a.x - b.x, a.y - b.y)
 
     def startups(self) -> list[Firm]:
-        return [f for f in self.firms if f.alive and f.role == Role.STARTUP]
+        """Start-ups still in business, in the order they entered."""
+        return list(self._startups.values())
 
     def heat_installations(self) -> list[Firm]:
-        return [f for f in self.firms if f.alive and eed_mandate.covered(self, f)]
+        """Firms the EED mandate covers (above 8 MW or data centres), still in business."""
+        return [f for f in self._heat_installations if f.alive]
 
     def firm_by_name(self, name: str) -> Firm:
         return self._by_name[name]
@@ -309,9 +338,8 @@ class SymbiosisModel(mesa.Model):
             for fac in self.facilitators:
                 for m in fac.municipalities:
                     by_muni[m] = np.maximum(by_muni[m], (fac.engagement * fac.funded_share, fac.engagement * fac.anchor_coverage))
-            muni = np.fromiter((f.municipality for f in self.firms), dtype=np.int64, count=n)
-            anchor = np.fromiter((f.role == Role.ANCHOR for f in self.firms), dtype=bool, count=n)
-            rate = np.where(anchor, by_muni[muni, 1], by_muni[muni, 0])
+            muni = self.firm_municipality[:n]
+            rate = np.where(self.firm_is_anchor[:n], by_muni[muni, 1], by_muni[muni, 0])
         self.facilitation_rate[:n] = rate
 
     def engagement_of(self, firm_idx: int) -> float:
@@ -407,7 +435,25 @@ class SymbiosisModel(mesa.Model):
 
     # ----- exchanges ----------------------------------------------------------------------
     def remember_latent(self, offer: Offer, demand: Demand, distance: float) -> None:
-        self.latent[(id(offer), id(demand))] = (offer, demand)
+        """A viable match held back by trust or attention, for a facilitator to broker."""
+        mun = self.firms[demand.firm].municipality
+        self.latent.setdefault(mun, {})[(id(offer), id(demand))] = (offer, demand)
+
+    def forget_latent(self, offer: Offer, demand: Demand) -> None:
+        self.latent.get(self.firms[demand.firm].municipality, {}).pop((id(offer), id(demand)), None)
+
+    def latent_in(self, municipalities: list[int]) -> list[tuple[Offer, Demand]]:
+        """Latent matches whose receiver is in these municipalities; pairs with a firm gone are dropped."""
+        out = []
+        for m in municipalities:
+            pairs = self.latent.get(m)
+            if not pairs:
+                continue
+            dead = [k for k, (o, d) in pairs.items() if not (self.firm_alive[o.firm] and self.firm_alive[d.firm])]
+            for k in dead:
+                del pairs[k]
+            out.extend(pairs.values())
+        return out
 
     def open_exchange(self, offer: Offer, demand: Demand, deal: Deal, distance: float, brokered: bool) -> Exchange | None:
         if lock_in.blocks(self, offer):
@@ -432,7 +478,7 @@ class SymbiosisModel(mesa.Model):
         self.pairs.add((offer.firm, demand.firm, offer.resource))
         self.firms[offer.firm].exchanges.add(ex.id)
         self.firms[demand.firm].exchanges.add(ex.id)
-        self.latent.pop((id(offer), id(demand)), None)
+        self.forget_latent(offer, demand)
         self.move(ex, Stage.NEGOTIATING, negotiation.months(self, ex))
         self.log("exchange_proposed", exchange=ex.id, detail=self.describe(ex))
         return ex
@@ -463,7 +509,7 @@ class SymbiosisModel(mesa.Model):
         for i in (ex.supplier, ex.receiver):
             self.firms[i].operating += 1
             self.operating_count[i] += 1
-        self.firms[ex.receiver].extra_hazard = 0.0  # supplied again: its business basis is back
+        self.firm_extra_hazard[ex.receiver] = 0.0  # supplied again: its business basis is back
         self.municipalities[self.firms[ex.supplier].municipality].operating_exchanges += 1
         self.collector.active_by_resource[ex.resource] += 1
         self.log("exchange_started", exchange=ex.id, detail=self.describe(ex))
@@ -512,6 +558,8 @@ class SymbiosisModel(mesa.Model):
     def remove_firm(self, firm: Firm, why: str) -> None:
         """A firm leaves: its exchanges end, its streams go, its plot frees up."""
         firm.alive = False
+        self.firm_alive[firm.idx] = False
+        self._startups.pop(firm.idx, None)
         self.n_alive -= 1
         self.n_startups -= firm.role == Role.STARTUP
         ended = 0
@@ -519,9 +567,8 @@ class SymbiosisModel(mesa.Model):
             ex = self.exchanges[ex_id]
             ended += ex.stage is Stage.OPERATING
             self.end_exchange(ex, EndReason.PARTNER_EXIT)
-        for book in self.books.values():
-            book.drop_firm(firm.idx)
-        self.latent = {k: v for k, v in self.latent.items() if v[0].firm != firm.idx and v[1].firm != firm.idx}
+        for resource in {o.resource for o in firm.offers} | {d.resource for d in firm.demands}:
+            self.books[resource].stale()
         plot = self._plot_of(firm.idx)
         if plot is not None:
             plot.occupant = None

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.params import Strict, param
 
 if TYPE_CHECKING:
@@ -20,9 +22,9 @@ WATER = "technical_water"
 
 class Params(Strict):
     price_premium: float = param(
-        2.0,
+        4.0,
         "multiple of the virgin price at full scarcity",
-        "A1, A18: no larger withdrawal allowed means expansion needs another source; value: assumption",
+        "A1, A18: no larger withdrawal allowed means expansion needs another source; value: assumption, the next source (a new intake or pipeline) costs several times the current one",
         "How much a binding withdrawal or discharge cap raises the shadow price of virgin water.",
         ge=0,
     )
@@ -46,6 +48,7 @@ def price_multiplier(model: SymbiosisModel, firm: Firm, resource: str) -> float:
     return 1.0 + model.params.scarcity.price_premium * _level(model, firm, resource)
 
 
-def search_multiplier(model: SymbiosisModel, firm: Firm, resource: str) -> float:
-    """How much more often this firm looks for this resource because of scarcity."""
-    return 1.0 + model.params.scarcity.search_boost * _level(model, firm, resource)
+def search_multipliers(model: SymbiosisModel, firms: np.ndarray) -> np.ndarray:
+    """How much more often each of these firms looks for water because of scarcity."""
+    level = np.fromiter((m.freshwater_scarcity for m in model.municipalities), dtype=float, count=len(model.municipalities))
+    return 1.0 + model.params.scarcity.search_boost * level[model.firm_municipality[firms]]

@@ -57,11 +57,6 @@ def test_multiprocessing_evaluator_finishes_even_when_runs_fail() -> None:
     assert (errors[invalid] == 1).all() and (errors[~invalid] == 0).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="mesa.batch_run reads model.datacollector; SymbiosisModel needs one (lead: expose the Collector as a DataCollector, see issue 5 report)",
-)
 def test_mesa_batch_run_drives_the_model_with_flat_levers() -> None:
     results = mesa.batch_run(
         SymbiosisModel,
