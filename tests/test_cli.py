@@ -12,8 +12,19 @@ from tests.helpers import cli
 
 FILES = ["timeseries.parquet", "events.parquet", "exchanges.parquet", "config.resolved.yaml", "summary.json", "overview.png"]
 TS_COLUMNS = [
-    "step", "year", "active_exchanges", "participating_firms", "firms_alive", "startups_alive", "co2_avoided_t",
-    "virgin_water_saved_m3", "heat_delivered_mwh", "public_funding_sek", "facilitator_engagement", "mean_trust", "cluster_active",
+    "step",
+    "year",
+    "active_exchanges",
+    "participating_firms",
+    "firms_alive",
+    "startups_alive",
+    "co2_avoided_t",
+    "virgin_water_saved_m3",
+    "heat_delivered_mwh",
+    "public_funding_sek",
+    "facilitator_engagement",
+    "mean_trust",
+    "cluster_active",
 ]
 
 
@@ -35,7 +46,14 @@ def test_run_writes_six_files_and_a_summary_table(example_run: tuple[Path, str])
     assert {f"exchanges_{r}" for r in ("heat", "steam", "technical_water", "co2", "oxygen", "biogas")} <= set(ts.columns)
     assert len(ts) == 240 and ts["step"].tolist() == list(range(1, 241))
     summary = json.loads((out / "summary.json").read_text())
-    for key in ("final_active_exchanges", "peak_active_exchanges", "collapsed", "first_exchange_step", "co2_avoided_total_t", "public_funding_total_sek"):
+    for key in (
+        "final_active_exchanges",
+        "peak_active_exchanges",
+        "collapsed",
+        "first_exchange_step",
+        "co2_avoided_total_t",
+        "public_funding_total_sek",
+    ):
         assert key in summary
     assert summary["seed"] == 3
     assert summary["peak_active_exchanges"] >= summary["final_active_exchanges"]
@@ -75,7 +93,10 @@ BAD_CASES = {
     "wrong type": (lambda t: _example_with(t, "years: 20", "years: twenty"), "years"),
     "negative quantity": (lambda t: _example_with(t, "quantity: 9000", "quantity: -9000"), "(Millby Pulp).offers.0.quantity"),
     "share above 1": (lambda t: _example_with(t, "funding_rate: 0.5", "funding_rate: 1.5"), "funding_rate"),
-    "unknown resource type": (lambda t: _example_with(t, "resource: heat, quantity: 9000", "resource: plasma, quantity: 9000"), "(Millby Pulp).offers.0.resource"),
+    "unknown resource type": (
+        lambda t: _example_with(t, "resource: heat, quantity: 9000", "resource: plasma, quantity: 9000"),
+        "(Millby Pulp).offers.0.resource",
+    ),
     "firm outside the region": (lambda t: _example_with(t, "location_km: [20, 20]", "location_km: [200, 20]"), "firms.0.location_km"),
     "unknown municipality": (lambda t: _example_with(t, "municipality: Brookside\n", "municipality: Atlantis\n"), "municipality"),
     "malformed YAML": (lambda t: _write(t, "bad.yaml", "name: [unclosed\nfirms: {"), "malformed YAML"),

@@ -43,7 +43,7 @@ def _check_state(model: SymbiosisModel) -> None:
             assert ex.end_reason is not None, "an ended exchange without a reason"
         else:
             assert model.firms[ex.supplier].alive and model.firms[ex.receiver].alive
-    assert 0.0 <= model.public_sek_total
+    assert model.public_sek_total >= 0.0
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
