@@ -68,7 +68,9 @@ class Collector:
         resources = sum(1 for v in self.active_by_resource.values() if v > 0)
         obs = m.config.observation
         live = list(m.live.values())
-        trusts = [trust.level(m, m.firms[ex.supplier], m.firms[ex.receiver]) for ex in live]
+        firms = m.firms
+        level = trust.level
+        trusts = [level(m, firms[ex.supplier], firms[ex.receiver]) for ex in live]
         row = {
             "step": m.steps,
             "year": year,

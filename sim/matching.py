@@ -9,6 +9,8 @@ reach, found through a cKDTree, and picks one with probability decaying as exp(-
 
 from __future__ import annotations
 
+import math
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,36 +84,69 @@ class Book:
         self._offer_tree: cKDTree | None = None
         self._demand_tree: cKDTree | None = None
         self.demand_firms = np.zeros(0, dtype=np.int64)
+        # firm indices parallel to ``offers`` and ``demands``: compaction then needs no pass over the objects
+        self._offer_firms: list[int] = []
+        self._demand_firms: list[int] = []
+        self._demands_stale = True
 
     def add_offer(self, offer: Offer, large: bool) -> None:
         self.offers.append(offer)
+        self._offer_firms.append(offer.firm)
         if large:
             self.large_offers.append(offer)
         self._offer_tree = None
 
     def add_demand(self, demand: Demand) -> None:
         self.demands.append(demand)
+        self._demand_firms.append(demand.firm)
         self._demand_tree = None
+        self._demands_stale = True
 
     def stale(self) -> None:
-        """A firm with streams here left, or a stream ended: rebuild on next use."""
+        """A stream ended, or a firm with offers and demands here left: rebuild on next use."""
+        self.stale_offers()
+        self.stale_demands()
+
+    def stale_offers(self) -> None:
+        """A firm with offers here left: the offer index is rebuilt on next use."""
         self._offer_tree = None
+
+    def stale_demands(self) -> None:
+        """A firm with demands here left: the demand list is compacted on next use."""
         self._demand_tree = None
+        self._demands_stale = True
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
         if self._offer_tree is None:
             alive = model.firm_alive
-            self.offers = [o for o in self.offers if alive[o.firm] and o.quantity > 0]
+            firms = np.array(self._offer_firms, dtype=np.int64)
+            keep = alive[firms] & np.array([o.quantity > 0 for o in self.offers], dtype=bool)
+            self.offers = list(compress(self.offers, keep.tolist()))
+            firms = firms[keep]
+            self._offer_firms = firms.tolist()
             self.large_offers = [o for o in self.large_offers if alive[o.firm] and o.quantity > 0]
             if self.offers:
-                self._offer_tree = cKDTree(model.positions([o.firm for o in self.offers]))
+                self._offer_tree = cKDTree(model.positions(firms))
         return self._offer_tree
+
+    def live_demands(self, model: SymbiosisModel) -> list[Demand]:
+        """The demands of firms still in business, in the order they were added; refreshes ``demand_firms``.
+
+        Separate from :meth:`demand_tree` because discovery needs only the list, and building a
+        tree after every exit would cost more than the search itself.
+        """
+        if self._demands_stale:
+            firms = np.array(self._demand_firms, dtype=np.int64)
+            keep = model.firm_alive[firms]
+            self.demands = list(compress(self.demands, keep.tolist()))
+            self.demand_firms = firms[keep]
+            self._demand_firms = self.demand_firms.tolist()
+            self._demands_stale = False
+        return self.demands
 
     def demand_tree(self, model: SymbiosisModel) -> cKDTree | None:
         if self._demand_tree is None:
-            alive = model.firm_alive
-            self.demands = [d for d in self.demands if alive[d.firm]]
-            self.demand_firms = np.fromiter((d.firm for d in self.demands), dtype=np.int64, count=len(self.demands))
+            self.live_demands(model)
             if self.demands:
                 self._demand_tree = cKDTree(model.positions(self.demand_firms))
         return self._demand_tree
@@ -119,7 +154,7 @@ class Book:
 
 def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray, np.ndarray]:
     """Per demand: total monthly search probability and the facilitated part of it."""
-    book.demand_tree(model)  # refreshes demand_firms
+    book.live_demands(model)  # refreshes demand_firms
     firms = book.demand_firms
     p = model.params.matching
     own = np.full(len(firms), p.base_search_rate)
@@ -131,41 +166,53 @@ def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray,
 
 
 def discover(model: SymbiosisModel) -> None:
-    """Let this month's searchers look for a partner in every resource book."""
+    """Let this month's searchers look for a partner in every resource book.
+
+    The nearest offers of all of a book's searchers are found in one tree query: nothing a
+    search does (proposing, opening an exchange) changes the book's offers, only how much of
+    them is still available, which :func:`_search` checks one searcher at a time, in order.
+    """
+    p = model.params.matching
     for book in model.books.values():
-        if book.demand_tree(model) is None or book.offer_tree(model) is None:
+        if not book.live_demands(model) or (tree := book.offer_tree(model)) is None:
             continue
         prob, facilitated = search_probabilities(model, book)
         draws = model.rng.random(len(prob))
-        for k in np.flatnonzero(draws < prob):
-            demand = book.demands[k]
+        searchers = np.flatnonzero(draws < prob)
+        if not len(searchers):
+            continue
+        k = min(p.candidates, len(book.offers))
+        reach = CATALOGUE[book.resource].max_distance_km
+        dists, idx = tree.query(model.positions(book.demand_firms[searchers]), k=k, distance_upper_bound=reach)
+        dists, idx = dists.reshape(len(searchers), k).tolist(), idx.reshape(len(searchers), k).tolist()
+        for row, k_ in enumerate(searchers.tolist()):
+            demand = book.demands[k_]
             if demand.unmet <= EPS:
                 continue
-            brokered = bool(draws[k] < facilitated[k])
-            _search(model, book, demand, brokered)
+            brokered = bool(draws[k_] < facilitated[k_])
+            _search(model, book, demand, brokered, dists[row], idx[row])
 
 
-def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool) -> None:
-    tree = book.offer_tree(model)
-    if tree is None:
-        return
+def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, dists: list[float], idx: list[int]) -> None:
+    """Pick one of the nearest usable offers (``dists``/``idx`` from the book's tree), weighted by exp(-d/d0)."""
     p = model.params.matching
-    receiver = model.firms[demand.firm]
-    k = min(p.candidates, len(book.offers))
-    dists, idx = tree.query([receiver.x, receiver.y], k=k, distance_upper_bound=CATALOGUE[book.resource].max_distance_km)
     cands, near = [], []
-    for d, i in zip(np.atleast_1d(dists), np.atleast_1d(idx), strict=True):
-        if not np.isfinite(d):
+    offers = book.offers
+    for d, i in zip(dists, idx, strict=True):
+        if d == math.inf:
             break
-        offer = book.offers[i]
+        offer = offers[i]
         if offer.firm == demand.firm or offer.available <= EPS or offer.quality < demand.min_quality:
             continue
         cands.append(offer)
-        near.append(float(d))
+        near.append(d)
     if not cands:
         return
     w = np.exp(-np.asarray(near) / p.distance_decay_km)
-    pick = int(model.rng.choice(len(cands), p=w / w.sum()))
+    total = w.sum()
+    if not total > 0:
+        raise ValueError("probabilities contain NaN")  # as rng.choice would: every candidate beyond exp's range
+    pick = _choice(model.rng, w / total)
     if brokered and model.facilitation_rate[cands[pick].firm] < model.facilitation_rate[demand.firm]:
         # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
         ratio = model.facilitation_rate[cands[pick].firm] / model.facilitation_rate[demand.firm]
@@ -173,6 +220,14 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool) -
     if brokered:
         trust.on_meeting(model, cands[pick].firm, demand.firm, model.engagement_of(demand.firm))
     propose(model, cands[pick], demand, near[pick], brokered)
+
+
+def _choice(rng: np.random.Generator, prob: np.ndarray) -> int:
+    """``int(rng.choice(len(prob), p=prob))`` without its per-call overhead: the same single
+    uniform draw mapped through the same normalised cumulative sum, so the same pick."""
+    cdf = prob.cumsum()
+    cdf /= cdf[-1]
+    return int(cdf.searchsorted(rng.random(), side="right"))
 
 
 def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float, brokered: bool) -> Exchange | None:

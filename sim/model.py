@@ -100,6 +100,7 @@ class SymbiosisModel(mesa.Model):
         self.n_alive = 0
         self._planned: set[int] = set()
         self.n_startups = 0
+        self._startups_ever = 0
         self.collector = Collector(self)
         self.datacollector = self.collector  # what mesa.batch_run reads
         self._build()
@@ -227,6 +228,7 @@ class SymbiosisModel(mesa.Model):
         self._by_name[name] = firm
         self.n_alive += 1
         self.n_startups += role == Role.STARTUP
+        self._startups_ever += role == Role.STARTUP  # names the next one, so O(1) rather than a count over all firms
         if idx >= len(self._xy):
             cap = max(16, 2 * len(self._xy))
             self._xy = np.resize(self._xy, (cap, 2))
@@ -416,7 +418,7 @@ class SymbiosisModel(mesa.Model):
         self, plot: Plot, anchor: Firm, sector: str, resource: str, qty: float, quality: float, price: float, cash: float
     ) -> Firm:
         """An establishment company takes a plot beside an anchor and wants its stream."""
-        n = sum(1 for f in self.firms if f.role == Role.STARTUP) + 1
+        n = self._startups_ever + 1
         firm = self._new_firm(
             name=f"{sector.replace('_', ' ').title()} {n}",
             role=Role.STARTUP,
@@ -567,8 +569,11 @@ class SymbiosisModel(mesa.Model):
             ex = self.exchanges[ex_id]
             ended += ex.stage is Stage.OPERATING
             self.end_exchange(ex, EndReason.PARTNER_EXIT)
-        for resource in {o.resource for o in firm.offers} | {d.resource for d in firm.demands}:
-            self.books[resource].stale()
+        # only the side of a book that held this firm's streams changes
+        for resource in {o.resource for o in firm.offers}:
+            self.books[resource].stale_offers()
+        for resource in {d.resource for d in firm.demands}:
+            self.books[resource].stale_demands()
         plot = self._plot_of(firm.idx)
         if plot is not None:
             plot.occupant = None

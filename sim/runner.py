@@ -220,7 +220,9 @@ def write(result: RunResult, out: Path, figure: bool = True) -> list[Path]:
     write_parquet(result.exchanges, out / "exchanges.parquet")
     meta = resolved(result.config)
     meta["_run"] = {"seed": result.seed, "versions": versions(), "command": " ".join(sys.argv)}
-    (out / "config.resolved.yaml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    # libyaml's emitter writes the same text as PyYAML's about four times faster (a national config is ~10 MB)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    (out / "config.resolved.yaml").write_text(yaml.dump(meta, Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
     (out / "summary.json").write_text(json.dumps({"seed": result.seed, **result.summary}, indent=2, default=str) + "\n", encoding="utf-8")
     paths = [out / n for n in ("timeseries.parquet", "events.parquet", "exchanges.parquet", "config.resolved.yaml", "summary.json")]
     if figure:

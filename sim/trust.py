@@ -97,11 +97,14 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     if not model.switches.trust:
         return 1.0
     p = model.params.trust
-    base = p.startup_initial if Role.STARTUP in (a.role, b.role) else p.established
+    base = p.startup_initial if a.role is Role.STARTUP or b.role is Role.STARTUP else p.established
     if a.municipality != b.municipality:
         base -= p.other_municipality_penalty
-    base += 0.5 * (reputation(model, a) + reputation(model, b))
-    value = base + model.pair_trust.get(_key(a.idx, b.idx), 0.0)
+    # reputation() of both, inlined: this runs for every live exchange every month
+    cap, per_year = p.reputation_cap, p.reputation_per_year
+    base += 0.5 * (min(cap, per_year * a.delivered_months / 12.0) + min(cap, per_year * b.delivered_months / 12.0))
+    i, j = a.idx, b.idx
+    value = base + model.pair_trust.get((i, j) if i < j else (j, i), 0.0)
     return min(1.0, max(0.0, value))
 
 

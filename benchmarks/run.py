@@ -1,0 +1,247 @@
+"""Performance benchmark of the model: speed per agent-step, scaling, national scale, collection cost.
+
+Prints one table and marks each of the four targets of issue 8 met or not met:
+
+1. per agent-step speed: the full model at 1,000 firms runs at least as many firm-steps per second
+   as Mesa's BoltzmannWealth example (1,000 agents, 100 steps) runs agent-steps per second, both
+   measured in this process, alternating, best of three (the machine is shared and noisy);
+2. scaling: time per step grows with exponent at most 1.15 from 1,000 to 16,000 firms (log-log fit
+   on 1k, 2k, 4k, 8k, 16k firms; synthetic regions of the national density, ~69 firms per
+   municipality, 10 years);
+3. national scale: the national preset (290 municipalities, 21 regions, ~20,000 firms) runs 360
+   monthly steps in under 60 s on one core, in under 1 GB (peak RSS of its own process);
+4. collection: data collection and result writing take under 10 % of run time (writing is
+   :func:`sim.runner.write` without the figure: three Parquet tables, the summary and the resolved
+   config, which for the national preset lists all 20,000 firms).
+
+Wall time is build + steps + writing; target 3 judges build + steps (the run) and target 4 the writing.
+
+Every scenario except the in-process ratio runs in a fresh subprocess, so its peak memory is its own.
+Absolute times depend on the machine and its load; the ratio in target 1 does not depend on them
+much, the others do: compare runs on the same machine with ``--save`` and ``--compare``.
+
+    .venv/bin/python benchmarks/run.py                    # ~3-5 min
+    .venv/bin/python benchmarks/run.py --quick            # ~1 min, smaller sizes, targets 2-3 not judged
+    .venv/bin/python benchmarks/run.py --save before.json
+    .venv/bin/python benchmarks/run.py --compare before.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FIRMS_PER_MUNICIPALITY = 20000 / 290  # the national preset's density
+SCALING_SIZES = (1000, 2000, 4000, 8000, 16000)
+MAX_EXPONENT = 1.15
+NATIONAL_SECONDS = 60.0
+NATIONAL_BYTES = 1e9
+COLLECTION_SHARE = 0.10
+
+
+# ----- the Mesa reference ------------------------------------------------------------------------
+def boltzmann_rate(agents: int = 1000, steps: int = 100, seed: int = 42) -> float:
+    """Agent-steps per second of Mesa's own BoltzmannWealth example (as shipped with Mesa)."""
+    from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+
+    side = math.ceil(math.sqrt(agents))  # the example's density: one agent per cell
+    model = BoltzmannWealth(BoltzmannScenario(n=agents, width=side, height=side, rng=seed))
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    return agents * steps / (time.perf_counter() - t0)
+
+
+# ----- one scenario ------------------------------------------------------------------------------
+def scenario_config(firms: int | None, years: int) -> Any:
+    """The national preset (``firms`` None) or a synthetic region of ``firms`` at national density."""
+    from sim import config, synthetic
+
+    if firms is None:
+        return config.build(synthetic.preset("national", seed=1, years=years))
+    munis = max(2, round(firms / FIRMS_PER_MUNICIPALITY))
+    return config.build(synthetic.generate(municipalities=munis, firms=firms, seed=1, years=years))
+
+
+def measure(firms: int | None, steps: int) -> dict[str, Any]:
+    """Build, run and write one scenario, timing the steps, the collection and the writing apart."""
+    import pandas as pd
+
+    from sim.model import SymbiosisModel
+    from sim.runner import RunResult, exchange_table, summarise, write
+
+    cfg = scenario_config(firms, years=math.ceil(steps / 12))
+    t0 = time.perf_counter()
+    model = SymbiosisModel(cfg, rng=1)
+    model.horizon = steps
+    build_s = time.perf_counter() - t0
+    collect = model.collector.collect
+    collect_s = 0.0
+
+    def timed_collect() -> None:
+        nonlocal collect_s
+        t = time.perf_counter()
+        collect()
+        collect_s += time.perf_counter() - t
+
+    model.collector.collect = timed_collect  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    while model.running:
+        model.step()
+    steps_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ts = model.collector.frame()
+    events = pd.DataFrame(model.events)
+    exchanges = exchange_table(model)
+    result = RunResult(cfg, 1, ts, events, exchanges, summarise(model, ts, events, exchanges))
+    with tempfile.TemporaryDirectory() as tmp:
+        write(result, Path(tmp), figure=False)
+    write_s = time.perf_counter() - t0
+    n = len(cfg.firms)
+    return {
+        "scenario": "national preset" if firms is None else f"synthetic {n} firms",
+        "firms": n,
+        "municipalities": len(cfg.municipalities),
+        "steps": steps,
+        "build_s": build_s,
+        "steps_s": steps_s,
+        "run_s": build_s + steps_s,
+        "write_s": write_s,
+        "collect_s": collect_s,
+        "wall_s": build_s + steps_s + write_s,
+        "ms_per_step": 1000 * steps_s / steps,
+        "firm_steps_per_s": n * steps / steps_s,
+        "collection_share": (collect_s + write_s) / (build_s + steps_s + write_s),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # kB on Linux
+        "exchanges": len(model.exchanges),
+    }
+
+
+def in_subprocess(firms: int | None, steps: int) -> dict[str, Any]:
+    """:func:`measure` in a fresh interpreter, so that peak memory is this scenario's alone."""
+    args = [sys.executable, __file__, "--child", "national" if firms is None else str(firms), str(steps)]
+    out = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# ----- the table ---------------------------------------------------------------------------------
+def fit_exponent(rows: list[dict[str, Any]]) -> float:
+    """Slope of log(time per step) against log(firms), least squares."""
+    import numpy as np
+
+    x = np.log([r["firms"] for r in rows])
+    y = np.log([r["ms_per_step"] for r in rows])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def benchmark(quick: bool) -> dict[str, Any]:
+    sizes = SCALING_SIZES[:3] if quick else SCALING_SIZES
+    scaling_steps = 36 if quick else 120
+    national_steps = 36 if quick else 360
+    # target 1, in this process: alternate reference and model, best of three each
+    ref, own = [], []
+    for _ in range(1 if quick else 3):
+        ref.append(boltzmann_rate())
+        own.append(measure(1000, scaling_steps))
+    best = max(own, key=lambda r: r["firm_steps_per_s"])
+    best["scenario"] += " (in process)"
+    mesa_rate = max(ref)
+    rows = [best] + [in_subprocess(n, scaling_steps) for n in sizes] + [in_subprocess(None, national_steps)]
+    for r in rows:
+        r["ratio_to_mesa"] = r["firm_steps_per_s"] / mesa_rate
+    exponent = fit_exponent(rows[1:-1])
+    national = rows[-1]
+    worst = max(rows, key=lambda r: r["collection_share"])
+    collection = worst["collection_share"]
+    targets = [
+        ("per agent-step speed: 1k firms vs Mesa Boltzmann", f"ratio {best['ratio_to_mesa']:.2f} (>= 1)", best["ratio_to_mesa"] >= 1.0),
+        (
+            f"scaling exponent {sizes[0] // 1000}k-{sizes[-1] // 1000}k firms",
+            f"{exponent:.2f} (<= {MAX_EXPONENT})",
+            None if quick else exponent <= MAX_EXPONENT,
+        ),
+        (
+            f"national preset, {national_steps} steps",
+            f"{national['run_s']:.1f} s build and run (< {NATIONAL_SECONDS:.0f} s; {national['write_s']:.1f} s more to write), "
+            f"{national['peak_rss_mb']:.0f} MB (< 1 GB)",
+            None if quick else national["run_s"] < NATIONAL_SECONDS and national["peak_rss_mb"] * 2**20 < NATIONAL_BYTES,
+        ),
+        (
+            "collection and writing share (worst scenario)",
+            f"{100 * collection:.1f} % (< 10 %) in {worst['scenario']}: collection {worst['collect_s']:.2f} s, writing {worst['write_s']:.2f} s",
+            collection < COLLECTION_SHARE,
+        ),
+    ]
+    return {
+        "mesa_boltzmann_agent_steps_per_s": mesa_rate,
+        "rows": rows,
+        "scaling_exponent": exponent,
+        "targets": [{"target": t, "value": v, "met": m} for t, v, m in targets],
+        "quick": quick,
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def table(res: dict[str, Any], before: dict[str, Any] | None = None) -> str:
+    old = {r["scenario"]: r for r in before["rows"]} if before else {}
+    head = f"{'scenario':34} {'munis':>5} {'steps':>5} {'wall s':>7} {'ms/step':>8} {'firm-steps/s':>12} {'x Mesa':>6} {'peak MB':>7} {'coll+write':>10}"
+    if old:
+        head += f" {'vs before':>9}"
+    lines = [head, "-" * len(head)]
+    for r in res["rows"]:
+        line = (
+            f"{r['scenario']:34} {r['municipalities']:5d} {r['steps']:5d} {r['wall_s']:7.2f} {r['ms_per_step']:8.2f} "
+            f"{r['firm_steps_per_s']:12,.0f} {r['ratio_to_mesa']:6.2f} {r['peak_rss_mb']:7.0f} {100 * r['collection_share']:9.1f}%"
+        )
+        if r["scenario"] in old:
+            line += f" {old[r['scenario']]['ms_per_step'] / r['ms_per_step']:8.2f}x"
+        lines.append(line)
+    lines.append("")
+    lines.append(
+        f"Mesa BoltzmannWealth reference (1,000 agents, 100 steps, this process): {res['mesa_boltzmann_agent_steps_per_s']:,.0f} agent-steps/s"
+    )
+    lines.append(f"scaling exponent of time per step (log-log fit): {res['scaling_exponent']:.2f}")
+    lines.append(f"load average at the end: {res['load_average']:.1f} on {res['cpu_count']} cores")
+    lines.append("")
+    for t in res["targets"]:
+        mark = "not judged (--quick)" if t["met"] is None else ("MET" if t["met"] else "NOT MET")
+        lines.append(f"  [{mark}] {t['target']}: {t['value']}")
+    if old:
+        lines.append("(vs before: speed-up of time per step against the compared file; > 1 is faster)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smaller sizes and shorter runs; targets 2 and 3 not judged")
+    ap.add_argument("--save", type=Path, help="write the results as JSON")
+    ap.add_argument("--compare", type=Path, help="a JSON written by --save to compare against")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        which, steps = args.child
+        print(json.dumps(measure(None if which == "national" else int(which), int(steps))))
+        return 0
+    res = benchmark(args.quick)
+    before = json.loads(args.compare.read_text(encoding="utf-8")) if args.compare else None
+    print(table(res, before))
+    if args.save:
+        args.save.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
