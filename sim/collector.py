@@ -68,9 +68,9 @@ class Collector:
         resources = sum(1 for v in self.active_by_resource.values() if v > 0)
         obs = m.config.observation
         live = list(m.live.values())
-        firms = m.firms
-        level = trust.level
-        trusts = [level(m, firms[ex.supplier], firms[ex.receiver]) for ex in live]
+        suppliers = np.fromiter((ex.supplier for ex in live), dtype=np.int64, count=len(live))
+        receivers = np.fromiter((ex.receiver for ex in live), dtype=np.int64, count=len(live))
+        trusts = trust.levels(m, suppliers, receivers)
         row = {
             "step": m.steps,
             "year": year,
@@ -86,7 +86,7 @@ class Collector:
             "public_funding_sek": m.public_sek_total,
             "public_funding_step_sek": m.public_sek_step,
             "facilitator_engagement": float(np.mean([f.engagement for f in m.facilitators])) if m.facilitators else 0.0,
-            "mean_trust": float(np.mean(trusts)) if trusts else float("nan"),
+            "mean_trust": float(np.mean(trusts)) if len(trusts) else float("nan"),
             "cluster_active": participating >= obs.cluster_min_firms and resources >= obs.cluster_min_resources,
         }
         for k, v in row.items():

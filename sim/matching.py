@@ -9,7 +9,7 @@ reach, found through a cKDTree, and picks one with probability decaying as exp(-
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable
 from itertools import compress
 from typing import TYPE_CHECKING
 
@@ -84,6 +84,8 @@ class Book:
         self._offer_tree: cKDTree | None = None
         self._demand_tree: cKDTree | None = None
         self.demand_firms = np.zeros(0, dtype=np.int64)
+        self.offer_firms = np.zeros(0, dtype=np.int64)  # parallel to ``offers`` after a rebuild, as is:
+        self.offer_quality = np.zeros(0)
         # firm indices parallel to ``offers`` and ``demands``: compaction then needs no pass over the objects
         self._offer_firms: list[int] = []
         self._demand_firms: list[int] = []
@@ -125,6 +127,8 @@ class Book:
             firms = firms[keep]
             self._offer_firms = firms.tolist()
             self.large_offers = [o for o in self.large_offers if alive[o.firm] and o.quantity > 0]
+            self.offer_firms = firms
+            self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
             if self.offers:
                 self._offer_tree = cKDTree(model.positions(firms))
         return self._offer_tree
@@ -183,26 +187,34 @@ def discover(model: SymbiosisModel) -> None:
             continue
         k = min(p.candidates, len(book.offers))
         reach = CATALOGUE[book.resource].max_distance_km
-        dists, idx = tree.query(model.positions(book.demand_firms[searchers]), k=k, distance_upper_bound=reach)
-        dists, idx = dists.reshape(len(searchers), k).tolist(), idx.reshape(len(searchers), k).tolist()
+        positions = model.positions(book.demand_firms[searchers])
+        dists, idx = tree.query(positions, k=k, distance_upper_bound=reach)
+        dists, idx = dists.reshape(len(searchers), k), idx.reshape(len(searchers), k)
+        # what cannot change during this month's discovery is checked for all candidates at once:
+        # within reach, another firm, good enough; availability only falls as exchanges open, so
+        # :func:`_search` checks it one searcher at a time, in order
+        found = np.isfinite(dists)
+        safe = np.where(found, idx, 0)
+        seekers = book.demand_firms[searchers][:, None]
+        min_quality = np.array([book.demands[i].min_quality for i in searchers.tolist()])[:, None]
+        usable = found & (book.offer_firms[safe] != seekers) & (book.offer_quality[safe] >= min_quality)
+        dists, idx, usable = dists.tolist(), idx.tolist(), usable.tolist()
         for row, k_ in enumerate(searchers.tolist()):
             demand = book.demands[k_]
             if demand.unmet <= EPS:
                 continue
             brokered = bool(draws[k_] < facilitated[k_])
-            _search(model, book, demand, brokered, dists[row], idx[row])
+            _search(model, book, demand, brokered, compress(zip(dists[row], idx[row], strict=True), usable[row]))
 
 
-def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, dists: list[float], idx: list[int]) -> None:
-    """Pick one of the nearest usable offers (``dists``/``idx`` from the book's tree), weighted by exp(-d/d0)."""
+def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, int]]) -> None:
+    """Pick one of the ``nearest`` (distance, offer index) that still has some available, weighted by exp(-d/d0)."""
     p = model.params.matching
     cands, near = [], []
     offers = book.offers
-    for d, i in zip(dists, idx, strict=True):
-        if d == math.inf:
-            break
+    for d, i in nearest:
         offer = offers[i]
-        if offer.firm == demand.firm or offer.available <= EPS or offer.quality < demand.min_quality:
+        if offer.quantity - offer.committed <= EPS:  # Offer.available, without the property call
             continue
         cands.append(offer)
         near.append(d)

@@ -92,6 +92,8 @@ class SymbiosisModel(mesa.Model):
         self.firm_extra_hazard = np.zeros(0)
         self.firm_base_hazard = np.zeros(0)
         self.firm_exitable = np.zeros(0, dtype=bool)
+        self.firm_is_startup = np.zeros(0, dtype=bool)
+        self.firm_delivered = np.zeros(0, dtype=np.int64)  # Firm.delivered_months, for trust over all exchanges at once
         self._startups: dict[int, Firm] = {}
         self._heat_installations: list[Firm] = []
         self._by_name: dict[str, Firm] = {}
@@ -241,6 +243,8 @@ class SymbiosisModel(mesa.Model):
                 "firm_extra_hazard",
                 "firm_base_hazard",
                 "firm_exitable",
+                "firm_is_startup",
+                "firm_delivered",
             ):
                 arr = getattr(self, name)
                 setattr(self, name, np.concatenate([arr, np.zeros(cap - len(arr), dtype=arr.dtype)]))
@@ -253,6 +257,8 @@ class SymbiosisModel(mesa.Model):
         self.firm_extra_hazard[idx] = 0.0
         self.firm_base_hazard[idx] = firm_exit.base_hazard(self.params.firm_exit, role)
         self.firm_exitable[idx] = role != Role.UTILITY
+        self.firm_is_startup[idx] = role == Role.STARTUP
+        self.firm_delivered[idx] = 0
         if role == Role.STARTUP:
             self._startups[idx] = firm
         if eed_mandate.covered(self, firm):
@@ -521,6 +527,8 @@ class SymbiosisModel(mesa.Model):
         supplier, receiver = self.firms[ex.supplier], self.firms[ex.receiver]
         supplier.delivered_months += 1
         receiver.delivered_months += 1
+        self.firm_delivered[ex.supplier] += 1
+        self.firm_delivered[ex.receiver] += 1
         supplier.cash_sek += ex.supplier_net_sek_per_month
         receiver.cash_sek += ex.receiver_net_sek_per_month
         trust.on_delivery(self, ex.supplier, ex.receiver)

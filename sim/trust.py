@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from agents.firm import Role
 from sim.params import Strict, param
 
@@ -106,6 +108,28 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     i, j = a.idx, b.idx
     value = base + model.pair_trust.get((i, j) if i < j else (j, i), 0.0)
     return min(1.0, max(0.0, value))
+
+
+def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray) -> np.ndarray:
+    """:func:`level` for many pairs at once, element by element the same arithmetic (so the same floats).
+
+    The collector needs the trust of every live exchange every month; one call per pair would
+    cost more than the rest of the collection.
+    """
+    if not model.switches.trust:
+        return np.ones(len(suppliers))
+    p = model.params.trust
+    startup = model.firm_is_startup[suppliers] | model.firm_is_startup[receivers]
+    base = np.where(startup, p.startup_initial, p.established)
+    muni = model.firm_municipality
+    base = np.where(muni[suppliers] != muni[receivers], base - p.other_municipality_penalty, base)
+    delivered = model.firm_delivered
+    rep_s = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[suppliers] / 12.0)
+    rep_r = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[receivers] / 12.0)
+    base = base + 0.5 * (rep_s + rep_r)
+    pair = model.pair_trust
+    extra = np.array([pair.get((i, j) if i < j else (j, i), 0.0) for i, j in zip(suppliers.tolist(), receivers.tolist(), strict=True)])
+    return np.minimum(1.0, np.maximum(0.0, base + extra))
 
 
 def sufficient(model: SymbiosisModel, a: Firm, b: Firm) -> bool:
