@@ -100,7 +100,7 @@ class Policy(Strict):
         False,
         "switch",
         "§5: Energy Efficiency Directive (EU) 2023/1791",
-        "Whether installations above 8 MW and data centres must assess their residual heat.",
+        "Whether installations above params.eed_mandate.threshold_mw and data centres must assess their residual heat.",
     )
 
 

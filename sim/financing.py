@@ -23,7 +23,7 @@ class Params(Strict):
     large_success: float = param(
         0.95,
         "probability",
-        "§3.2: large companies can decide the whole project at once",
+        "§3.2: large companies can decide the whole project at once; value: assumption",
         "Chance a large firm funds its part in one decision.",
         ge=0,
         le=1,

@@ -37,7 +37,7 @@ class Params(Strict):
     same_discharge_point: Activity = param(
         _act(3, 0.02),
         "months, probability",
-        "A16, A18: same discharge point, no new discharge permit",
+        "A16, A18: same discharge point, no new discharge permit; values: assumption",
         "Water reuse where the receiver discharges where the supplier did.",
     )
     water_reuse: Activity = param(
@@ -49,14 +49,16 @@ class Params(Strict):
     aquaculture: Activity = param(
         _act(18, 0.35),
         "months, probability",
-        "A5 shrimp farm denied (salt water near a stream); A4 salmon permit hard",
+        "A5 shrimp farm denied (salt water near a stream); A4 salmon permit hard; values: assumption",
         "A fish, shrimp or algae farm receiving a stream.",
     )
-    greenhouse: Activity = param(_act(8, 0.05), "months, probability", "A5 Regenergy Frövi; A12 Agtira", "A greenhouse receiving a stream.")
+    greenhouse: Activity = param(
+        _act(8, 0.05), "months, probability", "A5 Regenergy Frövi; A12 Agtira; values: assumption", "A greenhouse receiving a stream."
+    )
     process_plant: Activity = param(
         _act(14, 0.15),
         "months, probability",
-        "A8, A10: hydrogen and e-fuel permits pending for long",
+        "A8, A10: hydrogen and e-fuel permits pending for long; values: assumption",
         "An e-fuel, hydrogen or chemical plant receiving a stream.",
     )
     other: Activity = param(_act(4, 0.03), "months, probability", "assumption", "Any other exchange.")

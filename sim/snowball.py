@@ -1,7 +1,8 @@
 """Snowball growth (pattern P5).
 
 Once one collaboration has started, further streams are identified and evaluated over time
-(§2.5.5; Sotenäs A4, Händelö A3): an operating exchange makes its partners search more.
+(§2.5.5; Sotenäs A4, Händelö A3): an operating exchange makes its partners search more, and a
+working network makes every firm in its municipality search a little more (it is visible).
 """
 
 from __future__ import annotations
