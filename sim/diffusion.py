@@ -48,9 +48,26 @@ def step(model: SymbiosisModel) -> None:
     if not visible:
         return
     monthly = 1.0 - (1.0 - p.rate_per_year) ** (1.0 / 12.0)
+    is_visible = [False] * len(model.municipalities)
+    for v in visible:
+        is_visible[v.idx] = True
+    near = neighbours(model, p.radius_km)
     for mun in model.municipalities:
         if mun.facilitator is not None:
             continue
-        k = sum(1 for v in visible if v is not mun and math.hypot(v.x - mun.x, v.y - mun.y) <= p.radius_km)
+        k = sum(is_visible[j] for j in near[mun.idx])
         if k and model.rng.random() < 1.0 - (1.0 - monthly) ** k:
             model.start_facilitation(mun, inspired=True)
+
+
+def neighbours(model: SymbiosisModel, radius_km: float) -> list[list[int]]:
+    """Per municipality, the others within ``radius_km`` of its centre.
+
+    Centres never move, so this is worked out once per radius rather than over all pairs every
+    month (290 municipalities would make that 84,000 distances a month).
+    """
+    cache = model.municipality_neighbours
+    if radius_km not in cache:
+        munis = model.municipalities
+        cache[radius_km] = [[v.idx for v in munis if v is not mun and math.hypot(v.x - mun.x, v.y - mun.y) <= radius_km] for mun in munis]
+    return cache[radius_km]

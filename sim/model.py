@@ -35,7 +35,7 @@ from sim import (
 from sim.benefit import Deal
 from sim.collector import Collector
 from sim.config import ScenarioConfig
-from sim.exchange import PIPELINE, Demand, EndReason, Exchange, Offer, Stage
+from sim.exchange import Demand, EndReason, Exchange, Offer, Stage
 from sim.resources import CATALOGUE
 
 DEFAULT_ATTENTION = {Role.ANCHOR: 2, Role.UTILITY: 3, Role.SME: 1, Role.STARTUP: 2}
@@ -76,6 +76,10 @@ class SymbiosisModel(mesa.Model):
         self.books: dict[str, matching.Book] = {r: matching.Book(r) for r in CATALOGUE}
         self.exchanges: dict[int, Exchange] = {}
         self.live: dict[int, Exchange] = {}
+        # the live exchanges split by stage, so that the monthly passes need not filter all of them;
+        # both keep id order (``pipeline`` by insertion, ``operating`` by sorting its keys)
+        self.pipeline: dict[int, Exchange] = {}
+        self.operating: dict[int, Exchange] = {}
         self.pairs: set[tuple[int, int, str]] = set()
         self.pair_trust: dict[tuple[int, int], float] = {}
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
@@ -101,6 +105,7 @@ class SymbiosisModel(mesa.Model):
         self._phase_outs: dict[int, list[Offer]] = {}
         self.n_alive = 0
         self._planned: set[int] = set()
+        self.municipality_neighbours: dict[float, list[list[int]]] = {}  # by radius; see diffusion.neighbours
         self.n_startups = 0
         self._startups_ever = 0
         self.collector = Collector(self)
@@ -386,11 +391,10 @@ class SymbiosisModel(mesa.Model):
         """Municipalities whose operating exchanges pass the 3-2 test (Chertow 2007)."""
         firms: dict[int, set[int]] = {}
         resources: dict[int, set[str]] = {}
-        for ex in self.live.values():
-            if ex.stage is Stage.OPERATING:
-                m = self.firms[ex.supplier].municipality
-                firms.setdefault(m, set()).update((ex.supplier, ex.receiver))
-                resources.setdefault(m, set()).add(ex.resource)
+        for ex in self.operating.values():
+            m = self.firms[ex.supplier].municipality
+            firms.setdefault(m, set()).update((ex.supplier, ex.receiver))
+            resources.setdefault(m, set()).add(ex.resource)
         obs = self.config.observation
         return {m for m in firms if len(firms[m]) >= obs.cluster_min_firms and len(resources[m]) >= obs.cluster_min_resources}
 
@@ -483,6 +487,7 @@ class SymbiosisModel(mesa.Model):
         demand.met += ex.quantity
         self.exchanges[ex.id] = ex
         self.live[ex.id] = ex
+        self.pipeline[ex.id] = ex
         self.pairs.add((offer.firm, demand.firm, offer.resource))
         self.firms[offer.firm].exchanges.add(ex.id)
         self.firms[demand.firm].exchanges.add(ex.id)
@@ -499,10 +504,13 @@ class SymbiosisModel(mesa.Model):
         ex.stage_until = self.steps + months
 
     def due_exchanges(self) -> list[Exchange]:
-        return [ex for ex in list(self.live.values()) if ex.stage in PIPELINE and ex.stage_until <= self.steps]
+        """Exchanges in the pipeline whose current stage ends now, in id order."""
+        now = self.steps
+        return [ex for ex in self.pipeline.values() if ex.stage_until <= now]
 
     def operating_exchanges(self) -> Iterator[Exchange]:
-        return (ex for ex in list(self.live.values()) if ex.stage is Stage.OPERATING)
+        """Operating exchanges in id order (the order of ``live``), as a snapshot."""
+        return iter([self.operating[i] for i in sorted(self.operating)])
 
     def exchanges_on(self, offer: Offer) -> list[Exchange]:
         return [ex for ex in self.live.values() if ex.offer is offer]
@@ -512,6 +520,8 @@ class SymbiosisModel(mesa.Model):
 
     def start_operating(self, ex: Exchange) -> None:
         ex.stage = Stage.OPERATING
+        self.pipeline.pop(ex.id, None)
+        self.operating[ex.id] = ex
         ex.operating_since = self.steps
         ex.contract_end = self.steps + int(self.params.benefit.contract_years * 12)
         for i in (ex.supplier, ex.receiver):
@@ -550,6 +560,8 @@ class SymbiosisModel(mesa.Model):
         ex.end_reason = reason
         ex.ended_step = self.steps
         self.live.pop(ex.id, None)
+        self.pipeline.pop(ex.id, None)
+        self.operating.pop(ex.id, None)
         self.pairs.discard((ex.supplier, ex.receiver, ex.resource))
         self.firms[ex.supplier].exchanges.discard(ex.id)
         self.firms[ex.receiver].exchanges.discard(ex.id)
