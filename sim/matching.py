@@ -199,11 +199,12 @@ def discover(model: SymbiosisModel) -> None:
         min_quality = np.array([book.demands[i].min_quality for i in searchers.tolist()])[:, None]
         usable = found & (book.offer_firms[safe] != seekers) & (book.offer_quality[safe] >= min_quality)
         dists, idx, usable = dists.tolist(), idx.tolist(), usable.tolist()
+        brokered_draws = (draws[searchers] < facilitated[searchers]).tolist()
         for row, k_ in enumerate(searchers.tolist()):
             demand = book.demands[k_]
             if demand.unmet <= EPS:
                 continue
-            brokered = bool(draws[k_] < facilitated[k_])
+            brokered = brokered_draws[row]
             _search(model, book, demand, brokered, compress(zip(dists[row], idx[row], strict=True), usable[row]))
 
 
