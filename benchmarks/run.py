@@ -211,7 +211,7 @@ def benchmark(quick: bool) -> dict[str, Any]:
 
 
 def table(res: dict[str, Any], before: dict[str, Any] | None = None) -> str:
-    old = {r["scenario"]: r for r in before["rows"]} if before else {}
+    old = {(r["scenario"], r["steps"]): r for r in before["rows"]} if before else {}  # same size and horizon only
     head = f"{'scenario':34} {'munis':>5} {'steps':>5} {'wall s':>7} {'ms/step':>8} {'firm-steps/s':>12} {'x Mesa':>6} {'peak MB':>7} {'coll+write':>10} {'w/o config':>10}"
     if old:
         head += f" {'vs before':>9}"
@@ -221,8 +221,8 @@ def table(res: dict[str, Any], before: dict[str, Any] | None = None) -> str:
             f"{r['scenario']:34} {r['municipalities']:5d} {r['steps']:5d} {r['wall_s']:7.2f} {r['ms_per_step']:8.2f} "
             f"{r['firm_steps_per_s']:12,.0f} {r['ratio_to_mesa']:6.2f} {r['peak_rss_mb']:7.0f} {100 * r['collection_share']:9.1f}% {100 * r['results_share']:9.1f}%"
         )
-        if r["scenario"] in old:
-            line += f" {old[r['scenario']]['ms_per_step'] / r['ms_per_step']:8.2f}x"
+        if (r["scenario"], r["steps"]) in old:
+            line += f" {old[r['scenario'], r['steps']]['ms_per_step'] / r['ms_per_step']:8.2f}x"
         lines.append(line)
     lines.append("")
     lines.append(
