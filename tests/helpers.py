@@ -18,6 +18,19 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "configs" / "example.yaml"
 ANCHOR_EXIT = ROOT / "configs" / "scenarios" / "anchor_exit.yaml"
 
+# Debian's Chromium, never a downloaded browser; without the background-networking flags it
+# keeps trying hosts this closed network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``symbiosis ARGS`` as a user would, in a fresh Python process."""

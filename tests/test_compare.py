@@ -23,21 +23,11 @@ from sim.compare import analysis, policies, stats
 from sim.compare.study import Comparison, compare
 from sim.config import ConfigError
 from sim.runner import run
-from tests.helpers import ROOT, cli
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, cli
 
 YEARS = 5  # months enough for exchanges to start in the example (first ones after ~2 years)
 REPS = 16
 ARTIFACTS = ROOT / "test-artifacts" / "compare"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
