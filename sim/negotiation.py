@@ -1,7 +1,10 @@
 """Contract negotiation: it takes time, longer between unfamiliar parties (Händelö, A3).
 
-At the end both sides look at the deal again; it fails if it no longer pays or, with a chance
-that grows with unfamiliarity, because the parties cannot agree on terms.
+At the end both sides look at the deal again; it fails, with a chance that grows with
+unfamiliarity, because the parties cannot agree on terms. A deal a facilitator brokered also
+leans on the broker: if the facilitator's engagement has fallen meanwhile (a funding gap), the
+process stalls and may fall apart (§3.4.2: the build-up should happen in one go so that
+engagement is not stalled; §3.3: partners must be kept without restarting when new money comes).
 """
 
 from __future__ import annotations
@@ -39,6 +42,14 @@ class Params(Strict):
         ge=0,
         le=1,
     )
+    stall_without_broker: float = param(
+        0.6,
+        "probability at zero engagement",
+        "§3.3, §3.4.2: continuity is at great risk when a new project cannot start right after the previous one; value: assumption",
+        "Extra chance that a brokered negotiation fails, times (1 − the facilitator's engagement) when it concludes.",
+        ge=0,
+        le=1,
+    )
 
 
 def months(model: SymbiosisModel, ex: Exchange) -> int:
@@ -55,5 +66,9 @@ def agreed(model: SymbiosisModel, ex: Exchange) -> bool:
     """Whether the parties sign."""
     if not model.switches.negotiation:
         return True
+    p = model.params.negotiation
     t = trust.level(model, model.firms[ex.supplier], model.firms[ex.receiver])
-    return bool(model.rng.random() >= model.params.negotiation.failure_at_zero_trust * (1.0 - t))
+    fail = p.failure_at_zero_trust * (1.0 - t)
+    if ex.facilitated:
+        fail += p.stall_without_broker * (1.0 - model.engagement_of(ex.receiver))
+    return bool(model.rng.random() >= min(1.0, fail))

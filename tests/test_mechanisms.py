@@ -58,9 +58,9 @@ def test_trust_barrier_slows_deals() -> None:
 
 def test_stepwise_financing_holds_startups_back() -> None:
     """P3: start-ups financing step by step land fewer exchanges; a guarantee helps them."""
-    base = outcomes(None, {}, "startup_exchanges_started")
-    greater(outcomes(None, {"mechanisms.financing": False}, "startup_exchanges_started"), base)
-    greater(outcomes(None, {"policy.startup_guarantee_share": 0.9}, "startup_exchanges_started"), base, alpha=0.05)
+    base = outcomes(None, {}, "startup_exchanges_started", n=60)
+    greater(outcomes(None, {"mechanisms.financing": False}, "startup_exchanges_started", n=60), base)
+    greater(outcomes(None, {"policy.startup_guarantee_share": 0.9}, "startup_exchanges_started", n=60), base, alpha=0.05)
 
 
 def test_anchor_marginal_revenue_makes_anchors_reluctant() -> None:

@@ -70,10 +70,10 @@ def test_entrants_need_land_beside_the_anchor() -> None:
 
 
 def _water(overrides: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Month of the treatment plant's first water delivery (censored at 121) and its denied permits, 40 seeds."""
+    """Month of the treatment plant's first water delivery (censored at 121) and its denied permits, 80 seeds."""
     cfg = config.load(None, overrides)
     first, denied = [], []
-    for seed in range(40):
+    for seed in range(80):
         ex = run(cfg, seed, TEN_YEARS).exchanges
         first.append(water_first_month(ex, TEN_YEARS))
         denied.append(water_permits_denied(ex))
