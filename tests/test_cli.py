@@ -148,3 +148,16 @@ def test_validate_ok_and_override_takes_effect(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert len(pd.read_parquet(tmp_path / "o" / "timeseries.parquet")) == 24
     assert "funding_gap_months: 12" in (tmp_path / "o" / "config.resolved.yaml").read_text()
+
+
+def test_resolved_config_reads_back_as_the_same_values(tmp_path: Path) -> None:
+    """config.resolved.yaml (block YAML plus one JSON-style line per firm) is plain YAML that loads
+    back to exactly the resolved config, for the example and a synthetic region."""
+    import yaml
+
+    from sim import config, synthetic
+    from sim.runner import resolved_yaml
+
+    for cfg in (config.load(None), config.build(synthetic.preset("small"))):
+        meta = config.resolved(cfg)
+        assert yaml.safe_load(resolved_yaml(meta)) == meta
