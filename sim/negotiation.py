@@ -43,7 +43,7 @@ class Params(Strict):
         le=1,
     )
     stall_without_broker: float = param(
-        0.6,
+        0.9,
         "probability at zero engagement",
         "§3.3, §3.4.2: continuity is at great risk when a new project cannot start right after the previous one; value: assumption",
         "Extra chance that a brokered negotiation fails, times (1 − the facilitator's engagement) when it concludes.",
