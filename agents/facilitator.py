@@ -47,4 +47,3 @@ class Facilitator(mesa.Agent):
         self.funded_share = 0.0
         self.anchor_coverage = 0.0
         self.public_sek_this_step = 0.0
-        self.latent: list[tuple[int, int]] = []

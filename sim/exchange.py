@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -43,7 +43,6 @@ class Offer:
     phase_out_step: int | None = None
     same_discharge_point: bool = False
     committed: float = 0.0
-    known_to: set[int] = field(default_factory=set)
 
     @property
     def available(self) -> float:

@@ -263,6 +263,6 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
     if not deal.viable:
         return None
     if not trust.sufficient(model, supplier, receiver) or supplier.busy >= supplier.attention or receiver.busy >= receiver.attention:
-        model.remember_latent(offer, demand, distance)
+        model.remember_latent(offer, demand)
         return None
     return model.open_exchange(offer, demand, deal, distance, brokered)

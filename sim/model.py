@@ -446,7 +446,7 @@ class SymbiosisModel(mesa.Model):
         return firm
 
     # ----- exchanges ----------------------------------------------------------------------
-    def remember_latent(self, offer: Offer, demand: Demand, distance: float) -> None:
+    def remember_latent(self, offer: Offer, demand: Demand) -> None:
         """A viable match held back by trust or attention, for a facilitator to broker."""
         mun = self.firms[demand.firm].municipality
         self.latent.setdefault(mun, {})[(id(offer), id(demand))] = (offer, demand)
