@@ -9,8 +9,9 @@ reach, found through a cKDTree, and picks one with probability decaying as exp(-
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import compress
+from itertools import accumulate, compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -198,6 +199,8 @@ def discover(model: SymbiosisModel) -> None:
         seekers = book.demand_firms[searchers][:, None]
         min_quality = np.array([book.demands[i].min_quality for i in searchers.tolist()])[:, None]
         usable = found & (book.offer_firms[safe] != seekers) & (book.offer_quality[safe] >= min_quality)
+        # exp(-d/d0) of every candidate in one call; beyond reach d is inf and the weight 0
+        weights = np.exp(-dists / p.distance_decay_km).tolist()
         dists, idx, usable = dists.tolist(), idx.tolist(), usable.tolist()
         brokered_draws = (draws[searchers] < facilitated[searchers]).tolist()
         for row, k_ in enumerate(searchers.tolist()):
@@ -205,27 +208,24 @@ def discover(model: SymbiosisModel) -> None:
             if demand.unmet <= EPS:
                 continue
             brokered = brokered_draws[row]
-            _search(model, book, demand, brokered, compress(zip(dists[row], idx[row], strict=True), usable[row]))
+            _search(model, book, demand, brokered, compress(zip(dists[row], weights[row], idx[row], strict=True), usable[row]))
 
 
-def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, int]]) -> None:
-    """Pick one of the ``nearest`` (distance, offer index) that still has some available, weighted by exp(-d/d0)."""
-    p = model.params.matching
-    cands, near = [], []
+def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
+    """Pick one of the ``nearest`` (distance, weight exp(-d/d0), offer index) that still has some
+    available, with probability proportional to its weight."""
+    cands, near, weights = [], [], []
     offers = book.offers
-    for d, i in nearest:
+    for d, w, i in nearest:
         offer = offers[i]
         if offer.quantity - offer.committed <= EPS:  # Offer.available, without the property call
             continue
         cands.append(offer)
         near.append(d)
+        weights.append(w)
     if not cands:
         return
-    w = np.exp(-np.asarray(near) / p.distance_decay_km)
-    total = w.sum()
-    if not total > 0:
-        raise ValueError("probabilities contain NaN")  # as rng.choice would: every candidate beyond exp's range
-    pick = _choice(model.rng, w / total)
+    pick = _choice(model.rng, weights)
     if brokered and model.facilitation_rate[cands[pick].firm] < model.facilitation_rate[demand.firm]:
         # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
         ratio = model.facilitation_rate[cands[pick].firm] / model.facilitation_rate[demand.firm]
@@ -235,12 +235,41 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, n
     propose(model, cands[pick], demand, near[pick], brokered)
 
 
-def _choice(rng: np.random.Generator, prob: np.ndarray) -> int:
-    """``int(rng.choice(len(prob), p=prob))`` without its per-call overhead: the same single
-    uniform draw mapped through the same normalised cumulative sum, so the same pick."""
-    cdf = prob.cumsum()
-    cdf /= cdf[-1]
-    return int(cdf.searchsorted(rng.random(), side="right"))
+def _choice(rng: np.random.Generator, weights: list[float]) -> int:
+    """``int(rng.choice(len(w), p=w / w.sum()))`` for a handful of weights, in plain Python.
+
+    A search has at most ``candidates`` weights, too few for numpy's per-call overhead to pay off.
+    This does numpy's arithmetic in numpy's order (:func:`_numpy_sum`, a running cumulative sum
+    normalised by its last element, a right-sided search of one uniform draw), so the same pick.
+    """
+    total = _numpy_sum(weights)
+    if not total > 0:
+        raise ValueError("probabilities contain NaN")  # as rng.choice would: every candidate beyond exp's range
+    cdf = list(accumulate([w / total for w in weights]))
+    last = cdf[-1]
+    return bisect_right([c / last for c in cdf], rng.random())
+
+
+def _numpy_sum(xs: list[float]) -> float:
+    """``np.sum`` of a short float64 array, in its order: below 8 terms one running sum; up to 128,
+    eight running sums (of every 8th term) added in pairs, then the rest one by one."""
+    n = len(xs)
+    if n < 8:
+        total = 0.0
+        for x in xs:
+            total += x
+        return total
+    if n > 128:
+        return float(np.sum(xs))  # numpy recurses in halves beyond 128 terms
+    r = xs[:8]
+    tail = n - n % 8
+    for i in range(8, tail, 8):
+        for j in range(8):
+            r[j] += xs[i + j]
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for x in xs[tail:]:
+        total += x
+    return total
 
 
 def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float, brokered: bool) -> Exchange | None:
