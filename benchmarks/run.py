@@ -81,11 +81,10 @@ def scenario_config(firms: int | None, years: int) -> Any:
 def measure(firms: int | None, steps: int) -> dict[str, Any]:
     """Build, run and write one scenario, timing the steps, the collection and the writing apart."""
     import pandas as pd
-    import yaml
 
     from sim.config import resolved
     from sim.model import SymbiosisModel
-    from sim.runner import RunResult, exchange_table, summarise, write
+    from sim.runner import RunResult, exchange_table, resolved_yaml, summarise, write
 
     cfg = scenario_config(firms, years=math.ceil(steps / 12))
     t0 = time.perf_counter()
@@ -116,7 +115,7 @@ def measure(firms: int | None, steps: int) -> dict[str, Any]:
     write_s = time.perf_counter() - t0
     # the resolved config alone, as write() dumps it: for synthetic regions it lists every firm
     t0 = time.perf_counter()
-    yaml.dump(resolved(cfg), Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), sort_keys=False, allow_unicode=True)
+    resolved_yaml(resolved(cfg))
     echo_s = time.perf_counter() - t0
     n = len(cfg.firms)
     return {

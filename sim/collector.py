@@ -67,16 +67,15 @@ class Collector:
         participating = int(np.count_nonzero(m.operating_count[: len(m.firms)] > 0))
         resources = sum(1 for v in self.active_by_resource.values() if v > 0)
         obs = m.config.observation
-        live = list(m.live.values())
-        suppliers = np.fromiter((ex.supplier for ex in live), dtype=np.int64, count=len(live))
-        receivers = np.fromiter((ex.receiver for ex in live), dtype=np.int64, count=len(live))
-        trusts = trust.levels(m, suppliers, receivers)
+        arrays = m.exchange_arrays
+        ids = arrays.live_ids()
+        trusts = trust.levels(m, arrays.supplier[ids], arrays.receiver[ids], arrays.trust_slot[ids])
         row = {
             "step": m.steps,
             "year": year,
             "month": month,
             "active_exchanges": active,
-            "pipeline_exchanges": len(live) - active,
+            "pipeline_exchanges": len(m.live) - active,
             "participating_firms": participating,
             "firms_alive": m.n_alive,
             "startups_alive": m.n_startups,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+import numpy as np
 
 
 class Stage(StrEnum):
@@ -89,19 +91,62 @@ class Exchange:
     ended_step: int | None = None
     end_reason: EndReason | None = None
     delivered_months: int = 0
+    # copied from the offer and the demand, which never change firm or resource: read millions of
+    # times a run, plain slots cost a third of a property call
+    supplier: int = field(init=False)
+    receiver: int = field(init=False)
+    resource: str = field(init=False)
+    trust_slot: int = field(init=False, default=-1)  # the pair's slot in the model's trust.PairMemory
 
-    @property
-    def supplier(self) -> int:
-        return self.offer.firm
-
-    @property
-    def receiver(self) -> int:
-        return self.demand.firm
-
-    @property
-    def resource(self) -> str:
-        return self.offer.resource
+    def __post_init__(self) -> None:
+        self.supplier = self.offer.firm
+        self.receiver = self.demand.firm
+        self.resource = self.offer.resource
 
     @property
     def active(self) -> bool:
         return self.stage is Stage.OPERATING
+
+
+class ExchangeArrays:
+    """Supplier, receiver, resource and trust slot of every exchange by id; which are live, which operate.
+
+    The monthly passes over all exchanges (the collector's trust, the 3-2 cluster test) read these
+    arrays instead of visiting thousands of objects scattered in memory; at national scale those
+    visits were most of the collection's cost.
+    """
+
+    def __init__(self, resources: list[str]) -> None:
+        self.resource_code = {r: k for k, r in enumerate(resources)}
+        self.n = 0
+        self.supplier = np.zeros(0, dtype=np.int64)
+        self.receiver = np.zeros(0, dtype=np.int64)
+        self.resource = np.zeros(0, dtype=np.int64)
+        self.trust_slot = np.zeros(0, dtype=np.int64)
+        self.live = np.zeros(0, dtype=bool)
+        self.operating = np.zeros(0, dtype=bool)
+
+    def add(self, ex: Exchange) -> None:
+        i = ex.id
+        if i >= len(self.live):
+            cap = max(64, 2 * len(self.live))
+            for name in ("supplier", "receiver", "resource", "trust_slot", "live", "operating"):
+                arr = getattr(self, name)
+                setattr(self, name, np.concatenate([arr, np.zeros(cap - len(arr), dtype=arr.dtype)]))
+        self.supplier[i], self.receiver[i] = ex.supplier, ex.receiver
+        self.resource[i], self.trust_slot[i] = self.resource_code[ex.resource], ex.trust_slot
+        self.live[i] = True
+        self.n = max(self.n, i + 1)
+
+    def start_operating(self, ex: Exchange) -> None:
+        self.operating[ex.id] = True
+
+    def end(self, ex: Exchange) -> None:
+        self.live[ex.id] = self.operating[ex.id] = False
+
+    def live_ids(self) -> np.ndarray:
+        """Ids of the live exchanges, in id order (the order of ``model.live``)."""
+        return np.flatnonzero(self.live[: self.n])
+
+    def operating_ids(self) -> np.ndarray:
+        return np.flatnonzero(self.operating[: self.n])

@@ -69,11 +69,16 @@ def advance(model: SymbiosisModel) -> None:
 def operate(model: SymbiosisModel) -> None:
     """Deliver this month, renew contracts that end, and apply the disruption hazard."""
     monthly = 1.0 - (1.0 - model.params.lifecycle.disruption_rate_per_year) ** (1.0 / 12.0)
-    for ex in list(model.operating_exchanges()):
+    exchanges = list(model.operating_exchanges())
+    now = model.steps
+    due = [ex.contract_end is not None and now >= ex.contract_end for ex in exchanges]
+    # one disruption draw per exchange not up for renewal, in order: drawn at once, the same numbers
+    draws = iter(model.rng.random(len(due) - sum(due)).tolist())
+    for ex, renew in zip(exchanges, due, strict=True):
         model.deliver(ex)
-        if ex.contract_end is not None and model.steps >= ex.contract_end:
+        if renew:
             _renew(model, ex)
-        elif model.rng.random() < monthly:
+        elif next(draws) < monthly:
             model.end_exchange(ex, EndReason.DISRUPTED)
 
 

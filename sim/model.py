@@ -35,7 +35,7 @@ from sim import (
 from sim.benefit import Deal
 from sim.collector import Collector
 from sim.config import ScenarioConfig
-from sim.exchange import Demand, EndReason, Exchange, Offer, Stage
+from sim.exchange import Demand, EndReason, Exchange, ExchangeArrays, Offer, Stage
 from sim.resources import CATALOGUE
 
 DEFAULT_ATTENTION = {Role.ANCHOR: 2, Role.UTILITY: 3, Role.SME: 1, Role.STARTUP: 2}
@@ -81,7 +81,8 @@ class SymbiosisModel(mesa.Model):
         self.pipeline: dict[int, Exchange] = {}
         self.operating: dict[int, Exchange] = {}
         self.pairs: set[tuple[int, int, str]] = set()
-        self.pair_trust: dict[tuple[int, int], float] = {}
+        self.pair_memory = trust.PairMemory()
+        self.exchange_arrays = ExchangeArrays(list(CATALOGUE))
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
         self.events: list[dict[str, Any]] = []
         self.public_sek_total = 0.0
@@ -343,17 +344,19 @@ class SymbiosisModel(mesa.Model):
         return project_funding.covers(fac, firm.role)
 
     def refresh_facilitation(self) -> None:
-        """Per firm: engagement times the share of funded time that may go to it."""
+        """Per firm: engagement times the share of funded time that may go to it.
+
+        Kept per municipality too (column 0 for other firms, 1 for anchors), so that a firm
+        entering before the next refresh gets its rate without a pass over all firms.
+        """
         n = len(self.firms)
-        rate = np.zeros(n)
-        if self.facilitators:
-            by_muni = np.zeros((len(self.municipalities), 2))
-            for fac in self.facilitators:
-                for m in fac.municipalities:
-                    by_muni[m] = np.maximum(by_muni[m], (fac.engagement * fac.funded_share, fac.engagement * fac.anchor_coverage))
-            muni = self.firm_municipality[:n]
-            rate = np.where(self.firm_is_anchor[:n], by_muni[muni, 1], by_muni[muni, 0])
-        self.facilitation_rate[:n] = rate
+        by_muni = np.zeros((len(self.municipalities), 2))
+        for fac in self.facilitators:
+            for m in fac.municipalities:
+                by_muni[m] = np.maximum(by_muni[m], (fac.engagement * fac.funded_share, fac.engagement * fac.anchor_coverage))
+        muni = self.firm_municipality[:n]
+        self.facilitation_rate[:n] = np.where(self.firm_is_anchor[:n], by_muni[muni, 1], by_muni[muni, 0])
+        self._facilitation_by_muni = by_muni
 
     def engagement_of(self, firm_idx: int) -> float:
         fac = self.municipalities[self.firms[firm_idx].municipality].facilitator
@@ -388,15 +391,21 @@ class SymbiosisModel(mesa.Model):
         self.log("facilitation_started", municipality=mun.name, detail="inspired by a neighbour" if inspired else "")
 
     def active_clusters(self) -> set[int]:
-        """Municipalities whose operating exchanges pass the 3-2 test (Chertow 2007)."""
-        firms: dict[int, set[int]] = {}
-        resources: dict[int, set[str]] = {}
-        for ex in self.operating.values():
-            m = self.firms[ex.supplier].municipality
-            firms.setdefault(m, set()).update((ex.supplier, ex.receiver))
-            resources.setdefault(m, set()).add(ex.resource)
+        """Municipalities whose operating exchanges pass the 3-2 test (Chertow 2007).
+
+        An exchange counts in its supplier's municipality, with both its firms and its resource.
+        """
+        arrays = self.exchange_arrays
+        ids = arrays.operating_ids()
+        if not len(ids):
+            return set()
+        n_muni, n_firms, n_res = len(self.municipalities), len(self.firms), len(arrays.resource_code)
+        muni = self.firm_municipality[arrays.supplier[ids]]
+        firm_keys = np.unique(np.concatenate([muni * n_firms + arrays.supplier[ids], muni * n_firms + arrays.receiver[ids]]))
+        firms = np.bincount(firm_keys // n_firms, minlength=n_muni)
+        resources = np.bincount(np.unique(muni * n_res + arrays.resource[ids]) // n_res, minlength=n_muni)
         obs = self.config.observation
-        return {m for m in firms if len(firms[m]) >= obs.cluster_min_firms and len(resources[m]) >= obs.cluster_min_resources}
+        return set(np.flatnonzero((firms >= obs.cluster_min_firms) & (resources >= obs.cluster_min_resources)).tolist())
 
     # ----- land ---------------------------------------------------------------------------
     def free_plot_near(self, hub: Firm) -> Plot | None:
@@ -441,7 +450,7 @@ class SymbiosisModel(mesa.Model):
         )
         plot.occupant = firm.idx
         self._add_demand(Demand(firm.idx, resource, qty, 0.0, price, needs_new_land=not plot.planned))
-        self.refresh_facilitation()
+        self.facilitation_rate[firm.idx] = self._facilitation_by_muni[firm.municipality, 0]  # as refresh_facilitation
         self.log("firm_entered", firm=firm.name, detail=f"{sector} beside {anchor.name} for its {resource}")
         return firm
 
@@ -487,6 +496,8 @@ class SymbiosisModel(mesa.Model):
         demand.met += ex.quantity
         self.exchanges[ex.id] = ex
         self.live[ex.id] = ex
+        ex.trust_slot = self.pair_memory.slot(ex.supplier, ex.receiver)
+        self.exchange_arrays.add(ex)
         self.pipeline[ex.id] = ex
         self.pairs.add((offer.firm, demand.firm, offer.resource))
         self.firms[offer.firm].exchanges.add(ex.id)
@@ -522,6 +533,7 @@ class SymbiosisModel(mesa.Model):
         ex.stage = Stage.OPERATING
         self.pipeline.pop(ex.id, None)
         self.operating[ex.id] = ex
+        self.exchange_arrays.start_operating(ex)
         ex.operating_since = self.steps
         ex.contract_end = self.steps + int(self.params.benefit.contract_years * 12)
         for i in (ex.supplier, ex.receiver):
@@ -541,7 +553,7 @@ class SymbiosisModel(mesa.Model):
         self.firm_delivered[ex.receiver] += 1
         supplier.cash_sek += ex.supplier_net_sek_per_month
         receiver.cash_sek += ex.receiver_net_sek_per_month
-        trust.on_delivery(self, ex.supplier, ex.receiver)
+        trust.on_delivery(self, ex)
         self.collector.add_flow(ex)
 
     def end_exchange(self, ex: Exchange, reason: EndReason) -> None:
@@ -560,6 +572,7 @@ class SymbiosisModel(mesa.Model):
         ex.end_reason = reason
         ex.ended_step = self.steps
         self.live.pop(ex.id, None)
+        self.exchange_arrays.end(ex)
         self.pipeline.pop(ex.id, None)
         self.operating.pop(ex.id, None)
         self.pairs.discard((ex.supplier, ex.receiver, ex.resource))

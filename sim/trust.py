@@ -9,6 +9,7 @@ noise term (literature.md: a U(-1,1) event per step makes trust a random walk).
 
 from __future__ import annotations
 
+from array import array
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,6 +19,7 @@ from sim.params import Strict, param
 
 if TYPE_CHECKING:
     from agents.firm import Firm
+    from sim.exchange import Exchange
     from sim.model import SymbiosisModel
 
 
@@ -84,8 +86,34 @@ class Params(Strict):
     )
 
 
-def _key(i: int, j: int) -> tuple[int, int]:
-    return (i, j) if i < j else (j, i)
+class PairMemory:
+    """Each pair's trust increment: a dict from the unordered pair to a slot in a flat array of floats.
+
+    The flat array lets the collector read the pairs of all live exchanges at once (each exchange
+    keeps its slot); ``array('d')`` takes the hundreds of thousands of monthly increments at the
+    cost of a list, and numpy reads it without a copy.
+    """
+
+    def __init__(self) -> None:
+        self.slots: dict[tuple[int, int], int] = {}
+        self.values = array("d")
+
+    def slot(self, i: int, j: int) -> int:
+        """The pair's slot, made (with increment 0) on first use."""
+        key = (i, j) if i < j else (j, i)
+        s = self.slots.get(key)
+        if s is None:
+            s = self.slots[key] = len(self.values)
+            self.values.append(0.0)
+        return s
+
+    def get(self, i: int, j: int) -> float:
+        s = self.slots.get((i, j) if i < j else (j, i))
+        return 0.0 if s is None else self.values[s]
+
+    def gather(self, slots: np.ndarray) -> np.ndarray:
+        """The increments at these slots (a copy, so the array stays free to grow)."""
+        return np.frombuffer(self.values, dtype=float)[slots]
 
 
 def reputation(model: SymbiosisModel, firm: Firm) -> float:
@@ -105,13 +133,13 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     # reputation() of both, inlined: this runs for every live exchange every month
     cap, per_year = p.reputation_cap, p.reputation_per_year
     base += 0.5 * (min(cap, per_year * a.delivered_months / 12.0) + min(cap, per_year * b.delivered_months / 12.0))
-    i, j = a.idx, b.idx
-    value = base + model.pair_trust.get((i, j) if i < j else (j, i), 0.0)
+    value = base + model.pair_memory.get(a.idx, b.idx)
     return min(1.0, max(0.0, value))
 
 
-def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray) -> np.ndarray:
-    """:func:`level` for many pairs at once, element by element the same arithmetic (so the same floats).
+def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """:func:`level` for many pairs at once (``slots``: their :class:`PairMemory` slots), element by
+    element the same arithmetic, so the same floats.
 
     The collector needs the trust of every live exchange every month; one call per pair would
     cost more than the rest of the collection.
@@ -119,6 +147,7 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray) 
     if not model.switches.trust:
         return np.ones(len(suppliers))
     p = model.params.trust
+    extra = model.pair_memory.gather(slots)
     startup = model.firm_is_startup[suppliers] | model.firm_is_startup[receivers]
     base = np.where(startup, p.startup_initial, p.established)
     muni = model.firm_municipality
@@ -127,8 +156,6 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray) 
     rep_s = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[suppliers] / 12.0)
     rep_r = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[receivers] / 12.0)
     base = base + 0.5 * (rep_s + rep_r)
-    pair = model.pair_trust
-    extra = np.array([pair.get((i, j) if i < j else (j, i), 0.0) for i, j in zip(suppliers.tolist(), receivers.tolist(), strict=True)])
     return np.minimum(1.0, np.maximum(0.0, base + extra))
 
 
@@ -139,12 +166,14 @@ def sufficient(model: SymbiosisModel, a: Firm, b: Firm) -> bool:
 
 def adjust(model: SymbiosisModel, i: int, j: int, delta: float) -> None:
     """Add ``delta`` to the pair's trust increment."""
-    key = _key(i, j)
-    model.pair_trust[key] = model.pair_trust.get(key, 0.0) + delta
+    memory = model.pair_memory
+    memory.values[memory.slot(i, j)] += delta
 
 
-def on_delivery(model: SymbiosisModel, i: int, j: int) -> None:
-    adjust(model, i, j, model.params.trust.delivery_gain)
+def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
+    """:func:`adjust` by the delivery gain, through the slot the exchange keeps (every operating
+    exchange, every month)."""
+    model.pair_memory.values[ex.trust_slot] += model.params.trust.delivery_gain
 
 
 def on_meeting(model: SymbiosisModel, i: int, j: int, engagement: float) -> None:
