@@ -4,7 +4,8 @@ Prints one table and marks each of the four targets of issue 8 met or not met:
 
 1. per agent-step speed: the full model at 1,000 firms runs at least as many firm-steps per second
    as Mesa's BoltzmannWealth example (1,000 agents, 100 steps) runs agent-steps per second, both
-   measured in this process, alternating, best of three (the machine is shared and noisy);
+   measured in this process, alternating; the ratio is the median over five adjacent pairs (the
+   machine is shared and noisy: a pair shares its moment's load, the median drops a disturbed pair);
 2. scaling: time per step grows with exponent at most 1.15 from 1,000 to 16,000 firms (log-log fit
    on 1k, 2k, 4k, 8k, 16k firms; synthetic regions of the national density, ~69 firms per
    municipality, 10 years);
@@ -32,6 +33,7 @@ much, the others do: compare runs on the same machine with ``--save`` and ``--co
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -164,14 +166,18 @@ def benchmark(quick: bool) -> dict[str, Any]:
     sizes = SCALING_SIZES[:3] if quick else SCALING_SIZES
     scaling_steps = 36 if quick else 120
     national_steps = 36 if quick else 360
-    # target 1, in this process: alternate reference and model, best of three each
+    # target 1, in this process: alternate reference and model; each pair's ratio, the median counts
     ref, own = [], []
-    for _ in range(1 if quick else 3):
+    for _ in range(1 if quick else 5):
+        gc.collect()
         ref.append(boltzmann_rate())
+        gc.collect()
         own.append(measure(1000, scaling_steps))
+    pair_ratios = sorted(o["firm_steps_per_s"] / r for o, r in zip(own, ref, strict=True))
     best = max(own, key=lambda r: r["firm_steps_per_s"])
     best["scenario"] += " (in process)"
     mesa_rate = max(ref)
+    ratio = pair_ratios[len(pair_ratios) // 2]
     rows = [best] + [in_subprocess(n, scaling_steps, 1 if quick else 2) for n in sizes] + [in_subprocess(None, national_steps)]
     for r in rows:
         r["ratio_to_mesa"] = r["firm_steps_per_s"] / mesa_rate
@@ -179,7 +185,11 @@ def benchmark(quick: bool) -> dict[str, Any]:
     national = rows[-1]
 
     targets = [
-        ("per agent-step speed: 1k firms vs Mesa Boltzmann", f"ratio {best['ratio_to_mesa']:.2f} (>= 1)", best["ratio_to_mesa"] >= 1.0),
+        (
+            "per agent-step speed: 1k firms vs Mesa Boltzmann",
+            f"ratio {ratio:.2f} (>= 1; median of {len(pair_ratios)} adjacent pairs, range {pair_ratios[0]:.2f}-{pair_ratios[-1]:.2f})",
+            ratio >= 1.0,
+        ),
         (
             f"scaling exponent {sizes[0] // 1000}k-{sizes[-1] // 1000}k firms",
             f"{exponent:.2f} (<= {MAX_EXPONENT})",
@@ -202,6 +212,7 @@ def benchmark(quick: bool) -> dict[str, Any]:
         "mesa_boltzmann_agent_steps_per_s": mesa_rate,
         "rows": rows,
         "scaling_exponent": exponent,
+        "ratio_to_mesa_pairs": pair_ratios,
         "targets": [{"target": t, "value": v, "met": m} for t, v, m in targets],
         "quick": quick,
         "cpu_count": os.cpu_count(),
@@ -225,7 +236,7 @@ def table(res: dict[str, Any], before: dict[str, Any] | None = None) -> str:
         lines.append(line)
     lines.append("")
     lines.append(
-        f"Mesa BoltzmannWealth reference (1,000 agents, 100 steps, this process): {res['mesa_boltzmann_agent_steps_per_s']:,.0f} agent-steps/s"
+        f"Mesa BoltzmannWealth reference (1,000 agents, 100 steps, this process, best of the pairs; the x Mesa column divides by it): {res['mesa_boltzmann_agent_steps_per_s']:,.0f} agent-steps/s"
     )
     lines.append(f"scaling exponent of time per step (log-log fit): {res['scaling_exponent']:.2f}")
     lines.append(f"load average at the end: {res['load_average']:.1f} on {res['cpu_count']} cores")
