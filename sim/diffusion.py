@@ -35,6 +35,13 @@ class Params(Strict):
         ge=0,
         le=1,
     )
+    unit_cost_sek_per_month: float = param(
+        150000.0,
+        "SEK/month",
+        "assumption: one to two staff, as the cases' units (A4, A6: 150,000; A15, A16, A20: 120,000)",
+        "Running cost of a facilitation unit a municipality starts because of a neighbour; it starts with engagement 0 and no fees.",
+        ge=0,
+    )
 
 
 def step(model: SymbiosisModel) -> None:

@@ -45,6 +45,13 @@ class Params(Strict):
         gt=0,
         le=1,
     )
+    plot_radius_km: float = param(
+        3.0,
+        "km",
+        "assumption: entrants settle beside the anchor (A5 greenhouses at the mill, A13 plots next to Findus)",
+        "Largest distance between a supplier and a free plot for an entrant.",
+        gt=0,
+    )
     cash_sek: float = param(
         10.0e6,
         "SEK",
@@ -82,7 +89,7 @@ def step(model: SymbiosisModel) -> None:
             supplier = model.firms[offer.firm]
             if not supplier.alive or not supplier.is_large:
                 continue
-            plot = model.free_plot_near(supplier)
+            plot = model.free_plot_near(supplier, p.plot_radius_km)
             if plot is None:
                 continue
             rate = p.base_rate_per_year + p.facilitated_rate_per_year * model.facilitation_rate[supplier.idx]

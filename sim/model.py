@@ -188,7 +188,7 @@ class SymbiosisModel(mesa.Model):
                     -1,
                     0,
                     fc.initial_project_months,
-                    fc.cost_sek_per_month * 0.5,
+                    fc.cost_sek_per_month * self.params.project_funding.initial_project_funding_rate,
                     cfg.policy.funding_anchor_eligible or fc.initial_project_anchor_eligible,
                 )
             self.facilitators.append(fac)
@@ -381,7 +381,7 @@ class SymbiosisModel(mesa.Model):
             name=f"{mun.name} symbiosis unit",
             region=mun.region,
             municipalities=[mun.idx],
-            cost_sek_per_month=150000.0,
+            cost_sek_per_month=self.params.diffusion.unit_cost_sek_per_month,
             engagement=0.0,
             membership_fee_share=0.0,
         )
@@ -408,10 +408,10 @@ class SymbiosisModel(mesa.Model):
         return set(np.flatnonzero((firms >= obs.cluster_min_firms) & (resources >= obs.cluster_min_resources)).tolist())
 
     # ----- land ---------------------------------------------------------------------------
-    def free_plot_near(self, hub: Firm) -> Plot | None:
+    def free_plot_near(self, hub: Firm, radius_km: float) -> Plot | None:
         mun = self.municipalities[hub.municipality]
         for plot in mun.plots:
-            if plot.occupant is None and plot.zoning != Zoning.HOUSING and math.hypot(plot.x - hub.x, plot.y - hub.y) <= 3.0:
+            if plot.occupant is None and plot.zoning != Zoning.HOUSING and math.hypot(plot.x - hub.x, plot.y - hub.y) <= radius_km:
                 return plot
         return None
 

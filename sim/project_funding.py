@@ -36,6 +36,14 @@ class Params(Strict):
         "§3.3: projects are co-financed by the partners' own money (A3 Händelö: ERDF plus the main actors' own money)",
         "Whether partners pay the rest of a project's cost, so that a running project funds full capacity.",
     )
+    initial_project_funding_rate: float = param(
+        0.5,
+        "share of the facilitator's cost (0-1)",
+        "as a programme's default funding_rate (§3.4.2); value: assumption",
+        "Public share of the cost of a project already running at the start (facilitators.*.initial_project_months).",
+        ge=0,
+        le=1,
+    )
 
 
 def _programme_for(model: SymbiosisModel, fac: Facilitator) -> int | None:
