@@ -25,7 +25,7 @@ import solara
 import solara.lab
 import solara.server.settings
 import solara.settings
-from mesa.visualization import SolaraViz
+from mesa.visualization import SolaraViz, solara_viz
 from solara.toestand import KernelStoreFactory
 
 from sim import config
@@ -76,6 +76,7 @@ settings = solara.reactive(settings_for_case(EXAMPLE_KEY))
 problems: solara.Reactive[list[str] | None] = solara.reactive(None)
 DashboardModel.settings_source = staticmethod(lambda: settings.value)
 model = solara.Reactive(KernelStoreFactory(lambda: DashboardModel(settings.value), key="sim.dashboard.app:model"))
+viz_epoch = solara.reactive(0)  # counts new runs that replaced a finished one; see _Controller
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,11 @@ def apply(new: Settings) -> None:
         problems.value = exc.problems
         return
     problems.value = None
+    finished = not model.value.running
     settings.value = new
     model.value = fresh
+    if finished:
+        viz_epoch.value += 1  # a fresh Mesa controller, with ▶ enabled (see _Controller)
 
 
 @solara.component
@@ -257,8 +261,7 @@ def Controls() -> None:
                 )
         solara.HTML(
             tag="div",
-            unsafe_innerHTML="Each change starts a new run from month 1. Pin a run first to compare. "
-            "If ▶ is greyed out after a finished run, press Reset.",
+            unsafe_innerHTML="Each change starts a new run from month 1. Pin a run first to compare.",
             style="font-size: 12px; color: #555",
         )
 
@@ -511,4 +514,19 @@ def Dashboard(model: DashboardModel) -> None:
         Explanation(model)
 
 
+@solara.component
+def _Controller(model: Any, **kwargs: Any) -> None:
+    """Mesa's ModelController, mounted afresh when a new run replaces a finished one.
+
+    Mesa's controller greys out ▶ once its model stops running, and only its own Reset clears that,
+    so a new run started from the sidebar after a finished one could not be played. A finished run
+    has no play loop left, so a new controller can safely replace the old one then (and only then:
+    a playing controller keeps playing the new run). The key must sit on the controller itself:
+    SolaraViz renders it in the sidebar, which solara lays out apart from the page.
+    """
+    _MesaController(model, **kwargs).key(f"controller-{viz_epoch.value}")
+
+
+_MesaController = solara_viz.ModelController
+solara_viz.ModelController = _Controller  # SolaraViz looks the name up when it renders
 page = SolaraViz(model, components=[Dashboard], name="Symbiosis simulator", play_interval=50)

@@ -7,6 +7,7 @@ Speed is measured and written to ``test-artifacts/dashboard/performance.txt``, n
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -278,3 +279,34 @@ def test_five_sessions_each_drive_their_own_model(browser: Any, dashboard_url: s
     finally:
         for ctx, _, _ in sessions:
             ctx.close()
+
+
+def test_new_run_after_a_finished_one_can_be_played(page: Any, dashboard_url: str, watch: PageWatch, artifacts: Path) -> None:
+    """Play a short case to its end, move a lever: the new run starts at month 0 and ▶ plays it."""
+    open_dashboard(page, dashboard_url, watch)
+    key = min(list_cases(), key=lambda c: DashboardModel(settings_for_case(c.key)).horizon).key
+    pick_case(page, key)
+    base = settings_for_case(key)
+    horizon = DashboardModel(base).horizon
+    click_until(page, "▶", lambda ms: wait_month_at_least(page, 1, ms))
+    wait_month(page, horizon, timeout_ms=max(TIMEOUT_MS, 1000 * horizon))
+    shows(page, model_after(base, horizon))
+    play_pause = page.get_by_role("button", name=re.compile("^(▶|❚❚)$"))
+    assert not play_pause.is_enabled(), "a finished run cannot go on"
+
+    slider = page.locator(".lever-funding_gap_months [role=slider]")
+    slider.focus()
+    slider.press("ArrowRight")
+    moved = min(base.policy["funding_gap_months"] + 1, 60)
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=f"Gap between funded projects: {moved} months")
+    wait_month(page, 0)
+
+    def playable() -> None:
+        assert page.get_by_role("button", name="▶", exact=True).is_enabled(), "▶ stays greyed after the new run started"
+
+    eventually(playable)
+    click_until(page, "▶", lambda ms: wait_month_at_least(page, 3, ms))
+    month = pause_and_settle(page)
+    shows(page, model_after(base.with_policy("funding_gap_months", moved), month))
+    page.screenshot(path=str(artifacts / "04-new-run-after-finished.png"))
+    watch.assert_clean()
