@@ -33,6 +33,14 @@ class Params(Strict):
         ge=0,
         le=1,
     )
+    supervision_cost_sek_per_assessment: float = param(
+        20000.0,
+        "SEK per assessment",
+        "assumption: about 25 hours of the supervising authority's review of one cost-benefit analysis at 800 SEK/hour "
+        "(the installation's own cost of the analysis is private and not counted)",
+        "Public cost of supervising one heat assessment under the mandate.",
+        ge=0,
+    )
 
 
 def covered(model: SymbiosisModel, firm: Firm) -> bool:
@@ -66,3 +74,4 @@ def step(model: SymbiosisModel) -> None:
     for firm in model.heat_installations():
         if model.rng.random() < monthly:
             assess(model, firm)
+            model.add_public_spending(model.params.eed_mandate.supervision_cost_sek_per_assessment)

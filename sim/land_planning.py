@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
+    reservation_cost_sek_per_plot_year: float = param(
+        50000.0,
+        "SEK per free reserved plot and year",
+        "assumption: interest forgone on serviced industrial land held free, about 1 MSEK a plot at 5 %/year",
+        "Public cost of keeping a free plot reserved under policy.land_reservation.",
+        ge=0,
+    )
     inactive_months: int = param(
         24,
         "months",
@@ -40,6 +47,9 @@ def step(model: SymbiosisModel) -> None:
     """Count months in which a municipality's cluster fails Chertow's 3-2 test; re-plan where pressure wins."""
     p = model.params.land_planning
     monthly = 1.0 - (1.0 - p.replan_rate_per_year) ** (1.0 / 12.0)
+    if model.config.policy.land_reservation:
+        free = sum(1 for mun in model.municipalities for plot in mun.plots if plot.zoning == Zoning.RESERVED and plot.occupant is None)
+        model.add_public_spending(free * p.reservation_cost_sek_per_plot_year / 12.0)
     active = model.active_clusters()
     for mun in model.municipalities:
         if mun.idx in active:

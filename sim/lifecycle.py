@@ -39,7 +39,7 @@ def advance(model: SymbiosisModel) -> None:
     for ex in model.due_exchanges():
         if ex.stage is Stage.NEGOTIATING:
             if negotiation.agreed(model, ex):
-                model.move(ex, Stage.PERMITTING, permits.months(model, ex))
+                model.move(ex, Stage.PERMITTING, permits.start(model, ex))
             else:
                 model.end_exchange(ex, EndReason.NEGOTIATION_FAILED)
         elif ex.stage is Stage.PERMITTING:

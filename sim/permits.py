@@ -4,7 +4,8 @@ The municipality's permit office handles each new exchange as an activity with a
 denial risk: aquaculture near sensitive water is risky (Frövi shrimp denied, A5; Sotenäs salmon,
 A4); reusing the same discharge point is light (Perstorp A18, Gryaab–Novo A16). A receiver that
 needs new land needs a detailed development plan first, and none is possible on land re-planned
-for housing (A13). ``policy.permit_time_factor`` scales every duration (a sandbox is below 1).
+for housing (A13). ``policy.permit_time_factor`` scales every duration (a sandbox is below 1);
+the authority's extra work for a sandbox is counted as public money.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ class Params(Strict):
         "Mean time to adopt a detailed plan for a new establishment.",
         ge=0,
     )
+    sandbox_cost_sek_per_case: float = param(
+        40000.0,
+        "SEK per procedure at half the usual time",
+        "assumption: about 50 extra hours of authority case handling at 800 SEK/hour to run one procedure twice as fast",
+        "Public cost of speeding up one permit procedure with a sandbox; it scales with the speed-up, "
+        "as 1/permit_time_factor - 1 (one at half the time, three at a quarter), and is 0 without a sandbox.",
+        ge=0,
+    )
 
 
 AQUACULTURE = {"fish_farm", "aquaculture", "algae_farm", "shrimp_farm"}
@@ -97,6 +106,14 @@ def activity_name(model: SymbiosisModel, ex: Exchange) -> str:
     act = activity(model, ex)
     p = model.params.permits
     return next(name for name in type(p).model_fields if getattr(p, name) is act)
+
+
+def start(model: SymbiosisModel, ex: Exchange) -> int:
+    """Open the procedure: the authority's extra work under a sandbox is public money; return :func:`months`."""
+    factor = model.config.policy.permit_time_factor
+    if model.switches.permits and factor < 1.0:
+        model.add_public_spending(model.params.permits.sandbox_cost_sek_per_case * (1.0 / factor - 1.0))
+    return months(model, ex)
 
 
 def months(model: SymbiosisModel, ex: Exchange) -> int:

@@ -16,8 +16,12 @@ from sim.compare import stats
 from sim.compare.policies import PolicyPackage
 from sim.compare.stats import Interval
 
-# Levers whose cost to authorities the model does not price (planning, permitting, supervision).
-UNPRICED_LEVERS = frozenset({"land_reservation", "permit_time_factor", "eed_heat_mandate"})
+# Levers whose cost is the authorities' own work, priced by an assumed parameter (see docs/parameters.md).
+ASSUMED_PRICES = {
+    "land_reservation": "params.land_planning.reservation_cost_sek_per_plot_year",
+    "permit_time_factor": "params.permits.sandbox_cost_sek_per_case",
+    "eed_heat_mandate": "params.eed_mandate.supervision_cost_sek_per_assessment",
+}
 
 
 @dataclass(frozen=True)
@@ -253,12 +257,10 @@ def _collapse_text(base: ArmResult, pol: ArmResult, d: Interval) -> str:
 def _cost_text(res: CaseResult, baseline: str, dr: DiffResult, package: PolicyPackage) -> str:
     dc = dr.diffs["public_funding_total_sek"]
     de = dr.diffs["exchange_years"]
-    unpriced = sorted(UNPRICED_LEVERS & set(package.levers))
+    assumed = [ASSUMED_PRICES[lever] for lever in sorted(ASSUMED_PRICES.keys() & set(package.levers))]
     note = (
-        " The model puts no price on the authorities' own work for "
-        + ", ".join(unpriced).replace("_", " ")
-        + ", so that cost is not in these figures."
-        if unpriced
+        " The authorities' own work for it is priced by assumption (" + ", ".join(assumed) + "); put in your own figure to check."
+        if assumed
         else ""
     )
     if dc.estimate == 0 and dc.low == dc.high == 0:

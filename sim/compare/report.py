@@ -269,7 +269,8 @@ def fig_cost(res: CaseResult, baseline: str, arms: list[str], colours: dict[str,
         "Public money and cost-effectiveness",
         "Left: each policy's mean extra public money against its mean extra active exchange-years (paired by seed). "
         "Middle and right: total public money over total exchange-years or tonnes of CO2 avoided, with intervals "
-        "from resampling seeds. Only money the model pays out is counted (project shares, base funding, guarantees paid).",
+        "from resampling seeds. Counted: project shares, base funding, guarantees paid, and the authorities' work for "
+        "land reservation, permit sandboxes and heat-mandate supervision (priced by assumption).",
     )
 
 
@@ -528,8 +529,10 @@ NOTES = [
     "Years to the first exchange count a run that never had one as the whole horizon, so a policy that makes "
     "exchanges happen at all shows as earlier; the share of runs without any exchange is shown beside it.",
     "Public money is what the model pays: the public share of facilitation projects, permanent base funding and "
-    "guarantees paid out when a guaranteed start-up exits. Authorities' own work on planning, permits or supervision "
-    "is not priced. Cost per unit is total money over total units across runs (a ratio of means), with a 95 % "
+    "guarantees paid out when a guaranteed start-up exits, and the authorities' own work where a policy needs it, priced "
+    "by assumption: free plots held in reserve, faster permit procedures in a sandbox, supervision of heat assessments "
+    "(params.land_planning.reservation_cost_sek_per_plot_year, params.permits.sandbox_cost_sek_per_case, "
+    "params.eed_mandate.supervision_cost_sek_per_assessment). Cost per unit is total money over total units across runs (a ratio of means), with a 95 % "
     "percentile interval from 2,000 resamples of seeds; incremental cost divides extra money by extra units, paired by seed.",
     "Outcomes at 10 and 20 years need a horizon at least that long ('n/a' otherwise; set it with --years).",
 ]
