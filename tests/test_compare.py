@@ -310,3 +310,29 @@ def _check_report_in_chromium(comparison: Comparison) -> None:
             page.screenshot(path=str(ARTIFACTS / "report_figure.png"))
         finally:
             browser.close()
+
+
+def test_set_applies_to_every_arm_and_prices_can_be_replaced(tmp_path: Path) -> None:
+    """An authority puts in its own price: with the land price at 0 the reservation costs nothing extra."""
+
+    def land_extra(out: str, *sets: str) -> float:
+        overrides = config.parse_set(list(sets))
+        res = compare("baseline", ["land_reservation"], ["A13"], 3, tmp_path / out, years=5, overrides=overrides)
+        cell = res.results[0].diffs["land_reservation"].diffs["public_funding_total_sek"]
+        assert res.cases[0].overrides == overrides
+        assert all(f"--set {s.split('=')[0]}" in (tmp_path / out / "report.md").read_text() for s in sets)
+        return cell.estimate
+
+    assert land_extra("priced") > 0
+    assert land_extra("free", "params.land_planning.reservation_cost_sek_per_plot_year=0") == 0
+
+
+def test_cli_bad_set_exits_2_naming_the_key(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    res = CliRunner().invoke(app, ["compare", "baseline", "--cases", "A13", "--out", str(tmp_path / "o"), "--set", "params.nope=1"])
+    assert res.exit_code == 2 and "Traceback" not in res.stderr, res.output
+    assert "--set params.nope: unknown key 'nope'" in res.stderr
+    assert not (tmp_path / "o").exists()

@@ -259,7 +259,7 @@ def _cost_text(res: CaseResult, baseline: str, dr: DiffResult, package: PolicyPa
     de = dr.diffs["exchange_years"]
     assumed = [ASSUMED_PRICES[lever] for lever in sorted(ASSUMED_PRICES.keys() & set(package.levers))]
     note = (
-        " The authorities' own work for it is priced by assumption (" + ", ".join(assumed) + "); put in your own figure to check."
+        " The authorities' own work for it is priced by assumption (" + ", ".join(assumed) + "); put in your own figure with --set."
         if assumed
         else ""
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sim.config import ConfigError
+from sim.config import ConfigError, parse_set
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +35,14 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option(help="Horizon in years from each case's start (default 20; 0 keeps each case's own).", min=0, max=200)
         ] = 20,
         first_seed: Annotated[int, typer.Option(help="Seed of the first replication.", min=0)] = 0,
+        set_: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--set",
+                help="Set a config value in every arm, before the packages' levers: KEY=VALUE, dotted keys "
+                "(e.g. params.land_planning.reservation_cost_sek_per_plot_year=80000).",
+            ),
+        ] = None,
         list_: Annotated[bool, typer.Option("--list", help="List the policy packages and levers, then exit.")] = False,
     ) -> None:
         """Compare policy packages with a baseline on the same seeds; write report.html and report.md."""
@@ -72,8 +80,10 @@ def register(app: typer.Typer) -> None:
                 pk = load_policies([baseline, *(policies or [])])
             except ConfigError as exc:
                 problems += exc.problems
+            overrides: dict = {}
             try:
-                cs = resolve_cases(items, years or None)
+                overrides = parse_set(set_ or [])
+                cs = resolve_cases(items, years or None, overrides)
             except ConfigError as exc:
                 problems += exc.problems
             if problems:
@@ -97,6 +107,7 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 years=years or None,
                 first_seed=first_seed,
+                overrides=overrides,
                 on_batch=progress,
             )
         except ConfigError as exc:

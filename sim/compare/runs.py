@@ -18,7 +18,7 @@ import math
 import re
 import typing
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class CaseInput:
     raw: dict[str, Any]
     years: int
     steps: int
+    overrides: dict[str, Any] = field(default_factory=dict)  # ``--set`` values, already in ``raw``
 
     def sha256(self) -> str:
         """Hash of the resolved scenario (defaults filled in), as run."""
@@ -69,8 +70,9 @@ def _library() -> dict[str, Path]:
     return out
 
 
-def resolve_case(spec: str, years: int | None) -> CaseInput:
-    """Turn one ``--cases`` item into a scenario; raise ConfigError naming what is allowed."""
+def resolve_case(spec: str, years: int | None, overrides: dict[str, Any] | None = None) -> CaseInput:
+    """Turn one ``--cases`` item into a scenario, with ``overrides`` (``--set``) applied for every arm;
+    raise ConfigError naming what is allowed."""
     from sim import synthetic
 
     text = spec.strip()
@@ -109,6 +111,8 @@ def resolve_case(spec: str, years: int | None) -> CaseInput:
         except ValueError:
             source = str(path)
         cid = str(raw.get("case") or path.stem)
+    if overrides:
+        raw = cfgmod.apply_overrides(raw, overrides)  # its problems already name the --set key
     try:
         cfg = cfgmod.build(raw)
     except ConfigError as exc:
@@ -117,17 +121,17 @@ def resolve_case(spec: str, years: int | None) -> CaseInput:
     raw = copy.deepcopy(raw)
     if horizon > cfg.years:  # longer than the file: extend it; shorter: stop early (events stay valid)
         raw["years"] = horizon
-    return CaseInput(cid, cfg.name, source, raw, horizon, horizon * 12)
+    return CaseInput(cid, cfg.name, source, raw, horizon, horizon * 12, dict(overrides or {}))
 
 
-def resolve_cases(specs: list[str], years: int | None) -> list[CaseInput]:
-    """Every case, with every problem of every item reported at once."""
+def resolve_cases(specs: list[str], years: int | None, overrides: dict[str, Any] | None = None) -> list[CaseInput]:
+    """Every case, with every problem of every item reported at once (a bad ``--set`` once, not per case)."""
     out, problems = [], []
     for s in specs:
         try:
-            out.append(resolve_case(s, years))
+            out.append(resolve_case(s, years, overrides))
         except ConfigError as exc:
-            problems += exc.problems
+            problems += [p for p in exc.problems if p not in problems]
     ids = [c.id for c in out]
     problems += [f"--cases: {i!r} given twice (allowed: each case once)" for i in sorted({i for i in ids if ids.count(i) > 1})]
     if problems:

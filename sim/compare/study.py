@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -48,7 +49,8 @@ def _seeds_text(seeds: list[int]) -> str:
 
 def _repro_command(case: CaseInput, package: PolicyPackage, seed: int) -> str:
     base = case.source if not case.source.startswith("sim.synthetic") else "<file written by symbiosis synth>"
-    sets = [f"--set policy.{k}={json.dumps(v)}" for k, v in package.levers.items()]
+    sets = [f"--set {k}={json.dumps(v)}" for k, v in case.overrides.items()]
+    sets += [f"--set policy.{k}={json.dumps(v)}" for k, v in package.levers.items()]
     # a horizon longer than the file's was set through ``years``; a shorter one stops the run early
     horizon = f"--set years={case.years}" if int(case.raw.get("years", 20)) == case.years else f"--steps {case.steps}"
     return " ".join(["symbiosis run", base, f"--seed {seed}", horizon, *sets])
@@ -95,6 +97,7 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
         ("created (UTC)", datetime.now(UTC).isoformat(timespec="seconds")),
         ("cases", cases),
         ("policy packages (first is the baseline)", pols),
+        ("set for every arm (--set)", ", ".join(f"{k}={json.dumps(v)}" for k, v in plan.cases[0].overrides.items()) or "nothing"),
         ("replications", str(len(plan.seeds))),
         ("seeds", _seeds_text(plan.seeds)),
         ("runs", f"{plan.runs} = {len(plan.cases)} cases x {len(plan.arms)} policies x {len(plan.seeds)} seeds"),
@@ -121,6 +124,7 @@ def compare(
     workers: int = 1,
     years: int | None = 20,
     first_seed: int = 0,
+    overrides: dict[str, Any] | None = None,
     command: str | None = None,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> Comparison:
@@ -131,7 +135,7 @@ def compare(
     """
     t0 = time.monotonic()
     packages = load_policies([baseline, *policies])
-    case_inputs = resolve_cases(cases, years)
+    case_inputs = resolve_cases(cases, years, overrides)
     plan = Plan(case_inputs, packages, seed_list(first_seed, replications))
     plan.check()
     runs, ts = execute(plan, out, workers, on_batch)
