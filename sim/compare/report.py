@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -277,13 +278,17 @@ def fig_cost(res: CaseResult, baseline: str, arms: list[str], colours: dict[str,
 # ---- tables -----------------------------------------------------------------------------------
 
 
+def _outcome_rows(
+    columns: list[str], interval: Callable[[str, str], analysis.Interval], cell: Callable[[analysis.Interval, int], str]
+) -> list[list[str]]:
+    """A row per outcome that has data in some column: its label and unit, then ``cell`` of each column's interval."""
+    shown = [o for o in OUTCOMES if any(interval(c, o.key).n for c in columns)]
+    return [[f"{o.label} ({o.unit})", *(cell(interval(c, o.key), o.decimals) for c in columns)] for o in shown]
+
+
 def arm_table(res: CaseResult, arms: list[str]) -> Table:
-    keys = [o.key for o in OUTCOMES if any(res.arms[a].means[o.key].n for a in arms)]
     header = ["outcome (unit)", *arms]
-    rows = []
-    for k in keys:
-        o = OUTCOME_BY_KEY[k]
-        rows.append([f"{o.label} ({o.unit})", *(fmt_interval(res.arms[a].means[k], o.decimals) for a in arms)])
+    rows = _outcome_rows(arms, lambda a, k: res.arms[a].means[k], fmt_interval)
     rows.append(["probability of collapse", *(_pct_interval(res.arms[a].collapse) for a in arms)])
     rows.append(["probability of no exchange", *(_pct_interval(res.arms[a].never) for a in arms)])
     rows.append(["public SEK per active exchange-year", *(_sek_interval(res.arms[a].sek_per_exchange_year) for a in arms)])
@@ -298,12 +303,8 @@ def arm_table(res: CaseResult, arms: list[str]) -> Table:
 
 
 def diff_table(res: CaseResult, policies: list[str]) -> Table:
-    keys = [o.key for o in OUTCOMES if any(res.diffs[p].diffs[o.key].n for p in policies)]
     header = ["outcome (unit)", *policies]
-    rows = []
-    for k in keys:
-        o = OUTCOME_BY_KEY[k]
-        rows.append([f"{o.label} ({o.unit})", *(_mark(res.diffs[p].diffs[k], o.decimals) for p in policies)])
+    rows = _outcome_rows(policies, lambda p, k: res.diffs[p].diffs[k], _mark)
     rows.append(
         [
             "probability of collapse (percentage points)",
