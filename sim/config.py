@@ -22,6 +22,7 @@ from sim import (
     eed_mandate,
     engagement,
     entry,
+    feed,
     financing,
     firm_exit,
     land_planning,
@@ -122,6 +123,7 @@ class Switches(Strict):
     snowball: bool = param(True, "switch", "issue 3 (P5)", "Operating exchanges make partners search more.")
     diffusion: bool = param(True, "switch", "issue 3 (P11)", "Visible symbioses inspire neighbouring municipalities.")
     lock_in: bool = param(True, "switch", "issue 3", "Phased-out streams end with their exchanges.")
+    feed: bool = param(True, "switch", "input-output coupling (P1 in chains)", "A stream fed by a received input follows that input.")
 
 
 class Observation(Strict):
@@ -167,6 +169,7 @@ MECHANISM_MODULES = {
         snowball,
         diffusion,
         lock_in,
+        feed,
     )
 }
 
@@ -190,6 +193,13 @@ class OfferConfig(Strict):
     )
     phase_out_year: int | None = param(None, "year", "§5 lock-in", "Year the stream ends (fossil feedstock), or none.", ge=1900, le=2200)
     same_discharge_point: bool = param(False, "switch", "A16, A18", "For water: the receiver discharges where the supplier did.")
+    fed_by: ResourceName | None = param(
+        None,
+        "resource type",
+        "A13 Bjuv (treatment and biogas from Findus's streams), A4 Sotenäs; see sim/feed.py",
+        "The input this stream is made from: it then follows the share of the firm's need for that input met by "
+        "operating exchanges; none for a stream of the firm's own process.",
+    )
 
 
 class DemandConfig(Strict):
@@ -418,6 +428,10 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
         x, y = f.location_km
         if not (0 <= x <= w and 0 <= y <= h) or not (math.isfinite(x) and math.isfinite(y)):
             problems.append(f"firms.{i}.location_km: value {[x, y]} is outside the region (allowed: 0 <= x <= {w}, 0 <= y <= {h})")
+        needs = sorted({d.resource for d in f.demands})
+        for j, o in enumerate(f.offers):
+            if o.fed_by is not None and o.fed_by not in needs:
+                problems.append(f"firms.{i}.offers.{j}.fed_by: value {o.fed_by!r} is not a need of this firm (allowed: {needs})")
     for i, fac in enumerate(cfg.facilitators):
         if fac.region not in regions:
             problems.append(f"facilitators.{i}.region: value {fac.region!r} is not a region (allowed: {sorted(regions)})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.matching import EPS
 from sim.params import Strict, param
 from sim.resources import CATALOGUE
 
@@ -84,7 +85,7 @@ def step(model: SymbiosisModel) -> None:
         if book is None:
             continue
         for offer in list(book.large_offers):
-            if offer.available < p.min_unused_share * offer.quantity:
+            if offer.available <= EPS or offer.available < p.min_unused_share * offer.quantity:
                 continue
             supplier = model.firms[offer.firm]
             if not supplier.alive or not supplier.is_large:

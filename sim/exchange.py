@@ -29,6 +29,7 @@ class EndReason(StrEnum):
     PHASE_OUT = "phase_out"
     NOT_RENEWED = "not_renewed"
     DISRUPTED = "disrupted"
+    FEED_LOST = "feed_lost"
 
 
 PIPELINE = (Stage.NEGOTIATING, Stage.PERMITTING, Stage.FINANCING, Stage.BUILDING)
@@ -45,6 +46,11 @@ class Offer:
     phase_out_step: int | None = None
     same_discharge_point: bool = False
     committed: float = 0.0
+    fed_by: str | None = None  # the input resource this stream is made from (see sim.feed)
+    base_quantity: float = field(init=False)  # the quantity when fully fed
+
+    def __post_init__(self) -> None:
+        self.base_quantity = self.quantity
 
     @property
     def available(self) -> float:

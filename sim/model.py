@@ -23,6 +23,7 @@ from sim import (
     eed_mandate,
     engagement,
     entry,
+    feed,
     firm_exit,
     land_planning,
     lifecycle,
@@ -104,6 +105,7 @@ class SymbiosisModel(mesa.Model):
         self._by_name: dict[str, Firm] = {}
         self._scheduled: dict[int, list[Any]] = {}
         self._phase_outs: dict[int, list[Offer]] = {}
+        self.fed_offers: list[Offer] = []  # streams made from a received input (see sim.feed)
         self.n_alive = 0
         self._planned: set[int] = set()
         self.municipality_neighbours: dict[float, list[list[int]]] = {}  # by radius; see diffusion.neighbours
@@ -157,10 +159,12 @@ class SymbiosisModel(mesa.Model):
             )
             for oc in fc.offers:
                 phase = None if oc.phase_out_year is None else self.step_of(oc.phase_out_year, 1)
-                self._add_offer(Offer(firm.idx, oc.resource, oc.quantity, oc.quality, phase, oc.same_discharge_point))
+                self._add_offer(Offer(firm.idx, oc.resource, oc.quantity, oc.quality, phase, oc.same_discharge_point, fed_by=oc.fed_by))
             for dc in fc.demands:
                 price = dc.virgin_price if dc.virgin_price is not None else CATALOGUE[dc.resource].virgin_price_sek_per_unit
                 self._add_demand(Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land))
+        for offer in self.fed_offers:  # nothing is received before the first exchange
+            offer.quantity = feed.quantity(self, offer)
         for i, m in enumerate(cfg.municipalities):
             mun = self.municipalities[i]
             mun.hub_firm = self._by_name[m.hub].idx if m.hub else None
@@ -276,6 +280,8 @@ class SymbiosisModel(mesa.Model):
         self.books[offer.resource].add_offer(offer, self.firms[offer.firm].is_large)
         if offer.phase_out_step is not None:
             self._phase_outs.setdefault(offer.phase_out_step, []).append(offer)
+        if offer.fed_by is not None:
+            self.fed_offers.append(offer)
 
     def _add_demand(self, demand: Demand) -> None:
         self.firms[demand.firm].demands.append(demand)
@@ -302,6 +308,7 @@ class SymbiosisModel(mesa.Model):
         matching.discover(self)
         lifecycle.advance(self)
         lifecycle.operate(self)
+        feed.step(self)
         land_planning.step(self)
         diffusion.step(self)
         self.collector.collect()

@@ -17,6 +17,7 @@ from sim.runner import run
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "configs" / "example.yaml"
 ANCHOR_EXIT = ROOT / "configs" / "scenarios" / "anchor_exit.yaml"
+FEED_CHAIN = ROOT / "configs" / "scenarios" / "feed_chain.yaml"
 
 # Debian's Chromium, never a downloaded browser; without the background-networking flags it
 # keeps trying hosts this closed network refuses.

@@ -11,7 +11,7 @@ from sim.exchange import Stage
 from sim.model import SymbiosisModel
 from sim.resources import CATALOGUE
 from sim.runner import run
-from tests.helpers import ANCHOR_EXIT
+from tests.helpers import ANCHOR_EXIT, FEED_CHAIN
 
 EPS = 1e-6
 
@@ -46,8 +46,8 @@ def _check_state(model: SymbiosisModel) -> None:
     assert model.public_sek_total >= 0.0
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**31 - 1), overrides=policies, scenario=st.sampled_from([None, ANCHOR_EXIT]))
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31 - 1), overrides=policies, scenario=st.sampled_from([None, ANCHOR_EXIT, FEED_CHAIN]))
 def test_invariants_hold_every_month(seed: int, overrides: dict, scenario: object) -> None:
     cfg = config.load(scenario, overrides)
     model = SymbiosisModel(cfg, rng=seed)

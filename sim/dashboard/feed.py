@@ -16,6 +16,7 @@ REASONS = {
     "financing_failed": "the money could not be raised",
     "partner_exit": "a partner left",
     "phase_out": "the stream was phased out",
+    "feed_lost": "the stream's own input stopped",
     "not_renewed": "the contract was not renewed",
     "disrupted": "supply was disrupted",
 }

@@ -1,0 +1,69 @@
+"""Input–output coupling (sim/feed.py): a stream made from a received input follows that input."""
+
+from __future__ import annotations
+
+import pytest
+from scipy import stats
+
+from sim import config, feed
+from sim.config import ConfigError
+from sim.exchange import EndReason, Stage
+from sim.model import SymbiosisModel
+from tests.helpers import FEED_CHAIN
+
+EXIT_STEP = 75  # Foodtown Foods leaves in March 2014, month 75 of a run from January 2008
+
+
+def _plant_supplies_after_exit(feed_on: bool, seed: int) -> tuple[bool, bool]:
+    """(the plant supplied someone just before the exit, it still supplies someone a year after)."""
+    m = SymbiosisModel(config.load(FEED_CHAIN, {"mechanisms.feed": feed_on}), rng=seed)
+    plant = m.firm_by_name("Foodtown Biogas").idx
+    before = after = False
+    while m.running and m.steps < EXIT_STEP + 12:
+        m.step()
+        supplying = any(ex.supplier == plant for ex in m.operating.values())
+        if m.steps == EXIT_STEP - 1:
+            before = supplying
+        after = supplying
+    return before, after
+
+
+def test_losing_the_input_ends_the_streams_made_from_it() -> None:
+    """With the coupling, the plant's customers lose their supply when the anchor's food waste stops."""
+    on = [_plant_supplies_after_exit(True, s) for s in range(40)]
+    off = [_plant_supplies_after_exit(False, s) for s in range(40)]
+    assert sum(b for b, _ in on) >= 5, "the chain must form before the exit in enough runs"
+    assert not any(a for _, a in on), "a stream outlived the input it is made from"
+    survived_off = sum(a for _, a in off)
+    table = [[survived_off, len(off) - survived_off], [0, len(on)]]
+    p = stats.fisher_exact(table, alternative="greater").pvalue
+    assert p < 0.01, f"supply a year after the exit in {survived_off}/40 runs without coupling vs 0/40 with it, p = {p:.4f}"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_fed_stream_is_what_its_input_allows_every_month(seed: int) -> None:
+    m = SymbiosisModel(config.load(FEED_CHAIN), rng=seed)
+    offers = m.fed_offers
+    assert [o.resource for o in offers] == ["biogas", "digestate"] and all(o.quantity == 0 for o in offers)
+    grew = False
+    while m.running:
+        m.step()
+        for o in offers:
+            if not m.firm_alive[o.firm]:
+                continue
+            share = feed.fed_share(m, o)
+            assert o.quantity == pytest.approx(o.base_quantity * share, abs=1e-9)
+            assert o.committed <= o.quantity + 1e-9
+            grew |= share > 0
+    assert grew, "the plant never received its input"
+    lost = [ex for ex in m.exchanges.values() if ex.end_reason is EndReason.FEED_LOST]
+    assert all(any(ex.offer is o for o in offers) and ex.stage is Stage.ENDED for ex in lost)
+
+
+def test_fed_by_must_be_a_need_of_the_firm() -> None:
+    raw = config.read_yaml(FEED_CHAIN)
+    plant = next(i for i, f in enumerate(raw["firms"]) if f["name"] == "Foodtown Biogas")
+    raw["firms"][plant]["offers"][0]["fed_by"] = "heat"
+    with pytest.raises(ConfigError) as err:
+        config.build(raw)
+    assert f"firms.{plant}.offers.0.fed_by: value 'heat' is not a need of this firm (allowed: ['materials'])" in err.value.problems
