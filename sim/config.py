@@ -200,6 +200,12 @@ class OfferConfig(Strict):
         "The input this stream is made from: it then follows the share of the firm's need for that input met by "
         "operating exchanges; none for a stream of the firm's own process.",
     )
+    fed_from: str | None = param(
+        None,
+        "firm name",
+        "A13 Bjuv: the hub's plants worked on Findus's own process water and waste",
+        "With fed_by: only deliveries from this firm feed the stream (none: any supplier's).",
+    )
 
 
 class DemandConfig(Strict):
@@ -432,6 +438,10 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
         for j, o in enumerate(f.offers):
             if o.fed_by is not None and o.fed_by not in needs:
                 problems.append(f"firms.{i}.offers.{j}.fed_by: value {o.fed_by!r} is not a need of this firm (allowed: {needs})")
+            if o.fed_from is not None and (o.fed_by is None or o.fed_from not in firms or o.fed_from == f.name):
+                problems.append(
+                    f"firms.{i}.offers.{j}.fed_from: value {o.fed_from!r} is invalid (allowed: another firm's name, with fed_by set)"
+                )
     for i, fac in enumerate(cfg.facilitators):
         if fac.region not in regions:
             problems.append(f"facilitators.{i}.region: value {fac.region!r} is not a region (allowed: {sorted(regions)})")

@@ -47,6 +47,7 @@ class Offer:
     same_discharge_point: bool = False
     committed: float = 0.0
     fed_by: str | None = None  # the input resource this stream is made from (see sim.feed)
+    fed_from: int | None = None  # with fed_by: the only firm whose deliveries feed it
     base_quantity: float = field(init=False)  # the quantity when fully fed
 
     def __post_init__(self) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sim.exchange import EndReason, Stage
 from sim.matching import EPS
-from sim.params import Strict
+from sim.params import Strict, param
 
 if TYPE_CHECKING:
     from sim.exchange import Offer
@@ -22,17 +22,30 @@ if TYPE_CHECKING:
 
 
 class Params(Strict):
-    """No parameters: each fed stream names its input in the scenario (``firms.*.offers.*.fed_by``)."""
+    min_load_share: float = param(
+        0.0,
+        "share of the input need (0-1)",
+        "assumption: digesters and treatment plants need a minimum load; 0 keeps plain proportional scaling",
+        "Below this fed share a fed stream makes nothing.",
+        ge=0,
+        le=1,
+    )
 
 
 def fed_share(model: SymbiosisModel, offer: Offer) -> float:
-    """Share (0-1) of the firm's need for the input that operating exchanges deliver."""
+    """Share (0-1) of the firm's need for the input that operating exchanges deliver (from
+    ``fed_from`` only, when the stream names a feeding firm)."""
     firm = model.firms[offer.firm]
     need = sum(d.quantity for d in firm.demands if d.resource == offer.fed_by)
     received = 0.0
     for ex_id in sorted(firm.exchanges):
         ex = model.exchanges[ex_id]
-        if ex.receiver == firm.idx and ex.resource == offer.fed_by and ex.stage is Stage.OPERATING:
+        if (
+            ex.receiver == firm.idx
+            and ex.resource == offer.fed_by
+            and ex.stage is Stage.OPERATING
+            and offer.fed_from in (None, ex.supplier)
+        ):
             received += ex.quantity
     return min(1.0, received / need) if need > 0 else 0.0
 
@@ -41,7 +54,8 @@ def quantity(model: SymbiosisModel, offer: Offer) -> float:
     """What the fed stream makes this month; with the mechanism off, its full quantity."""
     if not model.switches.feed:
         return offer.base_quantity
-    return offer.base_quantity * fed_share(model, offer)
+    share = fed_share(model, offer)
+    return 0.0 if share < model.params.feed.min_load_share else offer.base_quantity * share
 
 
 def _resize(model: SymbiosisModel, offer: Offer) -> bool:

@@ -163,6 +163,10 @@ class SymbiosisModel(mesa.Model):
             for dc in fc.demands:
                 price = dc.virgin_price if dc.virgin_price is not None else CATALOGUE[dc.resource].virgin_price_sek_per_unit
                 self._add_demand(Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land))
+        for fc in cfg.firms:  # a feeding firm may come later in the list than the firm it feeds
+            firm = self._by_name[fc.name]
+            for offer, oc in zip(firm.offers, fc.offers, strict=True):
+                offer.fed_from = None if oc.fed_from is None else self._by_name[oc.fed_from].idx
         for offer in self.fed_offers:  # nothing is received before the first exchange
             offer.quantity = feed.quantity(self, offer)
         for i, m in enumerate(cfg.municipalities):

@@ -67,3 +67,64 @@ def test_fed_by_must_be_a_need_of_the_firm() -> None:
     with pytest.raises(ConfigError) as err:
         config.build(raw)
     assert f"firms.{plant}.offers.0.fed_by: value 'heat' is not a need of this firm (allowed: ['materials'])" in err.value.problems
+
+
+def _with_second_waste_supplier(fed_from: str | None) -> dict:
+    """feed_chain with another firm's food waste next to the plant; the plant's streams may name their feeder."""
+    raw = config.read_yaml(FEED_CHAIN)
+    raw["firms"].append(
+        {
+            "name": "Other Waste",
+            "role": "sme",
+            "sector": "food",
+            "location_km": [18.5, 19.5],
+            "municipality": "Foodtown",
+            "offers": [{"resource": "materials", "quantity": 1500, "quality": 0.7}],
+        }
+    )
+    plant = next(f for f in raw["firms"] if f["name"] == "Foodtown Biogas")
+    for offer in plant["offers"]:
+        offer["fed_from"] = fed_from
+    return raw
+
+
+def test_fed_from_counts_only_the_named_feeder() -> None:
+    """Fed only by the anchor, the plant stops with the anchor even when another firm still sends it waste."""
+    other_fed_after_exit, supplying_after_exit = 0, 0
+    for seed in range(15):
+        m = SymbiosisModel(config.build(_with_second_waste_supplier("Foodtown Foods")), rng=seed)
+        plant, other = m.firm_by_name("Foodtown Biogas").idx, m.firm_by_name("Other Waste").idx
+        while m.running and m.steps < EXIT_STEP + 12:
+            m.step()
+        other_fed_after_exit += any(ex.supplier == other and ex.receiver == plant for ex in m.operating.values())
+        supplying_after_exit += any(ex.supplier == plant for ex in m.operating.values())
+    assert other_fed_after_exit > 0, "the other supplier must still feed the plant in some runs"
+    assert supplying_after_exit == 0, "a stream fed only by the anchor outlived the anchor"
+
+
+def test_fed_from_must_name_another_firm() -> None:
+    raw = _with_second_waste_supplier("Nobody")
+    with pytest.raises(ConfigError) as err:
+        config.build(raw)
+    assert any(
+        "offers.0.fed_from: value 'Nobody' is invalid (allowed: another firm's name, with fed_by set)" in p for p in err.value.problems
+    )
+
+
+def test_below_the_minimum_load_a_fed_stream_makes_nothing() -> None:
+    """A plant needing twice what the anchor sends runs at half load: nothing with a 60 % minimum load."""
+    raw = config.read_yaml(FEED_CHAIN)
+    plant = next(f for f in raw["firms"] if f["name"] == "Foodtown Biogas")
+    plant["demands"][0]["quantity"] = 3000  # the anchor sends at most 1,500 t/month
+
+    def supplied_ever(min_load: float, seed: int) -> bool:
+        m = SymbiosisModel(config.build(config.apply_overrides(raw, {"params.feed.min_load_share": min_load})), rng=seed)
+        idx = m.firm_by_name("Foodtown Biogas").idx
+        while m.running and m.steps < EXIT_STEP:
+            m.step()
+            assert all(o.quantity in (0.0, pytest.approx(o.base_quantity * feed.fed_share(m, o))) for o in m.fed_offers)
+        return any(ex.supplier == idx for ex in m.exchanges.values())
+
+    proportional = sum(supplied_ever(0.0, s) for s in range(15))
+    minimum = sum(supplied_ever(0.6, s) for s in range(15))
+    assert proportional >= 5 and minimum == 0, (proportional, minimum)
