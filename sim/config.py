@@ -216,6 +216,12 @@ class DemandConfig(Strict):
         None, "SEK per resource unit", "resource catalogue unless given", "Price of the virgin alternative.", ge=0
     )
     needs_new_land: bool = param(False, "switch", "§2.4.1", "The receiver must build on new land, which needs a detailed plan.")
+    only_from: str | None = param(
+        None,
+        "firm name",
+        "A13 Bjuv: the hub's treatment plant was built for Findus's process water",
+        "The one firm that can meet this need (none: any supplier).",
+    )
 
 
 class FirmConfig(Strict):
@@ -442,6 +448,9 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
                 problems.append(
                     f"firms.{i}.offers.{j}.fed_from: value {o.fed_from!r} is invalid (allowed: another firm's name, with fed_by set)"
                 )
+        for j, d in enumerate(f.demands):
+            if d.only_from is not None and (d.only_from not in firms or d.only_from == f.name):
+                problems.append(f"firms.{i}.demands.{j}.only_from: value {d.only_from!r} is invalid (allowed: another firm's name)")
     for i, fac in enumerate(cfg.facilitators):
         if fac.region not in regions:
             problems.append(f"facilitators.{i}.region: value {fac.region!r} is not a region (allowed: {sorted(regions)})")

@@ -69,6 +69,7 @@ class Demand:
     virgin_price: float
     needs_new_land: bool = False
     met: float = 0.0
+    only_from: int | None = None  # the one firm that can meet this need (a plant built for its feeder)
 
     @property
     def unmet(self) -> float:

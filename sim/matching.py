@@ -198,8 +198,12 @@ def discover(model: SymbiosisModel) -> None:
         found = np.isfinite(dists)
         safe = np.where(found, idx, 0)
         seekers = book.demand_firms[searchers][:, None]
-        min_quality = np.array([book.demands[i].min_quality for i in searchers.tolist()])[:, None]
-        usable = found & (book.offer_firms[safe] != seekers) & (book.offer_quality[safe] >= min_quality)
+        wanted = [book.demands[i] for i in searchers.tolist()]
+        min_quality = np.array([d.min_quality for d in wanted])[:, None]
+        candidates = book.offer_firms[safe]
+        usable = found & (candidates != seekers) & (book.offer_quality[safe] >= min_quality)
+        only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
+        usable &= (only < 0) | (candidates == only)  # a need only one firm can meet (Demand.only_from)
         # exp(-d/d0) of every candidate in one call; beyond reach d is inf and the weight 0
         weights = np.exp(-dists / p.distance_decay_km).tolist()
         dists, idx, usable = dists.tolist(), idx.tolist(), usable.tolist()
@@ -283,6 +287,8 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
     if distance > res.max_distance_km or offer.quality < demand.min_quality:
         return None
     if (offer.firm, demand.firm, offer.resource) in model.pairs:
+        return None
+    if demand.only_from is not None and offer.firm != demand.only_from:
         return None
     supplier, receiver = model.firms[offer.firm], model.firms[demand.firm]
     if not (supplier.alive and receiver.alive):

@@ -167,6 +167,8 @@ class SymbiosisModel(mesa.Model):
             firm = self._by_name[fc.name]
             for offer, oc in zip(firm.offers, fc.offers, strict=True):
                 offer.fed_from = None if oc.fed_from is None else self._by_name[oc.fed_from].idx
+            for demand, dc in zip(firm.demands, fc.demands, strict=True):
+                demand.only_from = None if dc.only_from is None else self._by_name[dc.only_from].idx
         for offer in self.fed_offers:  # nothing is received before the first exchange
             offer.quantity = feed.quantity(self, offer)
         for i, m in enumerate(cfg.municipalities):

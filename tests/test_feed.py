@@ -128,3 +128,25 @@ def test_below_the_minimum_load_a_fed_stream_makes_nothing() -> None:
     proportional = sum(supplied_ever(0.0, s) for s in range(15))
     minimum = sum(supplied_ever(0.6, s) for s in range(15))
     assert proportional >= 5 and minimum == 0, (proportional, minimum)
+
+
+def test_a_need_only_one_firm_can_meet_takes_nothing_from_others() -> None:
+    """With only_from, the plant takes waste from the anchor alone; without it, also from the other firm."""
+
+    def took_from_other(only_from: str | None, seed: int) -> bool:
+        raw = _with_second_waste_supplier("Foodtown Foods")
+        plant = next(f for f in raw["firms"] if f["name"] == "Foodtown Biogas")
+        plant["demands"][0]["only_from"] = only_from
+        m = SymbiosisModel(config.build(raw), rng=seed)
+        other = m.firm_by_name("Other Waste").idx
+        while m.running:
+            m.step()
+        return any(ex.supplier == other and ex.resource == "materials" for ex in m.exchanges.values())
+
+    assert sum(took_from_other(None, s) for s in range(10)) > 0
+    assert not any(took_from_other("Foodtown Foods", s) for s in range(10))
+    raw = _with_second_waste_supplier(None)
+    next(f for f in raw["firms"] if f["name"] == "Foodtown Biogas")["demands"][0]["only_from"] = "Foodtown Biogas"
+    with pytest.raises(ConfigError) as err:
+        config.build(raw)
+    assert any("demands.0.only_from: value 'Foodtown Biogas' is invalid (allowed: another firm's name)" in p for p in err.value.problems)
