@@ -59,7 +59,12 @@ def test_bjuv_has_the_setup_of_the_study() -> None:
     cfg = config.load(cases.CASES_DIR / "A13_bjuv.yaml")
     findus = next(f for f in cfg.firms if f.name.startswith("Findus"))
     assert findus.role == "anchor" and cfg.start_year == 2008
-    assert {o.resource for o in findus.offers} >= {"biogas", "heat", "technical_water", "digestate"}
+    assert {o.resource for o in findus.offers} >= {"biogas", "heat", "technical_water"}
+    # the hub's treatment and biogas plant works only on what Findus sends it (input-output coupling)
+    plant = next(f for f in cfg.firms if "biogas plant" in f.name)
+    assert {o.resource for o in plant.offers} >= {"biogas", "digestate", "technical_water"}
+    assert all(o.fed_by is not None and o.fed_from == findus.name for o in plant.offers)
+    assert all(d.only_from == findus.name for d in plant.demands)
     bjuv = next(m for m in cfg.municipalities if m.name == "Bjuv")
     assert bjuv.hub == findus.name and any(p.near == findus.name and p.count > 0 for p in bjuv.plots)
     assert bjuv.housing_pressure >= 0.7, "high housing pressure on the land beside the hub"
