@@ -143,6 +143,11 @@ class SymbiosisModel(mesa.Model):
                 )
             )
             muni_idx[m.name] = i
+        index = {fc.name: i for i, fc in enumerate(cfg.firms)}  # a firm's idx is its place in the list
+
+        def idx_of(name: str | None) -> int | None:
+            return None if name is None else index[name]
+
         for fc in cfg.firms:
             firm = self._new_firm(
                 name=fc.name,
@@ -159,16 +164,13 @@ class SymbiosisModel(mesa.Model):
             )
             for oc in fc.offers:
                 phase = None if oc.phase_out_year is None else self.step_of(oc.phase_out_year, 1)
-                self._add_offer(Offer(firm.idx, oc.resource, oc.quantity, oc.quality, phase, oc.same_discharge_point, fed_by=oc.fed_by))
+                fed = {"fed_by": oc.fed_by, "fed_from": idx_of(oc.fed_from)}
+                self._add_offer(Offer(firm.idx, oc.resource, oc.quantity, oc.quality, phase, oc.same_discharge_point, **fed))
             for dc in fc.demands:
                 price = dc.virgin_price if dc.virgin_price is not None else CATALOGUE[dc.resource].virgin_price_sek_per_unit
-                self._add_demand(Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land))
-        for fc in cfg.firms:  # a feeding firm may come later in the list than the firm it feeds
-            firm = self._by_name[fc.name]
-            for offer, oc in zip(firm.offers, fc.offers, strict=True):
-                offer.fed_from = None if oc.fed_from is None else self._by_name[oc.fed_from].idx
-            for demand, dc in zip(firm.demands, fc.demands, strict=True):
-                demand.only_from = None if dc.only_from is None else self._by_name[dc.only_from].idx
+                self._add_demand(
+                    Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land, only_from=idx_of(dc.only_from))
+                )
         for offer in self.fed_offers:  # nothing is received before the first exchange
             offer.quantity = feed.quantity(self, offer)
         for i, m in enumerate(cfg.municipalities):
