@@ -48,6 +48,7 @@ class Offer:
     committed: float = 0.0
     fed_by: str | None = None  # the input resource this stream is made from (see sim.feed)
     fed_from: int | None = None  # with fed_by: the only firm whose deliveries feed it
+    retired: bool = False  # phased out for good: its book drops it (a fed stream at 0 is only waiting)
     base_quantity: float = field(init=False)  # the quantity when fully fed
 
     def __post_init__(self) -> None:

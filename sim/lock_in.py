@@ -41,5 +41,6 @@ def step(model: SymbiosisModel) -> None:
         for ex in model.exchanges_on(offer):
             model.end_exchange(ex, EndReason.PHASE_OUT)
         offer.quantity = 0.0
+        offer.retired = True
         model.books[offer.resource].stale()
         model.log("stream_phased_out", firm=model.firms[offer.firm].name, detail=offer.resource)

@@ -123,12 +123,11 @@ class Book:
         if self._offer_tree is None:
             alive = model.firm_alive
             firms = np.array(self._offer_firms, dtype=np.int64)
-            # a fed stream stays while its input is away (sim.feed); a phased-out one goes
-            keep = alive[firms] & np.array([o.quantity > 0 or o.fed_by is not None for o in self.offers], dtype=bool)
+            keep = alive[firms] & np.array([not o.retired for o in self.offers], dtype=bool)
             self.offers = list(compress(self.offers, keep.tolist()))
             firms = firms[keep]
             self._offer_firms = firms.tolist()
-            self.large_offers = [o for o in self.large_offers if alive[o.firm] and (o.quantity > 0 or o.fed_by is not None)]
+            self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
             self.offer_firms = firms
             self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
             if self.offers:
