@@ -64,7 +64,7 @@ def _resize(model: SymbiosisModel, offer: Offer) -> bool:
     if abs(new - offer.quantity) <= EPS:
         return False
     if offer.committed > new + EPS:
-        for ex in sorted(model.exchanges_on(offer), key=lambda e: e.id, reverse=True):
+        for ex in reversed(model.exchanges_on(offer)):  # newest first: live keeps id order
             model.end_exchange(ex, EndReason.FEED_LOST)
             if offer.committed <= new + EPS:
                 break

@@ -25,7 +25,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.compare import analysis
-from sim.compare.analysis import OUTCOME_BY_KEY, OUTCOMES, CaseResult, fmt, fmt_interval, pct
+from sim.compare.analysis import ASSUMED_PRICES, OUTCOME_BY_KEY, OUTCOMES, CaseResult, fmt, fmt_interval, pct
 from sim.compare.policies import PolicyPackage
 from sim.palette import TOL_MUTED
 
@@ -532,8 +532,7 @@ NOTES = [
     "Public money is what the model pays: the public share of facilitation projects, permanent base funding and "
     "guarantees paid out when a guaranteed start-up exits, and the authorities' own work where a policy needs it, priced "
     "by assumption: free plots held in reserve, faster permit procedures in a sandbox, supervision of heat assessments "
-    "(params.land_planning.reservation_cost_sek_per_plot_year, params.permits.sandbox_cost_sek_per_case, "
-    "params.eed_mandate.supervision_cost_sek_per_assessment). Cost per unit is total money over total units across runs (a ratio of means), with a 95 % "
+    f"({', '.join(ASSUMED_PRICES.values())}). Cost per unit is total money over total units across runs (a ratio of means), with a 95 % "
     "percentile interval from 2,000 resamples of seeds; incremental cost divides extra money by extra units, paired by seed.",
     "Outcomes at 10 and 20 years need a horizon at least that long ('n/a' otherwise; set it with --years).",
 ]
