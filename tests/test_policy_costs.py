@@ -65,8 +65,9 @@ def test_each_heat_assessment_costs_its_supervision() -> None:
 def test_a_sandbox_procedure_costs_by_its_speed_up(factor: float, units: float) -> None:
     """Opening a procedure costs sandbox_cost_sek_per_case × (1/factor − 1), and nothing without a sandbox."""
     m = SymbiosisModel(config.load(ANCHOR_EXIT, {"policy.permit_time_factor": factor}), rng=0)
-    while not any(ex.stage is not Stage.NEGOTIATING for ex in m.live.values()):
+    while m.running and not any(ex.stage is not Stage.NEGOTIATING for ex in m.live.values()):
         m.step()
+    assert m.live, "the scenario must have an exchange to open a procedure for"
     ex = next(iter(m.live.values()))
     before = m.public_sek_total
     permits.start(m, ex)
