@@ -91,6 +91,7 @@ class Book:
         self._offer_firms: list[int] = []
         self._demand_firms: list[int] = []
         self._demands_stale = True
+        self.restricted = False  # some demand here can be met by one firm only (Demand.only_from)
 
     def add_offer(self, offer: Offer, large: bool) -> None:
         self.offers.append(offer)
@@ -104,6 +105,7 @@ class Book:
         self._demand_firms.append(demand.firm)
         self._demand_tree = None
         self._demands_stale = True
+        self.restricted |= demand.only_from is not None
 
     def stale(self) -> None:
         """A stream ended, or a firm with offers and demands here left: rebuild on next use."""
@@ -201,8 +203,9 @@ def discover(model: SymbiosisModel) -> None:
         min_quality = np.array([d.min_quality for d in wanted])[:, None]
         candidates = book.offer_firms[safe]
         usable = found & (candidates != seekers) & (book.offer_quality[safe] >= min_quality)
-        only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
-        usable &= (only < 0) | (candidates == only)  # a need only one firm can meet (Demand.only_from)
+        if book.restricted:  # a need only one firm can meet (Demand.only_from)
+            only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
+            usable &= (only < 0) | (candidates == only)
         # exp(-d/d0) of every candidate in one call; beyond reach d is inf and the weight 0
         weights = np.exp(-dists / p.distance_decay_km).tolist()
         dists, idx, usable = dists.tolist(), idx.tolist(), usable.tolist()
