@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from sim.exchange import Demand, Offer
+    from sim.core.exchange import Demand, Offer
 
 
 class Role(StrEnum):

@@ -28,7 +28,7 @@ class Plot:
 
 
 class Municipality(mesa.Agent):
-    """Holds land and planning state; permit and planning rules live in ``sim.permits``."""
+    """Holds land and planning state; permit and planning rules live in ``sim.mechanisms.permits``."""
 
     def __init__(
         self,

@@ -28,7 +28,8 @@ REFERENCE = ROOT / "tests" / "data" / "reference_outputs.json"
 
 def scenarios() -> dict[str, tuple[object, int]]:
     """Name → (config, seed): the example over 10 years, the anchor-exit scenario, two synthetic regions."""
-    from sim import config, synthetic
+    from sim import config
+    from sim.scenarios import synthetic
 
     return {
         "example_10y_seed7": (config.load(None, {"years": 10}), 7),
@@ -40,7 +41,7 @@ def scenarios() -> dict[str, tuple[object, int]]:
 
 
 def digest(df: pd.DataFrame) -> str:
-    """SHA-256 of the table as :func:`sim.runner.write_parquet` writes it (no index, no metadata)."""
+    """SHA-256 of the table as :func:`sim.run.runner.write_parquet` writes it (no index, no metadata)."""
     table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd")
@@ -49,7 +50,7 @@ def digest(df: pd.DataFrame) -> str:
 
 def outputs() -> dict[str, dict[str, str]]:
     """Digests of the three result tables of every scenario."""
-    from sim.runner import run
+    from sim.run.runner import run
 
     out = {}
     for name, (cfg, seed) in scenarios().items():

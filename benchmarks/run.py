@@ -12,14 +12,14 @@ Prints one table and marks each of the four targets of issue 8 met or not met:
 3. national scale: the national preset (290 municipalities, 21 regions, ~20,000 firms) runs 360
    monthly steps in under 60 s on one core, in under 1 GB (peak RSS of its own process);
 4. collection: data collection and result writing take under 10 % of run time (writing is
-   :func:`sim.runner.write` without the figure: three Parquet tables, the summary and the resolved
+   :func:`sim.run.runner.write` without the figure: three Parquet tables, the summary and the resolved
    config, which for the national preset lists all 20,000 firms).
 
 Wall time is build + steps + writing; target 3 judges build + steps (the run) and target 4 the writing.
 
 Every scenario except the in-process ratio runs in a fresh subprocess, so its peak memory is its own;
 the scaling sizes run twice and the faster run counts. "coll+write" is the share of collection and
-:func:`sim.runner.write` in build + run + write; "w/o config" leaves out dumping the resolved config
+:func:`sim.run.runner.write` in build + run + write; "w/o config" leaves out dumping the resolved config
 (config.resolved.yaml), which for a synthetic region lists every firm and dominates the writing.
 Absolute times depend on the machine and its load; the ratio in target 1 does not depend on them
 much, the others do: compare runs on the same machine with ``--save`` and ``--compare``.
@@ -72,7 +72,8 @@ def boltzmann_rate(agents: int = 1000, steps: int = 100, seed: int = 42) -> floa
 # ----- one scenario ------------------------------------------------------------------------------
 def scenario_config(firms: int | None, years: int) -> Any:
     """The national preset (``firms`` None) or a synthetic region of ``firms`` at national density."""
-    from sim import config, synthetic
+    from sim import config
+    from sim.scenarios import synthetic
 
     if firms is None:
         return config.build(synthetic.preset("national", seed=1, years=years))
@@ -85,8 +86,8 @@ def measure(firms: int | None, steps: int) -> dict[str, Any]:
     import pandas as pd
 
     from sim.config import resolved
-    from sim.model import SymbiosisModel
-    from sim.runner import RunResult, exchange_table, resolved_yaml, summarise, write
+    from sim.core.model import SymbiosisModel
+    from sim.run.runner import RunResult, exchange_table, resolved_yaml, summarise, write
 
     cfg = scenario_config(firms, years=math.ceil(steps / 12))
     t0 = time.perf_counter()

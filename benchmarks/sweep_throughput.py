@@ -44,7 +44,7 @@ def sweep_file(directory: Path, runs: int, years: int) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     from sim import config
-    from sim.runner import run
+    from sim.run.runner import run
     from sim.sweep.engine import read_runs, run_sweep
     from sim.sweep.executors import cpu_count
 

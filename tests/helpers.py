@@ -12,7 +12,7 @@ import numpy as np
 from scipy import stats
 
 from sim import config
-from sim.runner import run
+from sim.run.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "configs" / "example.yaml"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim import cases, config
-from sim.runner import run
+from sim import config
+from sim.run.runner import run
+from sim.scenarios import cases
 from tests.helpers import cli
 
 FILES = cases.case_files()

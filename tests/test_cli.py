@@ -155,8 +155,9 @@ def test_resolved_config_reads_back_as_the_same_values(tmp_path: Path) -> None:
     back to exactly the resolved config, for the example and a synthetic region."""
     import yaml
 
-    from sim import config, synthetic
-    from sim.runner import resolved_yaml
+    from sim import config
+    from sim.run.runner import resolved_yaml
+    from sim.scenarios import synthetic
 
     for cfg in (config.load(None), config.build(synthetic.preset("small"))):
         meta = config.resolved(cfg)

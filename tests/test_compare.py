@@ -22,7 +22,7 @@ from sim import config
 from sim.compare import analysis, policies, stats
 from sim.compare.study import Comparison, compare
 from sim.config import ConfigError
-from sim.runner import run
+from sim.run.runner import run
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, cli
 
 YEARS = 5  # months enough for exchanges to start in the example (first ones after ~2 years)
@@ -278,7 +278,7 @@ def test_cli_writes_html_and_markdown_reports_with_figures(tmp_path: Path) -> No
     assert sha is not None
     runs = pd.concat(pd.read_parquet(p) for p in sorted((out / "runs").glob("batch-*.parquet")))
     assert len(runs) == 12 and runs["error"].isna().all()
-    assert "synthetic-small-seed2" in md and "sim.synthetic.preset('small', seed=2)" in md
+    assert "synthetic-small-seed2" in md and "sim.scenarios.synthetic.preset('small', seed=2)" in md
 
 
 def test_html_report_opens_in_chromium_with_figures_shown(comparison: Comparison) -> None:

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from sim import config
 from sim.cli import app
+from sim.core.exchange import Stage
 from sim.dashboard import explain, feed, svg
 from sim.dashboard.scenario import (
     EXAMPLE_KEY,
@@ -28,8 +29,7 @@ from sim.dashboard.scenario import (
     list_cases,
     settings_for_case,
 )
-from sim.exchange import Stage
-from sim.palette import RESOURCE_COLOURS
+from sim.run.palette import RESOURCE_COLOURS
 
 
 def run(settings, steps: int) -> DashboardModel:

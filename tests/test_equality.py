@@ -1,6 +1,6 @@
 """The model's results stay exactly as they were: the guard for performance work.
 
-Each scenario's timeseries, events and exchanges are serialised as ``sim.runner.write_parquet``
+Each scenario's timeseries, events and exchanges are serialised as ``sim.run.runner.write_parquet``
 writes them and compared by SHA-256 with ``tests/data/reference_outputs.json``. A speed-up must
 not change a single number, event or exchange (same seed, same random draws in the same order).
 """
@@ -24,7 +24,7 @@ _spec.loader.exec_module(make_reference)
 
 @pytest.mark.parametrize("name", sorted(REFERENCE["scenarios"]))
 def test_outputs_equal_the_reference(name: str) -> None:
-    from sim.runner import run
+    from sim.run.runner import run
 
     cfg, seed = make_reference.scenarios()[name]
     res = run(cfg, seed)

@@ -1,14 +1,15 @@
-"""Input–output coupling (sim/feed.py): a stream made from a received input follows that input."""
+"""Input–output coupling (sim/mechanisms/feed.py): a stream made from a received input follows that input."""
 
 from __future__ import annotations
 
 import pytest
 from scipy import stats
 
-from sim import config, feed
+from sim import config
 from sim.config import ConfigError
-from sim.exchange import EndReason, Stage
-from sim.model import SymbiosisModel
+from sim.core.exchange import EndReason, Stage
+from sim.core.model import SymbiosisModel
+from sim.mechanisms import feed
 from tests.helpers import FEED_CHAIN
 
 EXIT_STEP = 75  # Foodtown Foods leaves in March 2014, month 75 of a run from January 2008

@@ -7,10 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import config
-from sim.exchange import Stage
-from sim.model import SymbiosisModel
-from sim.resources import CATALOGUE
-from sim.runner import run
+from sim.core.exchange import Stage
+from sim.core.model import SymbiosisModel
+from sim.core.resources import CATALOGUE
+from sim.run.runner import run
 from tests.helpers import ANCHOR_EXIT, FEED_CHAIN
 
 EPS = 1e-6

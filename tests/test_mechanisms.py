@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from sim import config
-from sim.runner import run
+from sim.run.runner import run
 from tests.helpers import ANCHOR_EXIT, greater, outcomes
 
 TEN_YEARS = 120

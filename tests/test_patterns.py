@@ -15,7 +15,7 @@ from scipy import stats
 from experiments.bjuv import study as bjuv
 from experiments.validation.patterns import water_first_month, water_permits_denied
 from sim import config
-from sim.runner import run
+from sim.run.runner import run
 from tests.helpers import greater, outcomes
 
 TEN_YEARS = 120

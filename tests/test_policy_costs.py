@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from agents.municipality import Zoning
-from sim import config, permits
-from sim.exchange import Exchange, Stage
-from sim.model import SymbiosisModel
+from sim import config
+from sim.core.exchange import Exchange, Stage
+from sim.core.model import SymbiosisModel
+from sim.mechanisms import permits
 from tests.helpers import ANCHOR_EXIT
 
 PUBLIC = ("public_funding_sek", "public_funding_step_sek")

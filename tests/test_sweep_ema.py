@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from sim import config
-from sim.model import SymbiosisModel
-from sim.runner import SUMMARY_KEYS, run
+from sim.core.model import SymbiosisModel
+from sim.run.runner import SUMMARY_KEYS, run
 from sim.sweep.ema import config_key, make_model, replications, symbiosis_outcomes
 
 

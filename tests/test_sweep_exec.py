@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from sim import config
-from sim.runner import SUMMARY_KEYS, run
+from sim.run.runner import SUMMARY_KEYS, run
 from sim.sweep import executors
 from sim.sweep.engine import batch_tasks, open_sweep, run_sweep
 from tests.sweep_helpers import ROOT, cli, table, write_spec

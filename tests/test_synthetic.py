@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import config, synthetic
-from sim.model import SymbiosisModel
-from sim.runner import run
+from sim import config
+from sim.core.model import SymbiosisModel
+from sim.run.runner import run
+from sim.scenarios import synthetic
 from tests.helpers import cli
 
 

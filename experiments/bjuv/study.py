@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from experiments.common import band, fmt_mean, fmt_share, markdown_table, mean_ci, pmap, provenance, wilson  # noqa: E402
 from sim import config  # noqa: E402
-from sim.palette import TOL_MUTED  # noqa: E402
-from sim.runner import run  # noqa: E402
+from sim.run.palette import TOL_MUTED  # noqa: E402
+from sim.run.runner import run  # noqa: E402
 
 CASE = ROOT / "configs" / "cases" / "A13_bjuv.yaml"
 START_YEAR = 2008

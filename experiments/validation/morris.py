@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 from experiments.bjuv import study as bjuv  # noqa: E402
 from experiments.common import markdown_table, pmap, provenance  # noqa: E402
 from sim import config  # noqa: E402
-from sim.palette import TOL_MUTED  # noqa: E402
-from sim.runner import run  # noqa: E402
+from sim.run.palette import TOL_MUTED  # noqa: E402
+from sim.run.runner import run  # noqa: E402
 
 # (parameter, low, high): ranges bracket each default (docs/parameters.md) by roughly a factor of
 # two to three either way, or the span the cited sources allow.

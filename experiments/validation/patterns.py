@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from experiments.bjuv import study as bjuv  # noqa: E402
 from experiments.common import markdown_table, pmap, provenance, wilson  # noqa: E402
 from sim import config  # noqa: E402
-from sim.runner import run  # noqa: E402
+from sim.run.runner import run  # noqa: E402
 
 EXAMPLE = None  # the built-in example (configs/example.yaml)
 ANCHOR_EXIT = str(ROOT / "configs" / "scenarios" / "anchor_exit.yaml")

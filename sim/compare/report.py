@@ -27,7 +27,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from sim.compare import analysis
 from sim.compare.analysis import ASSUMED_PRICES, OUTCOME_BY_KEY, OUTCOMES, CaseResult, fmt, fmt_interval, pct
 from sim.compare.policies import PolicyPackage
-from sim.palette import TOL_MUTED
+from sim.run.palette import TOL_MUTED
 
 BASELINE_COLOUR = "#555555"
 

@@ -57,7 +57,7 @@ class CaseInput:
 
 def _library() -> dict[str, Path]:
     """Case id, file stem and place part of the stem (``A13``, ``A13_bjuv``, ``bjuv``) to file."""
-    from sim.cases import case_files
+    from sim.scenarios.cases import case_files
 
     out: dict[str, Path] = {}
     for path in case_files():
@@ -73,7 +73,7 @@ def _library() -> dict[str, Path]:
 def resolve_case(spec: str, years: int | None, overrides: dict[str, Any] | None = None) -> CaseInput:
     """Turn one ``--cases`` item into a scenario, with ``overrides`` (``--set``) applied for every arm;
     raise ConfigError naming what is allowed."""
-    from sim import synthetic
+    from sim.scenarios import synthetic
 
     text = spec.strip()
     if text.lower().startswith("synthetic:"):
@@ -87,7 +87,7 @@ def resolve_case(spec: str, years: int | None, overrides: dict[str, Any] | None 
             )
         seed = int(parts[2]) if len(parts) == 3 else 1
         raw = synthetic.preset(preset, seed=seed)
-        source = f"sim.synthetic.preset({preset!r}, seed={seed})"
+        source = f"sim.scenarios.synthetic.preset({preset!r}, seed={seed})"
         cid = f"synthetic-{preset}-{seed}"
     elif text.lower() == "example":
         raw, source, cid = cfgmod.read_yaml(cfgmod.EXAMPLE), str(cfgmod.EXAMPLE.relative_to(cfgmod.ROOT)), "example"

@@ -48,7 +48,7 @@ def _seeds_text(seeds: list[int]) -> str:
 
 
 def _repro_command(case: CaseInput, package: PolicyPackage, seed: int) -> str:
-    base = case.source if not case.source.startswith("sim.synthetic") else "<file written by symbiosis synth>"
+    base = case.source if not case.source.startswith("sim.scenarios.synthetic") else "<file written by symbiosis synth>"
     sets = [f"--set {k}={json.dumps(v)}" for k, v in case.overrides.items()]
     sets += [f"--set policy.{k}={json.dumps(v)}" for k, v in package.levers.items()]
     # a horizon longer than the file's was set through ``years``; a shorter one stops the run early

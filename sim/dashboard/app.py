@@ -29,6 +29,7 @@ from mesa.visualization import SolaraViz, solara_viz
 from solara.toestand import KernelStoreFactory
 
 from sim import config
+from sim.core.resources import CATALOGUE, RESOURCE_NAMES
 from sim.dashboard import explain, feed, svg
 from sim.dashboard.scenario import (
     EXAMPLE_KEY,
@@ -41,8 +42,7 @@ from sim.dashboard.scenario import (
     list_cases,
     settings_for_case,
 )
-from sim.palette import RESOURCE_COLOURS
-from sim.resources import CATALOGUE, RESOURCE_NAMES
+from sim.run.palette import RESOURCE_COLOURS
 
 solara.settings.assets.proxy = True
 solara.server.settings.telemetry.mixpanel_enable = False

@@ -5,10 +5,10 @@ from __future__ import annotations
 import calendar
 from typing import TYPE_CHECKING, Any
 
-from sim.resources import CATALOGUE
+from sim.core.resources import CATALOGUE
 
 if TYPE_CHECKING:
-    from sim.model import SymbiosisModel
+    from sim.core.model import SymbiosisModel
 
 REASONS = {
     "negotiation_failed": "the talks failed",

@@ -16,12 +16,13 @@ from typing import Any
 
 import yaml
 
-from sim import config, synthetic
-from sim.model import SymbiosisModel
+from sim import config
+from sim.core.model import SymbiosisModel
+from sim.scenarios import synthetic
 
 CASES_DIR = config.CONFIGS / "cases"
 EXAMPLE_KEY = "example"
-SYNTHETIC_PRESET = "small"  # sim.synthetic preset offered in the picker
+SYNTHETIC_PRESET = "small"  # sim.scenarios.synthetic preset offered in the picker
 SYNTHETIC_KEY = f"synthetic-{SYNTHETIC_PRESET}"
 
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
-from sim.exchange import PIPELINE, Stage
-from sim.palette import RESOURCE_COLOURS, ROLE_COLOURS
-from sim.resources import CATALOGUE
+from sim.core.exchange import PIPELINE, Stage
+from sim.core.resources import CATALOGUE
+from sim.run.palette import RESOURCE_COLOURS, ROLE_COLOURS
 
 if TYPE_CHECKING:
-    from sim.model import SymbiosisModel
+    from sim.core.model import SymbiosisModel
 
 FONT = "font-family: Roboto, Arial, sans-serif"
 PINNED_COLOUR = "#777777"

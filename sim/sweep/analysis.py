@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import ConfigError
-from sim.runner import SUMMARY_KEYS
+from sim.run.runner import SUMMARY_KEYS
 from sim.sweep import store
 from sim.sweep.design import RAW_PREFIX
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.runner import SUMMARY_KEYS
+from sim.run.runner import SUMMARY_KEYS
 
 log = logging.getLogger(__name__)
 OUTCOMES: tuple[str, ...] = (*SUMMARY_KEYS, "error")
@@ -48,7 +48,7 @@ def symbiosis_outcomes(seed: int | None = None, steps: int | None = None, base: 
     failed = {k: math.nan for k in SUMMARY_KEYS} | {"error": 1.0}
     try:
         from sim import config as cfgmod
-        from sim.runner import run
+        from sim.run.runner import run
 
         overrides = {config_key(k): (v.item() if isinstance(v, np.generic) else v) for k, v in parameters.items()}
         cfg = cfgmod.load(Path(base) if base else None, overrides)

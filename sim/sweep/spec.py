@@ -19,10 +19,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import config as cfgmod
-from sim.collector import COLUMNS
 from sim.config import ConfigError, ScenarioConfig
-from sim.resources import RESOURCE_NAMES
-from sim.runner import SUMMARY_KEYS
+from sim.core.collector import COLUMNS
+from sim.core.resources import RESOURCE_NAMES
+from sim.run.runner import SUMMARY_KEYS
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 TIMESERIES_COLUMNS: tuple[str, ...] = (*COLUMNS, *(f"{p}_{r}" for r in RESOURCE_NAMES for p in ("exchanges", "flow")))

@@ -82,7 +82,7 @@ def remove_partials(out: Path) -> int:
 
 def versions() -> dict[str, str]:
     """Versions that can change results, plus the project's git commit when there is one."""
-    from sim.runner import versions as run_versions
+    from sim.run.runner import versions as run_versions
 
     out = run_versions()
     for pkg in ("SALib", "dask", "distributed", "duckdb"):

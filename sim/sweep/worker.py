@@ -15,8 +15,8 @@ from typing import Any
 import pyarrow as pa
 
 from sim import config as cfgmod
-from sim.runner import SUMMARY_KEYS
-from sim.runner import run as run_model
+from sim.run.runner import SUMMARY_KEYS
+from sim.run.runner import run as run_model
 
 INT_OUTCOMES = frozenset(
     {

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from sim.core.exchange import PIPELINE, Stage
 from sim.dashboard.scenario import EXAMPLE_KEY, DashboardModel, Settings, list_cases, settings_for_case
-from sim.exchange import PIPELINE, Stage
 
 from .conftest import VIEWPORT, PageWatch
 

@@ -1,0 +1,58 @@
+"""Anchor-company marginal revenue (pattern P4).
+
+For an anchor the payment for a residual stream is small beside its turnover and not in itself a
+reason to join (§3.2). Joining costs management attention, which an anchor values in proportion
+to the business it could otherwise attend to, and a delivery guarantee carries a risk cost. Brand
+and recruitment value can tip the balance. Anchors therefore join reluctantly, by mechanism.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.core.params import Strict, param
+
+if TYPE_CHECKING:
+    from agents.firm import Firm
+    from sim.core.model import SymbiosisModel
+
+
+class Params(Strict):
+    attention_share_of_turnover: float = param(
+        1.0e-3,
+        "share of monthly turnover per month",
+        "§3.2, §2.5.4: firms prioritise their core business; value: assumption, so that a mid-size heat deal is marginal for a 3 bn SEK/yr plant",
+        "Opportunity cost of management attention a supplier spends on an exchange, as a share of its monthly turnover.",
+        ge=0,
+        le=0.1,
+    )
+    delivery_risk_share: float = param(
+        0.25,
+        "share of delivered value",
+        "§3.2: the risk of a collaboration with delivery guarantees may not be outweighed by the payment; value: assumption",
+        "Expected cost of a delivery guarantee, as a share of the value the receiver gets.",
+        ge=0,
+        le=1,
+    )
+    brand_value_sek_per_month: float = param(
+        60000.0,
+        "SEK/month",
+        "§3.2: brand value and recruitment; value: assumption",
+        "Non-financial value (brand, recruitment) an anchor gets from a visible exchange.",
+        ge=0,
+    )
+
+
+def supplier_side_costs(model: SymbiosisModel, supplier: Firm, delivered_value_sek: float) -> tuple[float, float]:
+    """Monthly (cost, non-financial value) of supplying for this firm.
+
+    Only large firms (anchors, utilities) bear attention and guarantee cost in this form: their
+    residual stream is a by-product of a process they will not bend, and their turnover is large.
+    """
+    if not model.switches.anchor_revenue or not supplier.is_large:
+        return 0.0, 0.0
+    p = model.params.anchor_revenue
+    attention = p.attention_share_of_turnover * supplier.turnover_sek_per_year / 12.0
+    risk = p.delivery_risk_share * delivered_value_sek
+    brand = p.brand_value_sek_per_month if supplier.role == "anchor" else 0.0
+    return attention + risk, brand

@@ -1,0 +1,98 @@
+"""Facilitator engagement (pattern P2).
+
+Engagement rises while the facilitator is funded and decays with a half-life in a funding gap.
+Members drift away during a gap (``retention`` falls), and rebuilding engagement runs at the
+speed of the members still there, so rebuilding after a gap is slower than keeping engagement
+(§3.3: partners must be kept in the network without restarting; Sävsjö A20). Engagement drives
+how fast latent matches are found and how much trust brokered meetings build.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from sim.core.params import Strict, param
+from sim.mechanisms import matching, trust
+
+if TYPE_CHECKING:
+    from agents.facilitator import Facilitator
+    from sim.core.model import SymbiosisModel
+
+
+class Params(Strict):
+    rise_per_month: float = param(
+        0.08,
+        "share of the gap to full engagement per month",
+        "assumption: about a year to full engagement in a new project",
+        "How fast engagement rises while funded.",
+        ge=0,
+        le=1,
+    )
+    half_life_months: float = param(
+        6.0,
+        "months",
+        "A20 Sävsjö: engagement could not be kept when funding did not follow; value: assumption",
+        "Half-life of engagement without funding.",
+        gt=0,
+    )
+    retention_half_life_months: float = param(
+        12.0,
+        "months",
+        "§3.3: partners drift away between projects; value: assumption",
+        "Half-life of the network's membership in a gap.",
+        gt=0,
+    )
+    retention_recovery_per_month: float = param(
+        0.03, "share per month", "assumption: rebuilding a network takes years", "How fast members return once funded again.", ge=0, le=1
+    )
+    meetings_per_month: float = param(
+        3.0,
+        "meetings per month at full engagement",
+        "§2.5.5: the facilitator brings actors together; value: assumption",
+        "Brokered meetings between latent partners a fully engaged facilitator holds per month.",
+        ge=0,
+    )
+
+
+def step(model: SymbiosisModel) -> None:
+    """Update engagement and retention, then broker meetings among latent matches."""
+    p = model.params.engagement
+    decay = math.pow(0.5, 1.0 / p.half_life_months)
+    drift = math.pow(0.5, 1.0 / p.retention_half_life_months)
+    for fac in model.facilitators:
+        if not model.switches.engagement:
+            fac.engagement = fac.funded_share
+            fac.retention = 1.0
+        elif fac.funded_share > 0:
+            f = fac.funded_share
+            fac.retention += p.retention_recovery_per_month * f * (1.0 - fac.retention)
+            target = f
+            if fac.engagement < target:
+                fac.engagement += p.rise_per_month * fac.retention * (target - fac.engagement)
+            else:
+                fac.engagement = target + (fac.engagement - target) * decay
+        else:
+            fac.engagement *= decay
+            fac.retention *= drift
+        _broker(model, fac)
+    model.refresh_facilitation()
+
+
+def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
+    """Hold meetings between latent partners in the facilitator's area."""
+    n = model.rng.poisson(model.params.engagement.meetings_per_month * fac.engagement)
+    if n == 0:
+        return
+    mine = model.latent_in(fac.municipalities)
+    if not mine:
+        return
+    for j in model.rng.choice(len(mine), size=min(n, len(mine)), replace=False):
+        offer, demand = mine[int(j)]
+        supplier, receiver = model.firms[offer.firm], model.firms[demand.firm]
+        share = min(model.coverage(fac, supplier), model.coverage(fac, receiver))
+        if model.rng.random() >= share:
+            continue
+        trust.on_meeting(model, offer.firm, demand.firm, fac.engagement)
+        if matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), True) is not None:
+            model.forget_latent(offer, demand)

@@ -1,0 +1,80 @@
+"""Input–output coupling: a stream made from a stream the firm receives (pattern P1 in chains).
+
+A biogas plant makes biogas from the food waste it is sent; a treatment plant makes clean water
+from the process water a factory sends it (Bjuv, A13; Sotenäs, A4). Such a firm's offer marked
+``fed_by`` an input resource exists only as far as that input arrives through operating
+exchanges. When a feeding partner leaves, the stream shrinks at once, and the newest exchanges on
+it end (``feed_lost``) until what is promised fits what is made. The collapse then travels along
+the chain, as the report describes for Bjuv after Findus left.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.core.exchange import EndReason, Stage
+from sim.core.params import Strict, param
+from sim.mechanisms.matching import EPS
+
+if TYPE_CHECKING:
+    from sim.core.exchange import Offer
+    from sim.core.model import SymbiosisModel
+
+
+class Params(Strict):
+    min_load_share: float = param(
+        0.0,
+        "share of the input need (0-1)",
+        "assumption: digesters and treatment plants need a minimum load; 0 keeps plain proportional scaling",
+        "Below this fed share a fed stream makes nothing.",
+        ge=0,
+        le=1,
+    )
+
+
+def fed_share(model: SymbiosisModel, offer: Offer) -> float:
+    """Share (0-1) of the firm's need for the input that operating exchanges deliver (from
+    ``fed_from`` only, when the stream names a feeding firm)."""
+    firm = model.firms[offer.firm]
+    need = sum(d.quantity for d in firm.demands if d.resource == offer.fed_by)
+    received = 0.0
+    for ex_id in sorted(firm.exchanges):
+        ex = model.exchanges[ex_id]
+        if (
+            ex.receiver == firm.idx
+            and ex.resource == offer.fed_by
+            and ex.stage is Stage.OPERATING
+            and offer.fed_from in (None, ex.supplier)
+        ):
+            received += ex.quantity
+    return min(1.0, received / need) if need > 0 else 0.0
+
+
+def quantity(model: SymbiosisModel, offer: Offer) -> float:
+    """What the fed stream makes this month; with the mechanism off, its full quantity."""
+    if not model.switches.feed:
+        return offer.base_quantity
+    share = fed_share(model, offer)
+    return 0.0 if share < model.params.feed.min_load_share else offer.base_quantity * share
+
+
+def _resize(model: SymbiosisModel, offer: Offer) -> bool:
+    """Set the stream to what its input allows; end the newest exchanges that no longer fit. Changed?"""
+    new = quantity(model, offer)
+    if abs(new - offer.quantity) <= EPS:
+        return False
+    if offer.committed > new + EPS:
+        for ex in reversed(model.exchanges_on(offer)):  # newest first: live keeps id order
+            model.end_exchange(ex, EndReason.FEED_LOST)
+            if offer.committed <= new + EPS:
+                break
+    offer.quantity = new
+    return True
+
+
+def step(model: SymbiosisModel) -> None:
+    """Resize every fed stream of a firm in business; repeat while a change runs down a chain."""
+    offers = [o for o in model.fed_offers if model.firm_alive[o.firm]]
+    for _ in range(len(offers) + 1):
+        if not any([_resize(model, o) for o in offers]):
+            return

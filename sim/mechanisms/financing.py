@@ -1,0 +1,94 @@
+"""Stepwise financing (pattern P3).
+
+Each company finances its own part. A large firm decides the whole project at once; a start-up
+must secure money for each step (permit, land, technology) and may fail at any, which makes its
+timeline uncertain (§3.2, §3.4.2). A public guarantee (``policy.startup_guarantee_share``)
+covers part of a start-up's loss and so lowers the financier's risk; its payouts are public money.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agents.firm import Role
+from sim.core.params import Strict, param
+
+if TYPE_CHECKING:
+    from agents.firm import Firm
+    from sim.core.exchange import Exchange
+    from sim.core.model import SymbiosisModel
+
+
+class Params(Strict):
+    large_success: float = param(
+        0.95,
+        "probability",
+        "§3.2: large companies can decide the whole project at once; value: assumption",
+        "Chance a large firm funds its part in one decision.",
+        ge=0,
+        le=1,
+    )
+    sme_success: float = param(
+        0.85, "probability", "assumption: SMEs borrow against their business", "Chance an SME funds its part in one decision.", ge=0, le=1
+    )
+    startup_step_success: float = param(
+        0.7,
+        "probability per step",
+        "§3.2, A5 Wa3rm's five steps; value: assumption",
+        "Chance a start-up secures each financing step without a guarantee.",
+        ge=0,
+        le=1,
+    )
+    startup_steps: int = param(
+        3, "steps", "§3.2: permit, land, technical development", "Financing steps a start-up must pass one by one.", ge=1, le=10
+    )
+    step_months: float = param(
+        4.0,
+        "months",
+        "§3.4.2: waiting between partial financings stalls engagement; value: assumption",
+        "Mean time to raise one step.",
+        ge=0,
+    )
+    guarantee_effect: float = param(
+        0.9,
+        "share of risk removed per guaranteed share",
+        "assumption: lenders price the uncovered share",
+        "How much of the step failure risk a full guarantee removes.",
+        ge=0,
+        le=1,
+    )
+
+
+def steps(model: SymbiosisModel, firm: Firm) -> int:
+    """Number of financing decisions a firm needs for its part."""
+    if model.switches.financing and firm.role == Role.STARTUP:
+        return model.params.financing.startup_steps
+    return 1
+
+
+def step_months(model: SymbiosisModel) -> int:
+    return int(model.rng.poisson(model.params.financing.step_months)) if model.switches.financing else 0
+
+
+def success_probability(model: SymbiosisModel, firm: Firm) -> float:
+    """Chance that one financing decision of this firm succeeds."""
+    if not model.switches.financing:
+        return 1.0
+    p = model.params.financing
+    if firm.is_large:
+        return p.large_success
+    if firm.role != Role.STARTUP:
+        return p.sme_success
+    g = model.config.policy.startup_guarantee_share * p.guarantee_effect
+    return p.startup_step_success + g * (1.0 - p.startup_step_success)
+
+
+def secure_step(model: SymbiosisModel, ex: Exchange) -> bool:
+    """One financing step of the receiver (and, on the first step, the supplier's part)."""
+    receiver = model.firms[ex.receiver]
+    ok = model.rng.random() < success_probability(model, receiver)
+    if ex.financing_steps_left == steps(model, receiver):
+        ok = ok and model.rng.random() < success_probability(model, model.firms[ex.supplier])
+    if ok and receiver.role == Role.STARTUP and model.switches.financing:
+        receiver.guaranteed_investment_sek += model.config.policy.startup_guarantee_share * ex.investment_sek / steps(model, receiver)
+    return bool(ok)

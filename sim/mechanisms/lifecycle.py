@@ -1,0 +1,96 @@
+"""The exchange lifecycle: negotiating → permitting → financing → building → operating → ended.
+
+Each stage's rule lives in its own mechanism module; this module only moves exchanges along,
+builds, operates, renews contracts and applies the small disruption hazard of a running exchange.
+Long-lived heat exchanges persist for decades when nothing disturbs them (P12: Köping since 1982,
+Kemira–Öresundskraft since 1974), because renewal re-checks the same two-sided benefit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.core.exchange import EndReason, Stage
+from sim.core.params import Strict, param
+from sim.mechanisms import benefit, financing, negotiation, permits
+
+if TYPE_CHECKING:
+    from sim.core.exchange import Exchange
+    from sim.core.model import SymbiosisModel
+
+
+class Params(Strict):
+    build_months: float = param(
+        6.0, "months", "assumption: a heat exchanger and a short pipe", "Mean construction time of a connection.", ge=0
+    )
+    build_months_per_km: float = param(1.0, "months per km", "assumption: pipe laying", "Extra construction time per km of distance.", ge=0)
+    disruption_rate_per_year: float = param(
+        0.01,
+        "1/year",
+        "A7, A11: heat exchanges have lasted since 1974 and 1982; value: assumption",
+        "Chance per year that an operating exchange ends for reasons outside the model (process change, quality drift).",
+        ge=0,
+        le=1,
+    )
+
+
+def advance(model: SymbiosisModel) -> None:
+    """Resolve every pipeline stage whose time has come."""
+    for ex in model.due_exchanges():
+        if ex.stage is Stage.NEGOTIATING:
+            if negotiation.agreed(model, ex):
+                model.move(ex, Stage.PERMITTING, permits.start(model, ex))
+            else:
+                model.end_exchange(ex, EndReason.NEGOTIATION_FAILED)
+        elif ex.stage is Stage.PERMITTING:
+            granted = permits.granted(model, ex)
+            model.log("permit_granted" if granted else "permit_denied", exchange=ex.id, detail=permits.activity_name(model, ex))
+            if granted:
+                ex.financing_steps_left = financing.steps(model, model.firms[ex.receiver])
+                model.move(ex, Stage.FINANCING, financing.step_months(model))
+            else:
+                model.end_exchange(ex, EndReason.PERMIT_DENIED)
+        elif ex.stage is Stage.FINANCING:
+            if financing.secure_step(model, ex):
+                ex.financing_steps_left -= 1
+                if ex.financing_steps_left <= 0:
+                    model.log("financing_secured", exchange=ex.id)
+                    p = model.params.lifecycle
+                    model.move(ex, Stage.BUILDING, int(model.rng.poisson(p.build_months + p.build_months_per_km * ex.distance_km)))
+                else:
+                    model.move(ex, Stage.FINANCING, financing.step_months(model))
+            else:
+                model.log("financing_failed", exchange=ex.id)
+                model.end_exchange(ex, EndReason.FINANCING_FAILED)
+        elif ex.stage is Stage.BUILDING:
+            model.start_operating(ex)
+
+
+def operate(model: SymbiosisModel) -> None:
+    """Deliver this month, renew contracts that end, and apply the disruption hazard."""
+    monthly = 1.0 - (1.0 - model.params.lifecycle.disruption_rate_per_year) ** (1.0 / 12.0)
+    exchanges = list(model.operating_exchanges())
+    now = model.steps
+    due = [ex.contract_end is not None and now >= ex.contract_end for ex in exchanges]
+    # one disruption draw per exchange not up for renewal, in order: drawn at once, the same numbers
+    draws = iter(model.rng.random(len(due) - sum(due)).tolist())
+    for ex, renew in zip(exchanges, due, strict=True):
+        model.deliver(ex)
+        if renew:
+            _renew(model, ex)
+        elif next(draws) < monthly:
+            model.end_exchange(ex, EndReason.DISRUPTED)
+
+
+def _renew(model: SymbiosisModel, ex: Exchange) -> None:
+    """At the end of the term both sides look at the deal again, as if new."""
+    supplier, receiver = model.firms[ex.supplier], model.firms[ex.receiver]
+    deal = benefit.evaluate(model, ex.offer, ex.demand, supplier, receiver, ex.distance_km, sunk=True, quantity=ex.quantity)
+    if deal.viable:
+        ex.price_sek_per_unit = deal.price
+        ex.contract_end = model.steps + int(model.params.benefit.contract_years * 12)
+        ex.supplier_net_sek_per_month = deal.supplier_net
+        ex.receiver_net_sek_per_month = deal.receiver_net
+        model.log("contract_renewed", exchange=ex.id)
+    else:
+        model.end_exchange(ex, EndReason.NOT_RENEWED)

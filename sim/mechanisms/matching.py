@@ -1,0 +1,306 @@
+"""Discovery of matches through per-resource spatial indexes (never an all-pairs scan).
+
+Each month some demands search: at a low base rate (firms prioritise internal efficiency,
+§2.5.4), more often where a facilitator works, where a partner already exchanges (snowball) or
+where water is scarce. A searcher looks among offers of its resource within the resource's
+reach, found through a cKDTree, and picks one with probability decaying as exp(-d/d0)
+(Raimbault et al. 2020). Candidates then go to :func:`propose`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from itertools import accumulate, compress
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sim.core.exchange import Demand, Exchange, Offer
+from sim.core.params import Strict, param
+from sim.core.resources import CATALOGUE
+from sim.mechanisms import benefit, scarcity, snowball, trust
+
+if TYPE_CHECKING:
+    from sim.core.model import SymbiosisModel
+
+EPS = 1e-9
+
+
+class Params(Strict):
+    base_search_rate: float = param(
+        0.005,
+        "1/month",
+        "§2.5.4: nearly all firms work on internal efficiency, seeking partners across sectors is far less natural; value: assumption (about one look per seventeen years)",
+        "Monthly probability that a firm looks for a partner for an unmet demand on its own.",
+        ge=0,
+        le=1,
+    )
+    facilitated_search_rate: float = param(
+        0.2,
+        "1/month at full engagement",
+        "§2.5.5: the facilitator identifies latent matches; value: assumption",
+        "Extra monthly search probability for firms a fully engaged, fully funded facilitator covers.",
+        ge=0,
+        le=1,
+    )
+    distance_decay_km: float = param(
+        5.0,
+        "km",
+        "Raimbault et al. (2020): partner found with probability exp(-d/d0); value: assumption",
+        "Length scale d0 of the distance decay of discovery.",
+        gt=0,
+    )
+    candidates: int = param(
+        16,
+        "offers",
+        "assumption: a firm knows its neighbourhood, not the whole country; with exp(-d/d0) the far ones hardly count",
+        "How many of the nearest offers within reach a searcher considers.",
+        ge=1,
+        le=1000,
+    )
+    min_quantity_share: float = param(
+        0.05,
+        "share of the demand",
+        "assumption: a sliver of a demand is not worth a contract",
+        "Smallest share of a demand an exchange must cover to be proposed.",
+        ge=0,
+        le=1,
+    )
+
+
+class Book:
+    """Offers and demands of one resource, with lazily rebuilt spatial indexes.
+
+    Streams of firms that left stay in the lists until the next rebuild, which drops them; so an
+    exit costs nothing here but marking the book stale.
+    """
+
+    def __init__(self, resource: str) -> None:
+        self.resource = resource
+        self.offers: list[Offer] = []
+        self.demands: list[Demand] = []
+        self.large_offers: list[Offer] = []
+        self._offer_tree: cKDTree | None = None
+        self._demand_tree: cKDTree | None = None
+        self.demand_firms = np.zeros(0, dtype=np.int64)
+        self.offer_firms = np.zeros(0, dtype=np.int64)  # parallel to ``offers`` after a rebuild, as is:
+        self.offer_quality = np.zeros(0)
+        # firm indices parallel to ``offers`` and ``demands``: compaction then needs no pass over the objects
+        self._offer_firms: list[int] = []
+        self._demand_firms: list[int] = []
+        self._demands_stale = True
+        self.restricted = False  # some demand here can be met by one firm only (Demand.only_from)
+
+    def add_offer(self, offer: Offer, large: bool) -> None:
+        self.offers.append(offer)
+        self._offer_firms.append(offer.firm)
+        if large:
+            self.large_offers.append(offer)
+        self._offer_tree = None
+
+    def add_demand(self, demand: Demand) -> None:
+        self.demands.append(demand)
+        self._demand_firms.append(demand.firm)
+        self._demand_tree = None
+        self._demands_stale = True
+        self.restricted |= demand.only_from is not None
+
+    def stale(self) -> None:
+        """A stream ended, or a firm with offers and demands here left: rebuild on next use."""
+        self.stale_offers()
+        self.stale_demands()
+
+    def stale_offers(self) -> None:
+        """A firm with offers here left: the offer index is rebuilt on next use."""
+        self._offer_tree = None
+
+    def stale_demands(self) -> None:
+        """A firm with demands here left: the demand list is compacted on next use."""
+        self._demand_tree = None
+        self._demands_stale = True
+
+    def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
+        if self._offer_tree is None:
+            alive = model.firm_alive
+            firms = np.array(self._offer_firms, dtype=np.int64)
+            keep = alive[firms] & np.array([not o.retired for o in self.offers], dtype=bool)
+            self.offers = list(compress(self.offers, keep.tolist()))
+            firms = firms[keep]
+            self._offer_firms = firms.tolist()
+            self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
+            self.offer_firms = firms
+            self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
+            if self.offers:
+                self._offer_tree = cKDTree(model.positions(firms))
+        return self._offer_tree
+
+    def live_demands(self, model: SymbiosisModel) -> list[Demand]:
+        """The demands of firms still in business, in the order they were added; refreshes ``demand_firms``.
+
+        Separate from :meth:`demand_tree` because discovery needs only the list, and building a
+        tree after every exit would cost more than the search itself.
+        """
+        if self._demands_stale:
+            firms = np.array(self._demand_firms, dtype=np.int64)
+            keep = model.firm_alive[firms]
+            self.demands = list(compress(self.demands, keep.tolist()))
+            self.demand_firms = firms[keep]
+            self._demand_firms = self.demand_firms.tolist()
+            self._demands_stale = False
+        return self.demands
+
+    def demand_tree(self, model: SymbiosisModel) -> cKDTree | None:
+        if self._demand_tree is None:
+            self.live_demands(model)
+            if self.demands:
+                self._demand_tree = cKDTree(model.positions(self.demand_firms))
+        return self._demand_tree
+
+
+def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray, np.ndarray]:
+    """Per demand: total monthly search probability and the facilitated part of it."""
+    book.live_demands(model)  # refreshes demand_firms
+    firms = book.demand_firms
+    p = model.params.matching
+    own = np.full(len(firms), p.base_search_rate)
+    if model.switches.scarcity and book.resource == scarcity.WATER:
+        own *= scarcity.search_multipliers(model, firms)
+    own += snowball.search_boost(model, firms)
+    facilitated = model.facilitation_rate[firms] * p.facilitated_search_rate
+    return np.minimum(1.0, own + facilitated), facilitated
+
+
+def discover(model: SymbiosisModel) -> None:
+    """Let this month's searchers look for a partner in every resource book.
+
+    The nearest offers of all of a book's searchers are found in one tree query: nothing a
+    search does (proposing, opening an exchange) changes the book's offers, only how much of
+    them is still available, which :func:`_search` checks one searcher at a time, in order.
+    """
+    p = model.params.matching
+    for book in model.books.values():
+        if not book.live_demands(model) or (tree := book.offer_tree(model)) is None:
+            continue
+        prob, facilitated = search_probabilities(model, book)
+        draws = model.rng.random(len(prob))
+        searchers = np.flatnonzero(draws < prob)
+        if not len(searchers):
+            continue
+        k = min(p.candidates, len(book.offers))
+        reach = CATALOGUE[book.resource].max_distance_km
+        positions = model.positions(book.demand_firms[searchers])
+        dists, idx = tree.query(positions, k=k, distance_upper_bound=reach)
+        dists, idx = dists.reshape(len(searchers), k), idx.reshape(len(searchers), k)
+        # what cannot change during this month's discovery is checked for all candidates at once:
+        # within reach, another firm, good enough; availability only falls as exchanges open, so
+        # :func:`_search` checks it one searcher at a time, in order
+        found = np.isfinite(dists)
+        safe = np.where(found, idx, 0)
+        seekers = book.demand_firms[searchers][:, None]
+        wanted = [book.demands[i] for i in searchers.tolist()]
+        min_quality = np.array([d.min_quality for d in wanted])[:, None]
+        candidates = book.offer_firms[safe]
+        usable = found & (candidates != seekers) & (book.offer_quality[safe] >= min_quality)
+        if book.restricted:  # a need only one firm can meet (Demand.only_from)
+            only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
+            usable &= (only < 0) | (candidates == only)
+        # exp(-d/d0) of every candidate in one call; beyond reach d is inf and the weight 0
+        weights = np.exp(-dists / p.distance_decay_km).tolist()
+        dists, idx, usable = dists.tolist(), idx.tolist(), usable.tolist()
+        brokered_draws = (draws[searchers] < facilitated[searchers]).tolist()
+        for row, k_ in enumerate(searchers.tolist()):
+            demand = book.demands[k_]
+            if demand.unmet <= EPS:
+                continue
+            brokered = brokered_draws[row]
+            _search(model, book, demand, brokered, compress(zip(dists[row], weights[row], idx[row], strict=True), usable[row]))
+
+
+def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
+    """Pick one of the ``nearest`` (distance, weight exp(-d/d0), offer index) that still has some
+    available, with probability proportional to its weight."""
+    cands, near, weights = [], [], []
+    offers = book.offers
+    for d, w, i in nearest:
+        offer = offers[i]
+        if offer.quantity - offer.committed <= EPS:  # Offer.available, without the property call
+            continue
+        cands.append(offer)
+        near.append(d)
+        weights.append(w)
+    if not cands:
+        return
+    pick = _choice(model.rng, weights)
+    if brokered and model.facilitation_rate[cands[pick].firm] < model.facilitation_rate[demand.firm]:
+        # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
+        ratio = model.facilitation_rate[cands[pick].firm] / model.facilitation_rate[demand.firm]
+        brokered = bool(model.rng.random() < ratio)
+    if brokered:
+        trust.on_meeting(model, cands[pick].firm, demand.firm, model.engagement_of(demand.firm))
+    propose(model, cands[pick], demand, near[pick], brokered)
+
+
+def _choice(rng: np.random.Generator, weights: list[float]) -> int:
+    """``int(rng.choice(len(w), p=w / w.sum()))`` for a handful of weights, in plain Python.
+
+    A search has at most ``candidates`` weights, too few for numpy's per-call overhead to pay off.
+    This does numpy's arithmetic in numpy's order (:func:`_numpy_sum`, a running cumulative sum
+    normalised by its last element, a right-sided search of one uniform draw), so the same pick.
+    """
+    total = _numpy_sum(weights)
+    if not total > 0:
+        raise ValueError("probabilities contain NaN")  # as rng.choice would: every candidate beyond exp's range
+    cdf = list(accumulate([w / total for w in weights]))
+    last = cdf[-1]
+    return bisect_right([c / last for c in cdf], rng.random())
+
+
+def _numpy_sum(xs: list[float]) -> float:
+    """``np.sum`` of a short float64 array, in its order: below 8 terms one running sum; up to 128,
+    eight running sums (of every 8th term) added in pairs, then the rest one by one."""
+    n = len(xs)
+    if n < 8:
+        total = 0.0
+        for x in xs:
+            total += x
+        return total
+    if n > 128:
+        return float(np.sum(xs))  # numpy recurses in halves beyond 128 terms
+    r = xs[:8]
+    tail = n - n % 8
+    for i in range(8, tail, 8):
+        for j in range(8):
+            r[j] += xs[i + j]
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for x in xs[tail:]:
+        total += x
+    return total
+
+
+def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float, brokered: bool) -> Exchange | None:
+    """Start negotiating if quality, reach, both sides' benefit, trust and attention allow.
+
+    A viable match that fails only on trust or attention is remembered as latent, for a
+    facilitator to broker later.
+    """
+    res = CATALOGUE[offer.resource]
+    if distance > res.max_distance_km or offer.quality < demand.min_quality:
+        return None
+    if (offer.firm, demand.firm, offer.resource) in model.pairs:
+        return None
+    if demand.only_from is not None and offer.firm != demand.only_from:
+        return None
+    supplier, receiver = model.firms[offer.firm], model.firms[demand.firm]
+    if not (supplier.alive and receiver.alive):
+        return None
+    if min(offer.available, demand.unmet) < model.params.matching.min_quantity_share * demand.quantity:
+        return None
+    deal = benefit.evaluate(model, offer, demand, supplier, receiver, distance)
+    if not deal.viable:
+        return None
+    if not trust.sufficient(model, supplier, receiver) or supplier.busy >= supplier.attention or receiver.busy >= receiver.attention:
+        model.remember_latent(offer, demand)
+        return None
+    return model.open_exchange(offer, demand, deal, distance, brokered)

@@ -1,0 +1,101 @@
+"""Project funding of facilitation (patterns P2, P8, P10).
+
+Almost all initiatives have needed public project money (§3.3). A facilitator lives on projects:
+a region's programme funds a share of its cost for a project's length; when one ends the next
+starts after ``policy.funding_gap_months``, if the programme still has budget. Regional
+development money is for SMEs unless ``policy.funding_anchor_eligible``: then, and only then, the
+facilitator's funded time may go to work with a large anchor (§3.4.2, MOLEKYL A25). Permanent
+base funding and membership fees scaled by firm size (High Coast, A2) are the alternatives.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agents.facilitator import Project
+from agents.firm import Role
+from sim.core.params import Strict, param
+
+if TYPE_CHECKING:
+    from agents.facilitator import Facilitator
+    from sim.core.model import SymbiosisModel
+
+
+class Params(Strict):
+    approval_probability: float = param(
+        0.8,
+        "probability per application",
+        "assumption: most symbiosis applications are granted eventually (§3.3)",
+        "Chance an application to a programme is granted.",
+        ge=0,
+        le=1,
+    )
+    cofinanced_by_partners: bool = param(
+        True,
+        "switch",
+        "§3.3: projects are co-financed by the partners' own money (A3 Händelö: ERDF plus the main actors' own money)",
+        "Whether partners pay the rest of a project's cost, so that a running project funds full capacity.",
+    )
+    initial_project_funding_rate: float = param(
+        0.5,
+        "share of the facilitator's cost (0-1)",
+        "as a programme's default funding_rate (§3.4.2); value: assumption",
+        "Public share of the cost of a project already running at the start (facilitators.*.initial_project_months).",
+        ge=0,
+        le=1,
+    )
+
+
+def _programme_for(model: SymbiosisModel, fac: Facilitator) -> int | None:
+    """The region's programme with budget left for one more project, if any."""
+    region = model.regions[fac.region]
+    for k, prog in enumerate(region.programmes):
+        if prog.remaining_sek >= fac.cost_sek_per_month * prog.funding_rate * prog.project_length_months:
+            return k
+    return None
+
+
+def _apply(model: SymbiosisModel, fac: Facilitator) -> None:
+    k = _programme_for(model, fac)
+    if k is None:
+        return
+    prog = model.regions[fac.region].programmes[k]
+    if model.rng.random() >= model.params.project_funding.approval_probability:
+        fac.next_project_step = model.steps + prog.call_interval_months
+        model.log("funding_denied", facilitator=fac.name, detail=prog.name)
+        return
+    anchor_ok = model.config.policy.funding_anchor_eligible or prog.anchor_eligible
+    monthly = fac.cost_sek_per_month * prog.funding_rate
+    fac.project = Project(k, model.steps, model.steps + prog.project_length_months, monthly, anchor_ok)
+    prog.spent_sek += monthly * prog.project_length_months
+    model.log("project_started", facilitator=fac.name, detail=f"{prog.name}: {monthly * prog.project_length_months / 1e6:.1f} MSEK")
+
+
+def step(model: SymbiosisModel) -> None:
+    """Run projects, apply for new ones, and set each facilitator's funded capacity."""
+    policy = model.config.policy
+    on = model.switches.project_funding
+    for fac in model.facilitators:
+        if fac.project is not None and model.steps >= fac.project.end_step:
+            model.log("project_ended", facilitator=fac.name)
+            fac.project = None
+            fac.next_project_step = model.steps + policy.funding_gap_months
+        if on and fac.project is None and model.steps >= fac.next_project_step:
+            _apply(model, fac)
+        cost = fac.cost_sek_per_month
+        public = fac.project.public_sek_per_month if fac.project else 0.0
+        capacity = cost if fac.project and model.params.project_funding.cofinanced_by_partners else public
+        if not on:
+            capacity = cost  # with the mechanism off, funding never binds
+        base = policy.facilitator_base_funding_sek_per_year / 12.0
+        fees = fac.membership_fee_share * model.member_turnover_sek_per_month(fac)
+        fac.funded_share = min(1.0, (capacity + base + fees) / cost)
+        anchor_ok = not on or (fac.project is not None and fac.project.anchor_eligible)
+        fac.anchor_coverage = min(1.0, (base + fees + (capacity if anchor_ok else 0.0)) / cost)
+        fac.public_sek_this_step = (public + base) if on else 0.0
+        model.add_public_spending(fac.public_sek_this_step)
+
+
+def covers(fac: Facilitator, role: Role) -> float:
+    """Share of a facilitator's capacity that may be spent on a firm of this role."""
+    return fac.anchor_coverage if role == Role.ANCHOR else fac.funded_share

@@ -1,0 +1,184 @@
+"""Trust between pairs of actors (pattern P3).
+
+Trust starts from what the parties are: established neighbours know each other a little, a
+start-up has no track record. It rises with delivered months and brokered meetings and falls
+with failures, so a first deal is the hardest (report §3.4.2, A2 High Coast). The increments
+follow the running-mean idea of Ghali et al. (2017) scaled to a monthly step, without their
+noise term (literature.md: a U(-1,1) event per step makes trust a random walk).
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.firm import Role
+from sim.core.params import Strict, param
+
+if TYPE_CHECKING:
+    from agents.firm import Firm
+    from sim.core.exchange import Exchange
+    from sim.core.model import SymbiosisModel
+
+
+class Params(Strict):
+    established: float = param(
+        0.35,
+        "trust (0-1)",
+        "§2.3.1: attitude to a collaboration one controls less, not technology, is the main obstacle; value: assumption, just below the threshold so that a first deal needs a broker or a track record",
+        "Initial trust between two established actors in the same municipality.",
+        ge=0,
+        le=1,
+    )
+    other_municipality_penalty: float = param(
+        0.1,
+        "trust (0-1)",
+        "assumption: proximity builds acquaintance (Chertow 2000, §1.1)",
+        "Trust subtracted when the two actors are in different municipalities.",
+        ge=0,
+        le=1,
+    )
+    startup_initial: float = param(
+        0.1,
+        "trust (0-1)",
+        "§3.4.2, A2: start-ups find it hard to gain trust",
+        "Initial trust towards a start-up with no track record.",
+        ge=0,
+        le=1,
+    )
+    threshold: float = param(
+        0.4,
+        "trust (0-1)",
+        "assumption: Ghali et al. (2017) use 0.5 on a [-1,1] scale; 0.4 on [0,1] keeps incumbents just above it",
+        "Trust both sides need before they negotiate.",
+        ge=0,
+        le=1,
+    )
+    reputation_per_year: float = param(
+        0.12,
+        "trust per delivered year",
+        "assumption: a year of reliable delivery is a visible track record",
+        "Reputation a firm gains with everybody per year of delivery in any exchange.",
+        ge=0,
+        le=1,
+    )
+    reputation_cap: float = param(0.35, "trust (0-1)", "assumption", "Upper bound of reputation from track record.", ge=0, le=1)
+    delivery_gain: float = param(
+        0.01, "trust per month", "assumption: ~0.1 per year of delivery", "Pairwise trust gained per delivered month.", ge=0, le=1
+    )
+    meeting_gain: float = param(
+        0.12,
+        "trust per meeting at full engagement",
+        "§2.5.5: the facilitator's role is important and sometimes decisive",
+        "Pairwise trust gained in one brokered meeting, times the facilitator's engagement.",
+        ge=0,
+        le=1,
+    )
+    failure_loss: float = param(
+        0.15,
+        "trust",
+        "assumption: failures are remembered",
+        "Pairwise trust lost when a deal between the two fails or ends badly.",
+        ge=0,
+        le=1,
+    )
+
+
+class PairMemory:
+    """Each pair's trust increment: a dict from the unordered pair to a slot in a flat array of floats.
+
+    The flat array lets the collector read the pairs of all live exchanges at once (each exchange
+    keeps its slot); ``array('d')`` takes the hundreds of thousands of monthly increments at the
+    cost of a list, and numpy reads it without a copy.
+    """
+
+    def __init__(self) -> None:
+        self.slots: dict[tuple[int, int], int] = {}
+        self.values = array("d")
+
+    def slot(self, i: int, j: int) -> int:
+        """The pair's slot, made (with increment 0) on first use."""
+        key = (i, j) if i < j else (j, i)
+        s = self.slots.get(key)
+        if s is None:
+            s = self.slots[key] = len(self.values)
+            self.values.append(0.0)
+        return s
+
+    def get(self, i: int, j: int) -> float:
+        s = self.slots.get((i, j) if i < j else (j, i))
+        return 0.0 if s is None else self.values[s]
+
+    def gather(self, slots: np.ndarray) -> np.ndarray:
+        """The increments at these slots (a copy, so the array stays free to grow)."""
+        return np.frombuffer(self.values, dtype=float)[slots]
+
+
+def reputation(model: SymbiosisModel, firm: Firm) -> float:
+    """Track record: delivered months in any exchange, visible to all."""
+    p = model.params.trust
+    return min(p.reputation_cap, p.reputation_per_year * firm.delivered_months / 12.0)
+
+
+def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
+    """Current trust between two firms, in [0, 1]. With the mechanism off trust never binds."""
+    if not model.switches.trust:
+        return 1.0
+    p = model.params.trust
+    base = p.startup_initial if a.role is Role.STARTUP or b.role is Role.STARTUP else p.established
+    if a.municipality != b.municipality:
+        base -= p.other_municipality_penalty
+    # reputation() of both, inlined: this runs for every live exchange every month
+    cap, per_year = p.reputation_cap, p.reputation_per_year
+    base += 0.5 * (min(cap, per_year * a.delivered_months / 12.0) + min(cap, per_year * b.delivered_months / 12.0))
+    value = base + model.pair_memory.get(a.idx, b.idx)
+    return min(1.0, max(0.0, value))
+
+
+def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """:func:`level` for many pairs at once (``slots``: their :class:`PairMemory` slots), element by
+    element the same arithmetic, so the same floats.
+
+    The collector needs the trust of every live exchange every month; one call per pair would
+    cost more than the rest of the collection.
+    """
+    if not model.switches.trust:
+        return np.ones(len(suppliers))
+    p = model.params.trust
+    extra = model.pair_memory.gather(slots)
+    startup = model.firm_is_startup[suppliers] | model.firm_is_startup[receivers]
+    base = np.where(startup, p.startup_initial, p.established)
+    muni = model.firm_municipality
+    base = np.where(muni[suppliers] != muni[receivers], base - p.other_municipality_penalty, base)
+    delivered = model.firm_delivered
+    rep_s = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[suppliers] / 12.0)
+    rep_r = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[receivers] / 12.0)
+    base = base + 0.5 * (rep_s + rep_r)
+    return np.minimum(1.0, np.maximum(0.0, base + extra))
+
+
+def sufficient(model: SymbiosisModel, a: Firm, b: Firm) -> bool:
+    """Both sides trust each other enough to sit down and negotiate."""
+    return level(model, a, b) >= model.params.trust.threshold
+
+
+def adjust(model: SymbiosisModel, i: int, j: int, delta: float) -> None:
+    """Add ``delta`` to the pair's trust increment."""
+    memory = model.pair_memory
+    memory.values[memory.slot(i, j)] += delta
+
+
+def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
+    """:func:`adjust` by the delivery gain, through the slot the exchange keeps (every operating
+    exchange, every month)."""
+    model.pair_memory.values[ex.trust_slot] += model.params.trust.delivery_gain
+
+
+def on_meeting(model: SymbiosisModel, i: int, j: int, engagement: float) -> None:
+    adjust(model, i, j, model.params.trust.meeting_gain * engagement)
+
+
+def on_failure(model: SymbiosisModel, i: int, j: int) -> None:
+    adjust(model, i, j, -model.params.trust.failure_loss)

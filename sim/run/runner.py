@@ -1,0 +1,248 @@
+"""Run a scenario and write its results: config → model → collector → store.
+
+:func:`run` is the single entry every other tool uses (command line, sweeps, comparisons,
+dashboard tests), so the same config and seed give the same numbers everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from sim.config import ScenarioConfig, resolved
+from sim.core.model import SymbiosisModel
+
+SUMMARY_KEYS = (
+    "final_active_exchanges",
+    "peak_active_exchanges",
+    "collapsed",
+    "first_exchange_step",
+    "co2_avoided_total_t",
+    "public_funding_total_sek",
+    "years_to_first_exchange",
+    "active_exchanges_10y",
+    "active_exchanges_20y",
+    "co2_avoided_t_per_year_10y",
+    "co2_avoided_t_per_year_20y",
+    "virgin_water_saved_m3_per_year_10y",
+    "virgin_water_saved_m3_per_year_20y",
+    "exchange_years",
+    "virgin_water_saved_total_m3",
+    "heat_delivered_total_mwh",
+    "cluster_ever_active",
+    "final_cluster_active",
+    "firms_alive_final",
+    "startups_entered",
+    "permits_denied",
+    "exchanges_ended_partner_exit",
+    "mean_engagement",
+    "exchanges_started",
+    "startup_exchanges_started",
+    "anchor_exchanges_started",
+    "facilitators_started",
+)
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced, as tables and a summary."""
+
+    config: ScenarioConfig
+    seed: int
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+    exchanges: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("symbiosis-sim", "mesa", "numpy", "pandas", "pydantic", "pyarrow", "scipy"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def simulate(
+    config: ScenarioConfig, seed: int, steps: int | None = None, on_step: Callable[[SymbiosisModel], None] | None = None
+) -> SymbiosisModel:
+    """Build and run the model for ``steps`` months (the config's horizon by default)."""
+    model = SymbiosisModel(config, rng=seed)
+    if steps is not None:
+        model.horizon = steps
+    while model.running:
+        model.step()
+        if on_step is not None:
+            on_step(model)
+    return model
+
+
+def run(config: ScenarioConfig, seed: int, steps: int | None = None, on_step: Callable[[SymbiosisModel], None] | None = None) -> RunResult:
+    """Run one scenario with one seed and return its tables and summary."""
+    model = simulate(config, seed, steps, on_step)
+    ts = model.collector.frame()
+    events = pd.DataFrame(
+        model.events,
+        columns=["step", "year", "month", "kind", "firm", "facilitator", "municipality", "exchange", "reason", "was_operating", "detail"],
+    )
+    exchanges = exchange_table(model)
+    return RunResult(config, seed, ts, events, exchanges, summarise(model, ts, events, exchanges))
+
+
+def exchange_table(model: SymbiosisModel) -> pd.DataFrame:
+    rows = []
+    for ex in model.exchanges.values():
+        rows.append(
+            {
+                "id": ex.id,
+                "resource": ex.resource,
+                "supplier": model.firms[ex.supplier].name,
+                "receiver": model.firms[ex.receiver].name,
+                "supplier_role": model.firms[ex.supplier].role.value,
+                "receiver_role": model.firms[ex.receiver].role.value,
+                "quantity_per_month": ex.quantity,
+                "distance_km": ex.distance_km,
+                "price_sek_per_unit": ex.price_sek_per_unit,
+                "investment_sek": ex.investment_sek,
+                "facilitated": ex.facilitated,
+                "discovered_step": ex.discovered_step,
+                "operating_since": -1 if ex.operating_since is None else ex.operating_since,
+                "ended_step": -1 if ex.ended_step is None else ex.ended_step,
+                "stage": ex.stage.value,
+                "end_reason": "" if ex.end_reason is None else ex.end_reason.value,
+                "delivered_months": ex.delivered_months,
+            }
+        )
+    cols = [
+        "id",
+        "resource",
+        "supplier",
+        "receiver",
+        "supplier_role",
+        "receiver_role",
+        "quantity_per_month",
+        "distance_km",
+        "price_sek_per_unit",
+        "investment_sek",
+        "facilitated",
+        "discovered_step",
+        "operating_since",
+        "ended_step",
+        "stage",
+        "end_reason",
+        "delivered_months",
+    ]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _at(ts: pd.DataFrame, step: int, col: str) -> float:
+    """Value of ``col`` at ``step``, or NaN if the run is shorter."""
+    return float(ts[col].iloc[step - 1]) if len(ts) >= step else math.nan
+
+
+def _per_year(ts: pd.DataFrame, step: int, col: str) -> float:
+    """Sum of ``col`` over the twelve months ending at ``step``."""
+    return float(ts[col].iloc[step - 12 : step].sum()) if len(ts) >= step else math.nan
+
+
+def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame, exchanges: pd.DataFrame) -> dict[str, Any]:
+    """The scalar outcomes every study uses."""
+    active = ts["active_exchanges"]
+    started = ts.index[active > 0]
+    first = int(ts["step"].iloc[started[0]]) if len(started) else None
+    window = model.config.observation.collapse_window_months
+    cluster = ts["cluster_active"]
+    ever = bool(cluster.any())
+    collapsed = bool(ever and len(cluster) >= window and not cluster.iloc[-window:].any())
+    kinds = events["kind"] if len(events) else pd.Series(dtype=str)
+    return {
+        "final_active_exchanges": int(active.iloc[-1]),
+        "peak_active_exchanges": int(active.max()),
+        "collapsed": collapsed,
+        "first_exchange_step": first,
+        "co2_avoided_total_t": float(ts["co2_avoided_t"].sum()),
+        "public_funding_total_sek": float(model.public_sek_total),
+        "years_to_first_exchange": (first - 1) / 12.0 if first is not None else None,
+        "active_exchanges_10y": _at(ts, 120, "active_exchanges"),
+        "active_exchanges_20y": _at(ts, 240, "active_exchanges"),
+        "co2_avoided_t_per_year_10y": _per_year(ts, 120, "co2_avoided_t"),
+        "co2_avoided_t_per_year_20y": _per_year(ts, 240, "co2_avoided_t"),
+        "virgin_water_saved_m3_per_year_10y": _per_year(ts, 120, "virgin_water_saved_m3"),
+        "virgin_water_saved_m3_per_year_20y": _per_year(ts, 240, "virgin_water_saved_m3"),
+        "exchange_years": float(active.sum() / 12.0),
+        "virgin_water_saved_total_m3": float(ts["virgin_water_saved_m3"].sum()),
+        "heat_delivered_total_mwh": float(ts["heat_delivered_mwh"].sum()),
+        "cluster_ever_active": ever,
+        "final_cluster_active": bool(cluster.iloc[-1]),
+        "firms_alive_final": int(ts["firms_alive"].iloc[-1]),
+        "startups_entered": int((kinds == "firm_entered").sum()),
+        "permits_denied": int((kinds == "permit_denied").sum()),
+        "exchanges_ended_partner_exit": int(
+            ((kinds == "exchange_ended") & (events["reason"] == "partner_exit") & events["was_operating"]).sum()
+        )
+        if len(events)
+        else 0,
+        "mean_engagement": float(ts["facilitator_engagement"].mean()),
+        "exchanges_started": int((exchanges["operating_since"] > 0).sum()),
+        "startup_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["receiver_role"] == "startup")).sum()),
+        "anchor_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["supplier_role"] == "anchor")).sum()),
+        "facilitators_started": int((kinds == "facilitation_started").sum()),
+    }
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write deterministically: no pandas index, no timestamps; temporary name, then rename."""
+    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    tmp.replace(path)
+
+
+def resolved_yaml(meta: dict[str, Any]) -> str:
+    """Block YAML for the settings, and one flow-style line per entity (firm, municipality, ...).
+
+    A national config lists 20,000 firms and 290 municipalities; PyYAML's representer needs
+    seconds for that, while a JSON line per entity (JSON flow mappings are YAML) takes a fraction
+    and still reads as one entity per line. ``yaml.safe_load`` gives back the same dict (tested).
+    """
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter when installed
+    parts = []
+    for key, value in meta.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            parts.append(f"{key}:\n" + "".join(f"- {json.dumps(v, ensure_ascii=False)}\n" for v in value))
+        else:
+            parts.append(yaml.dump({key: value}, Dumper=dumper, sort_keys=False, allow_unicode=True))
+    return "".join(parts)
+
+
+def write(result: RunResult, out: Path, figure: bool = True) -> list[Path]:
+    """Write the six result files of a run into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_parquet(result.timeseries, out / "timeseries.parquet")
+    write_parquet(result.events, out / "events.parquet")
+    write_parquet(result.exchanges, out / "exchanges.parquet")
+    meta = resolved(result.config)
+    meta["_run"] = {"seed": result.seed, "versions": versions(), "command": " ".join(sys.argv)}
+    (out / "config.resolved.yaml").write_text(resolved_yaml(meta), encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps({"seed": result.seed, **result.summary}, indent=2, default=str) + "\n", encoding="utf-8")
+    paths = [out / n for n in ("timeseries.parquet", "events.parquet", "exchanges.parquet", "config.resolved.yaml", "summary.json")]
+    if figure:
+        from sim.run.plots import overview
+
+        overview(result, out / "overview.png")
+        paths.append(out / "overview.png")
+    return paths
