@@ -121,7 +121,7 @@ UTILITY_STREAMS = {
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
-    # Sweden: 290 municipalities in 21 regions (SCB); ~20,000 firms is the benchmark size (issue 4)
+    # Sweden: 290 municipalities in 21 regions (SCB); ~20,000 firms is the national benchmark size (benchmarks/run.py)
     "national": {"municipalities": 290, "regions": 21, "firms": 20000},
     # one county of the size of Jönköping or Kalmar (12-13 municipalities); size assumption
     "county": {"municipalities": 12, "regions": 1, "firms": 800},
