@@ -336,7 +336,7 @@ class ScenarioConfig(Strict):
 
     name: str = param("scenario", "text", "user", "Name of the scenario.")
     description: str = param("", "text", "user", "What the scenario is for.")
-    case: str | None = param(None, "case id", "cases.md", "Case of the report this scenario models (A1-A29).")
+    case: str | None = param(None, "case id", "report appendix (docs/sources.md)", "Case of the report this scenario models (A1-A29).")
     start_year: int = param(2010, "year", "case data", "Calendar year of the first step.", ge=1900, le=2200)
     years: int = param(20, "years", "user", "Horizon; one step is one month.", ge=1, le=200)
     seed: int = param(1, "integer", "user", "Default seed; the command line's --seed wins.", ge=0)
