@@ -100,7 +100,7 @@ class Policy(Strict):
     eed_heat_mandate: bool = param(
         False,
         "switch",
-        "§5: Energy Efficiency Directive (EU) 2023/1791",
+        "§4.4: Energy Efficiency Directive (EU) 2023/1791",
         "Whether installations above params.eed_mandate.threshold_mw and data centres must assess their residual heat.",
     )
 
@@ -237,13 +237,13 @@ class FirmConfig(Strict):
     attention: int | None = param(
         None,
         "exchanges in preparation at once",
-        "§2.5.4: firms lack room for complex collaboration; default by role: anchor 2, utility 3, sme 1, startup 2",
+        "§2.5.5: firms lack room for complex collaboration; default by role: anchor 2, utility 3, sme 1, startup 2",
         "How many exchanges the firm can prepare at once.",
         ge=0,
         le=100,
     )
     energy_input_mw: float = param(0.0, "MW average", "case data", "Average energy input (EED mandate threshold 8 MW).", ge=0)
-    data_centre: bool = param(False, "switch", "§5", "Whether the firm is a data centre (covered by the EED mandate).")
+    data_centre: bool = param(False, "switch", "§4.4", "Whether the firm is a data centre (covered by the EED mandate).")
     offers: list[OfferConfig] = param([], "list", "case data", "Residual streams the firm can give away.")
     demands: list[DemandConfig] = param([], "list", "case data", "Needs the firm meets with virgin resources.")
 

@@ -106,7 +106,7 @@ SECTORS: dict[str, Sector] = {
         _d("co2", 50, 300, (0.9, 0.9), 0.5), _d("technical_water", 5000, 20000, (0.6, 0.6)),
         _d("materials", 100, 500, (0.7, 0.9), 0.5))),
     "research": Sector("sme", 0.03, (10, 300), (_o("competence", 2, 4, (0.7, 0.9)),)),
-    # establishment companies (§2.5.4: their business is an anchor's residual stream)
+    # establishment companies (§2.5.5: their business is an anchor's residual stream)
     "greenhouse": Sector("startup", 0.005, (1, 10), (
         _d("heat", 500, 2000, (25, 35)), _d("co2", 20, 100, (0.9, 0.9), 0.5)), spread_km=2.0),
     "fish_farm": Sector("startup", 0.003, (1, 10), (
