@@ -15,7 +15,7 @@ README (not from ``docs/sources.md`` itself):
 
 An entry is a ``### §x.y ...`` or ``### Ax ...`` heading of ``docs/sources.md`` with its summary.
 
-Separately, no tracked text file may talk about the work process (work-item numbers, "the lead")
+Separately, no tracked text file may talk about the work process (work-item numbers, who reports to whom)
 or point to files outside the repository.
 """
 
@@ -184,7 +184,7 @@ def test_the_checks_catch_a_citation_without_an_entry(sources_text: str) -> None
 
 
 def test_text_speaks_of_the_model_and_points_inside_the_repository() -> None:
-    """No tracked text file names a work item, talks of "the lead", or points to files outside the repository."""
+    """No tracked text file names a work item, speaks of whom work is reported to, or points to files outside the repository."""
     bad = []
     for path in _tracked():
         rel = path.relative_to(ROOT).as_posix()
