@@ -1,6 +1,6 @@
 """Performance benchmark of the model: speed per agent-step, scaling, national scale, collection cost.
 
-Prints one table and marks each of the four targets of issue 8 met or not met:
+Prints one table and marks each of its four targets met or not met:
 
 1. per agent-step speed: the full model at 1,000 firms runs at least as many firm-steps per second
    as Mesa's BoltzmannWealth example (1,000 agents, 100 steps) runs agent-steps per second, both

@@ -1,6 +1,6 @@
 """The case library: every file validates and runs through the real model; the table lists it.
 
-The Bjuv file is checked for the set-up the Bjuv study needs (issue 4), never for its outcome:
+The Bjuv file is checked for the set-up the Bjuv study (experiments/bjuv) needs, never for its outcome:
 the collapse must come from the mechanisms, so no test here asserts one.
 """
 

@@ -163,7 +163,7 @@ def test_diffusion_spreads_facilitation() -> None:
 
 
 def test_entry_brings_establishment_companies() -> None:
-    """§2.5.4: establishment companies locate beside unused streams with free land."""
+    """§2.5.5: establishment companies locate beside unused streams with free land."""
     greater(
         outcomes(None, {}, "startups_entered", steps=TEN_YEARS),
         outcomes(None, {"mechanisms.entry": False}, "startups_entered", steps=TEN_YEARS),

@@ -175,7 +175,7 @@ def test_dask_worker_killed_mid_sweep_still_gives_identical_results(long: tuple[
 
 
 def test_cli_against_a_dask_scheduler_and_two_dask_workers(small: tuple[Path, Path], tmp_path: Path) -> None:
-    """Acceptance 2 in small: `dask scheduler` + two `dask worker` processes, --scheduler ADDRESS."""
+    """The distributed check of experiments/checks/sweep_reproducibility.py in small: `dask scheduler` + two `dask worker` processes, --scheduler ADDRESS."""
     spec, ref = small
     dask = str(Path(sys.executable).with_name("dask"))
     sched_file = tmp_path / "scheduler.json"

@@ -103,8 +103,8 @@ def test_shipped_sweep_files_are_valid() -> None:
     for path in sorted((ROOT / "configs" / "sweeps").glob("*.yaml")):
         sweep = load_spec(path)
         assert sweep.runs > 0, path
-    acceptance = load_spec(ROOT / "configs" / "sweeps" / "funding_lhs.yaml")
-    assert acceptance.spec.design.kind == "lhs" and len(acceptance.parameters) == 2 and acceptance.runs == 200
+    funding = load_spec(ROOT / "configs" / "sweeps" / "funding_lhs.yaml")
+    assert funding.spec.design.kind == "lhs" and len(funding.parameters) == 2 and funding.runs == 200
 
 
 def test_designs_have_the_sizes_and_domains_the_spec_asks_for(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Scenario discovery with PRIM: which funding conditions leave a region without a working symbiosis?
 
-The seed digest's P2 and P8 say facilitation lives on project money and that a gap between
+Patterns P2 and P8 (docs/odd.md, section 1.2) say facilitation lives on project money and that a gap between
 projects loses engagement that is slow to rebuild; P10 says SME-only money cannot reach the
 anchor. This study samples those funding conditions for the built-in example (Latin hypercube
 through the EMA Workbench, seeded replications per scenario, ten-year runs) and asks PRIM for the

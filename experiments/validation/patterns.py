@@ -1,4 +1,4 @@
-"""Measure every pattern P1–P12 of the digest (§9) with the model, with its uncertainty.
+"""Measure every pattern P1–P12 (docs/odd.md, section 1.2) with the model, with its uncertainty.
 
 Each pattern is shown by a contrast between two arms on the same seeds (a mechanism or lever
 switched, or a set-up changed) or by a share over seeds, always from real runs. The script writes

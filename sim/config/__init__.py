@@ -100,7 +100,7 @@ class Policy(Strict):
     eed_heat_mandate: bool = param(
         False,
         "switch",
-        "§5: Energy Efficiency Directive (EU) 2023/1791",
+        "§4.4: Energy Efficiency Directive (EU) 2023/1791",
         "Whether installations above params.eed_mandate.threshold_mw and data centres must assess their residual heat.",
     )
 
@@ -237,13 +237,13 @@ class FirmConfig(Strict):
     attention: int | None = param(
         None,
         "exchanges in preparation at once",
-        "§2.5.4: firms lack room for complex collaboration; default by role: anchor 2, utility 3, sme 1, startup 2",
+        "§2.5.5: firms lack room for complex collaboration; default by role: anchor 2, utility 3, sme 1, startup 2",
         "How many exchanges the firm can prepare at once.",
         ge=0,
         le=100,
     )
     energy_input_mw: float = param(0.0, "MW average", "case data", "Average energy input (EED mandate threshold 8 MW).", ge=0)
-    data_centre: bool = param(False, "switch", "§5", "Whether the firm is a data centre (covered by the EED mandate).")
+    data_centre: bool = param(False, "switch", "§4.4", "Whether the firm is a data centre (covered by the EED mandate).")
     offers: list[OfferConfig] = param([], "list", "case data", "Residual streams the firm can give away.")
     demands: list[DemandConfig] = param([], "list", "case data", "Needs the firm meets with virgin resources.")
 
@@ -336,7 +336,7 @@ class ScenarioConfig(Strict):
 
     name: str = param("scenario", "text", "user", "Name of the scenario.")
     description: str = param("", "text", "user", "What the scenario is for.")
-    case: str | None = param(None, "case id", "cases.md", "Case of the report this scenario models (A1-A29).")
+    case: str | None = param(None, "case id", "report appendix (docs/sources.md)", "Case of the report this scenario models (A1-A29).")
     start_year: int = param(2010, "year", "case data", "Calendar year of the first step.", ge=1900, le=2200)
     years: int = param(20, "years", "user", "Horizon; one step is one month.", ge=1, le=200)
     seed: int = param(1, "integer", "user", "Default seed; the command line's --seed wins.", ge=0)

@@ -21,7 +21,7 @@ class Params(Strict):
     attention_share_of_turnover: float = param(
         1.0e-3,
         "share of monthly turnover per month",
-        "§3.2, §2.5.4: firms prioritise their core business; value: assumption, so that a mid-size heat deal is marginal for a 3 bn SEK/yr plant",
+        "§3.2, §2.5.5: firms prioritise their core business; value: assumption, so that a mid-size heat deal is marginal for a 3 bn SEK/yr plant",
         "Opportunity cost of management attention a supplier spends on an exchange, as a share of its monthly turnover.",
         ge=0,
         le=0.1,

@@ -1,4 +1,4 @@
-"""The Energy Efficiency Directive's residual-heat mandate (EU 2023/1791, report §5).
+"""The Energy Efficiency Directive's residual-heat mandate (EU 2023/1791, report §4.4).
 
 A new or substantially refurbished installation with average energy input above 8 MW, or a data
 centre, must do a cost–benefit analysis of using its residual heat, assessing nearby industrial
@@ -23,7 +23,7 @@ HEAT = ("heat", "steam")
 
 class Params(Strict):
     threshold_mw: float = param(
-        8.0, "MW average energy input", "EU 2023/1791 art. 26 as summarised in §5", "Installations above this input are covered.", ge=0
+        8.0, "MW average energy input", "EU 2023/1791 art. 26 as summarised in §4.4", "Installations above this input are covered.", ge=0
     )
     refurbish_rate_per_year: float = param(
         0.1,

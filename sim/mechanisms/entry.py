@@ -1,7 +1,7 @@
 """Entry of establishment companies (start-ups whose business is an anchor's residual stream).
 
 Wa3rm, Agtira and Liquid Wind locate next to unused low-grade heat, biogenic CO2 or oxygen
-(§2.5.4, §4). An entrant needs a free industrial plot beside the source (§2.4.1); it arrives more
+(§2.5.5, §4). An entrant needs a free industrial plot beside the source (§2.4.1); it arrives more
 often where a facilitator markets the site. Entrants are firms like any other: they must find
 trust, permits and money, or leave.
 """

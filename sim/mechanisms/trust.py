@@ -4,7 +4,7 @@ Trust starts from what the parties are: established neighbours know each other a
 start-up has no track record. It rises with delivered months and brokered meetings and falls
 with failures, so a first deal is the hardest (report §3.4.2, A2 High Coast). The increments
 follow the running-mean idea of Ghali et al. (2017) scaled to a monthly step, without their
-noise term (literature.md: a U(-1,1) event per step makes trust a random walk).
+noise term (run as in NREL's ABSiCE, a U(-1,1) event per step makes trust a random walk).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Synthetic regions: reproducible scenario configs beyond the named cases, for studies and benchmarks.
 
-A generated region has what the report says a Swedish symbiosis landscape has (digest §3): process
+A generated region has what the report says a Swedish symbiosis landscape has (§2.5): process
 plants that can be anchors (pulp and paper, chemicals, steel, food processing, data centres), a
 district-heating utility and a wastewater utility in every municipality, many SMEs whose streams are
 small, a few establishment companies, free plots beside anchors (§2.4.1), regions with project
@@ -106,7 +106,7 @@ SECTORS: dict[str, Sector] = {
         _d("co2", 50, 300, (0.9, 0.9), 0.5), _d("technical_water", 5000, 20000, (0.6, 0.6)),
         _d("materials", 100, 500, (0.7, 0.9), 0.5))),
     "research": Sector("sme", 0.03, (10, 300), (_o("competence", 2, 4, (0.7, 0.9)),)),
-    # establishment companies (§2.5.4: their business is an anchor's residual stream)
+    # establishment companies (§2.5.5: their business is an anchor's residual stream)
     "greenhouse": Sector("startup", 0.005, (1, 10), (
         _d("heat", 500, 2000, (25, 35)), _d("co2", 20, 100, (0.9, 0.9), 0.5)), spread_km=2.0),
     "fish_farm": Sector("startup", 0.003, (1, 10), (
@@ -121,7 +121,7 @@ UTILITY_STREAMS = {
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
-    # Sweden: 290 municipalities in 21 regions (SCB); ~20,000 firms is the benchmark size (issue 4)
+    # Sweden: 290 municipalities in 21 regions (SCB); ~20,000 firms is the national benchmark size (benchmarks/run.py)
     "national": {"municipalities": 290, "regions": 21, "firms": 20000},
     # one county of the size of Jönköping or Kalmar (12-13 municipalities); size assumption
     "county": {"municipalities": 12, "regions": 1, "firms": 800},
@@ -130,7 +130,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 MUNICIPALITY_SPACING_KM = 40.0  # assumption: Sweden's 450,000 km2 over 290 municipalities ≈ 40 km apart
-FACILITATED_SHARE = 0.15  # assumption: a minority of municipalities has a symbiosis facilitator (cases.md)
+FACILITATED_SHARE = 0.15  # assumption: a minority of municipalities has a symbiosis facilitator (appendix cases A1-A29)
 PROGRAMME_BUDGET_SEK = (10e6, 40e6)  # A22: ERDF SEK 28.8 M for two regions; range assumed
 
 
@@ -343,7 +343,7 @@ def generate(
             }
         )
 
-    # facilitators in some municipalities, mostly where anchors are (cases.md: most cases have one)
+    # facilitators in some municipalities, mostly where anchors are (appendix cases: most have one)
     n_fac = max(1, round(FACILITATED_SHARE * municipalities))
     fac_w = weight + np.array([0.02 * len(anchors_by_muni.get(i, [])) for i in range(municipalities)])
     fac_w = fac_w / fac_w.sum()

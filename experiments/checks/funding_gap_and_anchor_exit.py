@@ -1,11 +1,12 @@
-"""Issue 3 acceptance, with the real command line.
+"""A funding gap weakens a symbiosis and an anchor's exit collapses one, checked through the real command line.
 
 1. ``symbiosis run --set policy.funding_gap_months=0`` versus ``=24`` on the built-in example over
    20 seeds each: active exchanges after ten years.
 2. The small anchor-exit scenario (``configs/scenarios/anchor_exit.yaml``) collapses in most seeds;
    with land reservation and continuous facilitation funding it recovers more often.
 
-Run: ``.venv/bin/python experiments/acceptance/issue3.py [--seeds 20] [--out results/acceptance]``.
+Run: ``.venv/bin/python experiments/checks/funding_gap_and_anchor_exit.py [--seeds 20]
+[--out results/checks/funding_gap_and_anchor_exit]``.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def wilson(k: int, n: int) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seeds", type=int, default=20)
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "acceptance")
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "checks" / "funding_gap_and_anchor_exit")
     a = ap.parse_args()
 
     no_gap = arm(a.out, "gap0", a.seeds, None, ["policy.funding_gap_months=0"])

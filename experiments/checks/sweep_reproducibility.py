@@ -1,4 +1,4 @@
-"""Issue 5 acceptance, end to end with the real command line (about 2-4 minutes on 2 cores).
+"""Sweeps reproduce across executors and after a kill, end to end with the real command line (about 2-4 minutes on 2 cores).
 
 1. The 200-run, 2-parameter Latin hypercube (configs/sweeps/funding_lhs.yaml) with --workers 2,
    then ``symbiosis analyze`` writes its tables and plots.
@@ -6,7 +6,7 @@
    processes on loopback gives identical results.
 3. The same sweep killed with SIGKILL at a random point and resumed gives identical results.
 
-    .venv/bin/python experiments/sweep_acceptance/run.py [--out results/sweep_acceptance]
+    .venv/bin/python experiments/checks/sweep_reproducibility.py [--out results/checks/sweep_reproducibility]
 
 Every process this script starts, it stops.
 """
@@ -47,7 +47,7 @@ def main() -> int:
     from sim.sweep.engine import read_runs
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "results" / "sweep_acceptance")
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "checks" / "sweep_reproducibility")
     args = ap.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
