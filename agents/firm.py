@@ -55,12 +55,9 @@ class Firm(mesa.Agent):
         self.energy_input_mw = energy_input_mw
         self.data_centre = data_centre
         self.entered_step = entered_step
-        self.alive = True
         self.offers: list[Offer] = []
         self.demands: list[Demand] = []
         self.exchanges: set[int] = set()
-        self.operating: int = 0
-        self.delivered_months: int = 0
         self.months_without_supply: int = 0
         self.guaranteed_investment_sek: float = 0.0
 
@@ -70,9 +67,24 @@ class Firm(mesa.Agent):
         return self.role in (Role.ANCHOR, Role.UTILITY)
 
     @property
+    def alive(self) -> bool:
+        """Still in business (the firm register's column)."""
+        return bool(self.model.firm_arrays.alive[self.idx])
+
+    @property
+    def operating(self) -> int:
+        """Exchanges it takes part in that operate now (the firm register's column)."""
+        return int(self.model.firm_arrays.operating[self.idx])
+
+    @property
+    def delivered_months(self) -> int:
+        """Months delivered in any exchange, its visible track record (the firm register's column)."""
+        return int(self.model.firm_arrays.delivered[self.idx])
+
+    @property
     def extra_hazard(self) -> float:
         """Extra annual exit hazard after losing a supplier (kept in the model's array)."""
-        return float(self.model.firm_extra_hazard[self.idx])
+        return float(self.model.firm_arrays.extra_hazard[self.idx])
 
     @property
     def busy(self) -> int:

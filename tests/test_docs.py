@@ -12,7 +12,8 @@ import re
 import pytest
 
 from sim import docs_gen
-from sim.config import MECHANISM_MODULES, ROOT, Switches
+from sim.config import ROOT, Switches
+from sim.mechanisms import BY_NAME, REGISTRY
 
 ODD = ROOT / "docs" / "odd.md"
 PARAMETERS = ROOT / "docs" / "parameters.md"
@@ -54,8 +55,9 @@ def test_every_parameter_has_unit_and_source() -> None:
 
 def test_table_covers_every_mechanism_and_nested_setting() -> None:
     keys = {r.key for r in docs_gen.all_rows()}
-    for name, module in MECHANISM_MODULES.items():
-        for field in module.Params.model_fields:
+    for mech in REGISTRY:
+        name = mech.name
+        for field in mech.params.model_fields:
             assert any(k == f"params.{name}.{field}" or k.startswith(f"params.{name}.{field}.") for k in keys), (name, field)
     for switch in Switches.model_fields:
         assert f"mechanisms.{switch}" in keys
@@ -65,10 +67,11 @@ def test_table_covers_every_mechanism_and_nested_setting() -> None:
 
 def test_every_mechanism_module_has_a_submodel_section(odd_text: str) -> None:
     headings = _submodel_headings(odd_text)
-    missing = [name for name in MECHANISM_MODULES if name not in headings]
+    missing = [name for name in BY_NAME if name not in headings]
     assert not missing, f"docs/odd.md lacks a '### 7.N <module>' section for: {missing}"
-    for name in MECHANISM_MODULES:
-        assert f'<a id="{docs_gen.odd_anchor(name)}"></a>' in odd_text, f"odd.md lacks the anchor parameters.md links to for {name}"
+    for mech in REGISTRY:
+        name = mech.name
+        assert f'<a id="{mech.odd}"></a>' in odd_text, f"odd.md lacks the anchor parameters.md links to for {name}"
 
 
 def test_every_switch_has_a_submodel_section(odd_text: str) -> None:
@@ -81,7 +84,7 @@ def test_submodel_sections_name_their_switch_and_parameters(odd_text: str) -> No
     """Each section points to its parameter table and, where one exists, to its switch."""
     parts = re.split(r"^###\s+7\.\d+\s+", odd_text, flags=re.MULTILINE)[1:]
     sections = {p.split(maxsplit=1)[0].strip("`"): p for p in parts}
-    for name in MECHANISM_MODULES:
+    for name in BY_NAME:
         body = sections[name]
         assert f"parameters.md#params-{name}" in body, f"section {name} does not link to its parameters"
         if name in Switches.model_fields:

@@ -22,7 +22,7 @@ def _plant_supplies_after_exit(feed_on: bool, seed: int) -> tuple[bool, bool]:
     before = after = False
     while m.running and m.steps < EXIT_STEP + 12:
         m.step()
-        supplying = any(ex.supplier == plant for ex in m.operating.values())
+        supplying = any(ex.supplier == plant for ex in m.ledger.operating.values())
         if m.steps == EXIT_STEP - 1:
             before = supplying
         after = supplying
@@ -44,13 +44,13 @@ def test_losing_the_input_ends_the_streams_made_from_it() -> None:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_fed_stream_is_what_its_input_allows_every_month(seed: int) -> None:
     m = SymbiosisModel(config.load(FEED_CHAIN), rng=seed)
-    offers = m.fed_offers
+    offers = m.state.feed.offers
     assert [o.resource for o in offers] == ["biogas", "digestate"] and all(o.quantity == 0 for o in offers)
     grew = False
     while m.running:
         m.step()
         for o in offers:
-            if not m.firm_alive[o.firm]:
+            if not m.firm_arrays.alive[o.firm]:
                 continue
             share = feed.fed_share(m, o)
             assert o.quantity == pytest.approx(o.base_quantity * share, abs=1e-9)
@@ -97,8 +97,8 @@ def test_fed_from_counts_only_the_named_feeder() -> None:
         plant, other = m.firm_by_name("Foodtown Biogas").idx, m.firm_by_name("Other Waste").idx
         while m.running and m.steps < EXIT_STEP + 12:
             m.step()
-        other_fed_after_exit += any(ex.supplier == other and ex.receiver == plant for ex in m.operating.values())
-        supplying_after_exit += any(ex.supplier == plant for ex in m.operating.values())
+        other_fed_after_exit += any(ex.supplier == other and ex.receiver == plant for ex in m.ledger.operating.values())
+        supplying_after_exit += any(ex.supplier == plant for ex in m.ledger.operating.values())
     assert other_fed_after_exit > 0, "the other supplier must still feed the plant in some runs"
     assert supplying_after_exit == 0, "a stream fed only by the anchor outlived the anchor"
 
@@ -123,7 +123,7 @@ def test_below_the_minimum_load_a_fed_stream_makes_nothing() -> None:
         idx = m.firm_by_name("Foodtown Biogas").idx
         while m.running and m.steps < EXIT_STEP:
             m.step()
-            assert all(o.quantity in (0.0, pytest.approx(o.base_quantity * feed.fed_share(m, o))) for o in m.fed_offers)
+            assert all(o.quantity in (0.0, pytest.approx(o.base_quantity * feed.fed_share(m, o))) for o in m.state.feed.offers)
         return any(ex.supplier == idx for ex in m.exchanges.values())
 
     proportional = sum(supplied_ever(0.0, s) for s in range(15))

@@ -29,7 +29,7 @@ policies = st.fixed_dictionaries(
 
 
 def _check_state(model: SymbiosisModel) -> None:
-    for book in model.books.values():
+    for book in model.state.matching.books.values():
         for offer in book.offers:
             assert -EPS <= offer.committed <= offer.quantity + EPS, "a stream is sold beyond its quantity"
         for demand in book.demands:

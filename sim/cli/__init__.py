@@ -9,8 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sim import config as cfgmod
-from sim.config import ConfigError
+from sim.cli.errors import fail, load_or_fail
 
 app = typer.Typer(
     add_completion=False,
@@ -18,24 +17,6 @@ app = typer.Typer(
     no_args_is_help=True,
     help="symbiosis-sim: agent-based model of industrial and urban symbiosis.",
 )
-
-
-def fail(problems: list[str], what: str = "configuration") -> None:
-    """Print every problem and exit with code 2 (bad input), never a traceback."""
-    typer.echo(f"error: the {what} has {len(problems)} problem(s):", err=True)
-    for p in problems:
-        typer.echo(f"  - {p}", err=True)
-    raise typer.Exit(2)
-
-
-def load_or_fail(path: Path | None, sets: list[str] | None, overrides: dict[str, Any] | None = None) -> cfgmod.ScenarioConfig:
-    try:
-        ov = cfgmod.parse_set(sets or [])
-        ov.update(overrides or {})
-        return cfgmod.load(path, ov)
-    except ConfigError as exc:
-        fail(exc.problems)
-        raise  # unreachable
 
 
 def _summary_table(summary: dict[str, Any]) -> str:

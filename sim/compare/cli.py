@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         list_: Annotated[bool, typer.Option("--list", help="List the policy packages and levers, then exit.")] = False,
     ) -> None:
         """Compare policy packages with a baseline on the same seeds; write report.html and report.md."""
-        from sim.cli import fail
+        from sim.cli.errors import fail
         from sim.compare import policies as polmod
         from sim.compare.study import compare as run_compare
 

@@ -17,27 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
-from sim.mechanisms import (
-    anchor_revenue,
-    benefit,
-    diffusion,
-    eed_mandate,
-    engagement,
-    entry,
-    feed,
-    financing,
-    firm_exit,
-    land_planning,
-    lifecycle,
-    lock_in,
-    matching,
-    negotiation,
-    permits,
-    project_funding,
-    scarcity,
-    snowball,
-    trust,
-)
+from sim.mechanisms import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
@@ -105,25 +85,12 @@ class Policy(Strict):
     )
 
 
-class Switches(Strict):
-    """Each mechanism can be switched off alone."""
-
-    trust: bool = param(True, "switch", "issue 3 (P3)", "Pairwise trust gates negotiations.")
-    anchor_revenue: bool = param(True, "switch", "issue 3 (P4)", "Anchors weigh attention and delivery risk against marginal revenue.")
-    negotiation: bool = param(True, "switch", "issue 3", "Contract negotiation takes time and may fail.")
-    permits: bool = param(True, "switch", "issue 3 (P6)", "Permits and detailed plans take time and may be denied.")
-    financing: bool = param(True, "switch", "issue 3 (P3)", "Start-ups finance step by step.")
-    project_funding: bool = param(True, "switch", "issue 3 (P2, P8, P10)", "Facilitation lives on project funding.")
-    engagement: bool = param(True, "switch", "issue 3 (P2)", "Facilitator engagement builds and decays.")
-    firm_exit: bool = param(True, "switch", "issue 3 (P1)", "Firms exit by hazard; start-ups without supply leave.")
-    land_planning: bool = param(True, "switch", "issue 3 (P1)", "Inactive hubs' land may be re-planned for housing.")
-    entry: bool = param(True, "switch", "issue 3", "Establishment companies arrive beside unused streams.")
-    scarcity: bool = param(True, "switch", "issue 3 (P7)", "Water scarcity raises the shadow price of virgin water.")
-    eed_mandate: bool = param(True, "switch", "issue 3", "The EED heat mandate acts when the policy lever is on.")
-    snowball: bool = param(True, "switch", "issue 3 (P5)", "Operating exchanges make partners search more.")
-    diffusion: bool = param(True, "switch", "issue 3 (P11)", "Visible symbioses inspire neighbouring municipalities.")
-    lock_in: bool = param(True, "switch", "issue 3", "Phased-out streams end with their exchanges.")
-    feed: bool = param(True, "switch", "input-output coupling (P1 in chains)", "A stream fed by a received input follows that input.")
+Switches = create_model(
+    "Switches",
+    __base__=Strict,
+    __doc__="Each mechanism that others do not build on can be switched off alone (see sim.mechanisms.REGISTRY).",
+    **{m.name: (bool, param(True, "switch", m.switch.source, m.switch.description)) for m in REGISTRY if m.switch is not None},
+)
 
 
 class Observation(Strict):
@@ -148,36 +115,11 @@ class Observation(Strict):
     )
 
 
-MECHANISM_MODULES = {
-    m.__name__.rsplit(".", 1)[1]: m
-    for m in (
-        matching,
-        benefit,
-        trust,
-        anchor_revenue,
-        negotiation,
-        permits,
-        financing,
-        lifecycle,
-        project_funding,
-        engagement,
-        firm_exit,
-        land_planning,
-        entry,
-        scarcity,
-        eed_mandate,
-        snowball,
-        diffusion,
-        lock_in,
-        feed,
-    )
-}
-
 MechanismParams = create_model(
     "MechanismParams",
     __base__=Strict,
     __doc__="Parameters of each mechanism, grouped by the module that holds its rules.",
-    **{name: (mod.Params, Field(default_factory=mod.Params)) for name, mod in MECHANISM_MODULES.items()},
+    **{m.name: (m.params, Field(default_factory=m.params)) for m in REGISTRY},
 )
 
 

@@ -64,10 +64,10 @@ class Collector:
         d = self.data
         year, month = m.date_of(m.steps)
         active = sum(self.active_by_resource.values())
-        participating = int(np.count_nonzero(m.operating_count[: len(m.firms)] > 0))
+        participating = int(np.count_nonzero(m.firm_arrays.operating[: len(m.firms)] > 0))
         resources = sum(1 for v in self.active_by_resource.values() if v > 0)
         obs = m.config.observation
-        arrays = m.exchange_arrays
+        arrays = m.ledger.arrays
         ids = arrays.live_ids()
         trusts = trust.levels(m, arrays.supplier[ids], arrays.receiver[ids], arrays.trust_slot[ids])
         row = {
@@ -78,7 +78,7 @@ class Collector:
             "pipeline_exchanges": len(m.live) - active,
             "participating_firms": participating,
             "firms_alive": m.n_alive,
-            "startups_alive": m.n_startups,
+            "startups_alive": len(m.state.entry.startups),
             "co2_avoided_t": self._co2,
             "virgin_water_saved_m3": self._water,
             "heat_delivered_mwh": self._heat,

@@ -6,6 +6,7 @@ with the schema and ``docs/parameters.md`` can be generated from it rather than 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,3 +26,11 @@ def param(default: Any, unit: str, source: str, description: str, **constraints:
         json_schema_extra={"unit": unit, "source": source},
         **constraints,
     )
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A mechanism's on/off switch: what turning it off removes, and where the rule comes from."""
+
+    description: str
+    source: str

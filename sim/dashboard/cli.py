@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 to reach it from other machines).")] = "127.0.0.1",
     ) -> None:
         """Serve the interactive dashboard for students (works without internet); Ctrl-C stops it."""
-        from sim.cli import fail
+        from sim.cli.errors import fail
 
         problem = port_problem(host, port)
         if problem:

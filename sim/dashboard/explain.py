@@ -1,20 +1,20 @@
 """The explanation panel, built from the mechanism modules themselves.
 
 Each mechanism's docstring says what it does and where in the report it comes from; its
-``Params`` fields carry description, unit and source; the policy levers it reads are found in its
-source. Reading them here keeps one text in one place: change a docstring, the panel follows.
+``Params`` fields carry description, unit and source; its registry entry names its switch and the
+policy levers it reads. Reading them here keeps one text in one place: change a docstring, the
+panel follows.
 """
 
 from __future__ import annotations
 
 import inspect
-import re
 from dataclasses import dataclass
-from functools import cache
 from html import escape
 from typing import Any
 
 from sim import config
+from sim.mechanisms import REGISTRY
 
 
 @dataclass(frozen=True)
@@ -41,19 +41,12 @@ def _extra(field: Any) -> dict[str, Any]:
     return extra if isinstance(extra, dict) else {}
 
 
-@cache
-def _levers_read_by(name: str) -> tuple[str, ...]:
-    src = inspect.getsource(config.MECHANISM_MODULES[name])
-    used = set(re.findall(r"policy\.([a-z_]+)", src))
-    return tuple(lv for lv in config.Policy.model_fields if lv in used)
-
-
 def mechanisms(cfg: config.ScenarioConfig) -> list[Mechanism]:
     """Every mechanism with its text, switch, levers and parameter values in this scenario."""
     out = []
-    switches = config.Switches.model_fields
-    for name, mod in config.MECHANISM_MODULES.items():
-        doc = inspect.cleandoc(mod.__doc__ or name)
+    for mech in REGISTRY:
+        name = mech.name
+        doc = inspect.cleandoc(mech.module.__doc__ or name)
         title, _, body = doc.partition("\n")
         values = getattr(cfg.params, name)
         params = tuple(
@@ -64,10 +57,10 @@ def mechanisms(cfg: config.ScenarioConfig) -> list[Mechanism]:
                 str(_extra(f).get("source", "")),
                 getattr(values, pname),
             )
-            for pname, f in mod.Params.model_fields.items()
+            for pname, f in mech.params.model_fields.items()
         )
-        switch = switches[name].description if name in switches else None
-        out.append(Mechanism(name, title.strip(), " ".join(body.split()), switch, _levers_read_by(name), params))
+        switch = mech.switch.description if mech.switch is not None else None
+        out.append(Mechanism(name, title.strip(), " ".join(body.split()), switch, mech.levers, params))
     return out
 
 

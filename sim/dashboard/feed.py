@@ -1,10 +1,12 @@
-"""The model's event log in plain language: "Mar 2017: Findus Bjuv exits (scheduled); 4 exchanges end"."""
+"""The model's event log in plain language, from its typed fields: "Mar 2017: Findus Bjuv exits (as in the case
+history); 4 exchanges end"."""
 
 from __future__ import annotations
 
 import calendar
 from typing import TYPE_CHECKING, Any
 
+from sim.core.events import EventKind
 from sim.core.resources import CATALOGUE
 
 if TYPE_CHECKING:
@@ -27,6 +29,16 @@ EXIT_REASONS = {
     "no_supply": "a start-up that found no supply in time",
 }
 
+EXCHANGE_SENTENCES = {
+    EventKind.EXCHANGE_STARTED: "{} starts to flow",
+    EventKind.EXCHANGE_PROPOSED: "talks begin: {}",
+    EventKind.PERMIT_GRANTED: "permit granted for {}",
+    EventKind.PERMIT_DENIED: "permit denied for {}",
+    EventKind.FINANCING_SECURED: "money raised for {}",
+    EventKind.FINANCING_FAILED: "money could not be raised for {}",
+    EventKind.CONTRACT_RENEWED: "contract renewed: {}",
+}
+
 # Steps of deal-making: many per run, shown only when the student asks for detail.
 DETAIL_KINDS = frozenset({"exchange_proposed", "permit_granted", "financing_secured", "contract_renewed"})
 
@@ -35,65 +47,60 @@ def month_label(year: int, month: int) -> str:
     return f"{calendar.month_abbr[month]} {year}"
 
 
-def _exchange(model: SymbiosisModel, ev: dict[str, Any]) -> str:
-    ex = model.exchanges.get(ev.get("exchange", -1))
-    return model.describe(ex) if ex is not None else "an exchange"
+def _exchange(ev: dict[str, Any]) -> str:
+    resource = ev.get("resource", "")
+    label = CATALOGUE[resource].label if resource in CATALOGUE else "an exchange"
+    return f"{label} from {ev['supplier']} to {ev['receiver']}" if ev.get("supplier") else label
 
 
-def sentence(model: SymbiosisModel, ev: dict[str, Any]) -> str | None:
-    """One event in words, or None for events already told by another line."""
-    kind, firm, detail = ev["kind"], ev.get("firm", ""), ev.get("detail", "")
+def _resource(name: str) -> str:
+    return CATALOGUE[name].label if name in CATALOGUE else name
+
+
+def _msek(sek: float) -> str:
+    return f"{sek / 1e6:.1f} MSEK"
+
+
+def sentence(ev: dict[str, Any]) -> str | None:
+    """One event in words, from its typed fields; None for events already told by another line."""
+    kind, firm = ev["kind"], ev.get("firm", "")
     fac, mun = ev.get("facilitator", ""), ev.get("municipality", "")
-    if kind == "firm_exited":
-        why, _, ended = detail.partition("; ")
-        n = int(ended.split()[0]) if ended[:1].isdigit() else 0
+    if kind == EventKind.FIRM_EXITED:
+        why = ev.get("reason", "")
+        n = max(int(ev.get("count", 0)), 0)
         because = EXIT_REASONS.get(why, why.replace("_", " "))
         tail = "" if n == 0 else "; 1 exchange ends" if n == 1 else f"; {n} exchanges end"
         return f"{firm} exits ({because}){tail}"
-    if kind == "exchange_ended":
+    if kind == EventKind.EXCHANGE_ENDED:
         if ev.get("reason") == "partner_exit":
             return None  # the firm's exit line says how many exchanges ended
-        what = _exchange(model, ev)
         reason = REASONS.get(ev.get("reason", ""), ev.get("reason", "").replace("_", " "))
-        return f"{what} {'stops' if ev.get('was_operating') else 'is dropped'}: {reason}"
-    if kind == "exchange_started":
-        return f"{_exchange(model, ev)} starts to flow"
-    if kind == "exchange_proposed":
-        return f"talks begin: {_exchange(model, ev)}"
-    if kind == "firm_entered":
-        sector, _, rest = detail.partition(" beside ")
-        anchor, _, resource = rest.partition(" for its ")
-        res = CATALOGUE[resource].label if resource in CATALOGUE else resource
-        return f"a {sector.replace('_', ' ')} start-up, {firm}, sets up beside {anchor} to use its {res}"
-    if kind == "permit_granted":
-        return f"permit granted for {_exchange(model, ev)}"
-    if kind == "permit_denied":
-        return f"permit denied for {_exchange(model, ev)}"
-    if kind == "financing_secured":
-        return f"money raised for {_exchange(model, ev)}"
-    if kind == "financing_failed":
-        return f"money could not be raised for {_exchange(model, ev)}"
-    if kind == "contract_renewed":
-        return f"contract renewed: {_exchange(model, ev)}"
-    if kind == "project_started":
-        return f"{fac} starts a funded facilitation project ({detail})"
-    if kind == "project_ended":
+        return f"{_exchange(ev)} {'stops' if ev.get('was_operating') else 'is dropped'}: {reason}"
+    if kind == EventKind.FIRM_ENTERED:
+        sector = ev.get("sector", "").replace("_", " ")
+        return f"a {sector} start-up, {firm}, sets up beside {ev.get('partner', '')} to use its {_resource(ev.get('resource', ''))}"
+    if kind in EXCHANGE_SENTENCES:
+        return EXCHANGE_SENTENCES[kind].format(_exchange(ev))
+    if kind == EventKind.PROJECT_STARTED:
+        return f"{fac} starts a funded facilitation project ({ev.get('programme', '')}: {_msek(ev.get('amount_sek', 0.0))})"
+    if kind == EventKind.PROJECT_ENDED:
         return f"{fac}'s facilitation project ends"
-    if kind == "funding_denied":
-        return f"{fac}'s application to {detail} is turned down"
-    if kind == "land_replanned":
-        return f"{mun}: {detail}"
-    if kind == "facilitation_started":
-        return f"{mun} starts its own symbiosis facilitation" + (f" ({detail})" if detail else "")
-    if kind == "guarantee_paid":
-        return f"the public start-up guarantee pays out {detail} for {firm}"
-    if kind == "heat_assessment":
-        return f"{firm} assesses its residual heat under the EED mandate; {detail}"
-    if kind == "stream_phased_out":
-        return f"{firm} phases out its {CATALOGUE[detail].label if detail in CATALOGUE else detail}"
-    if kind == "policy_changed":
-        return f"policy changes: {detail.replace('_', ' ')}"
-    return f"{kind.replace('_', ' ')}: {', '.join(x for x in (firm, fac, mun, detail) if x)}"
+    if kind == EventKind.FUNDING_DENIED:
+        return f"{fac}'s application to {ev.get('programme', '')} is turned down"
+    if kind == EventKind.LAND_REPLANNED:
+        return f"{mun}: {max(int(ev.get('count', 0)), 0)} industrial plots beside the hub re-planned for housing"
+    if kind == EventKind.FACILITATION_STARTED:
+        return f"{mun} starts its own symbiosis facilitation" + (f" ({ev['detail']})" if ev.get("detail") else "")
+    if kind == EventKind.GUARANTEE_PAID:
+        return f"the public start-up guarantee pays out {_msek(ev.get('amount_sek', 0.0))} for {firm}"
+    if kind == EventKind.HEAT_ASSESSMENT:
+        n = max(int(ev.get("count", 0)), 0)
+        return f"{firm} assesses its residual heat under the EED mandate; {n} exchange{'' if n == 1 else 's'} proposed"
+    if kind == EventKind.STREAM_PHASED_OUT:
+        return f"{firm} phases out its {_resource(ev.get('resource', ''))}"
+    if kind == EventKind.POLICY_CHANGED:
+        return f"policy changes: {ev.get('lever', '').replace('_', ' ')} = {ev.get('value', '')}"
+    return f"{str(kind).replace('_', ' ')}: {', '.join(x for x in (firm, fac, mun, ev.get('detail', '')) if x)}"
 
 
 def lines(model: SymbiosisModel, *, detail: bool = False, limit: int = 60) -> list[tuple[int, str]]:
@@ -102,7 +109,7 @@ def lines(model: SymbiosisModel, *, detail: bool = False, limit: int = 60) -> li
     for ev in reversed(model.events):
         if not detail and ev["kind"] in DETAIL_KINDS:
             continue
-        text = sentence(model, ev)
+        text = sentence(ev)
         if text is None:
             continue
         out.append((ev["step"], f"{month_label(ev['year'], ev['month'])}: {text[0].upper()}{text[1:]}"))

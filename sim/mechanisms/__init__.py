@@ -1,0 +1,130 @@
+"""The mechanisms, one module each, and the registry: the one list of them.
+
+A mechanism module holds everything about its rule: its ``Params`` (every value with unit, default
+and source), its switch (``SWITCH``, or none when the others build on it), the policy levers it
+reads (``LEVERS``), its own per-model state (``State``), the functions the month calls, the hooks
+the exchange ledger and the firm register call (``on_open``, ``on_operating``, ``on_delivery``,
+``on_end``, ``on_firm_added``, ``on_firm_removed``) and its section of the ODD description (``ODD``).
+
+The registry below is the month: the scheduled phases run in the order listed, and the
+mechanisms that act only when another calls them sit beside the one that calls them. The config
+schema (switches and parameters), the model's step, ``docs/parameters.md`` and the dashboard's
+"How the model works" all read it, so a new mechanism is one new file and one entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from sim.core.params import Switch
+from sim.mechanisms import (
+    anchor_revenue,
+    benefit,
+    diffusion,
+    eed_mandate,
+    engagement,
+    entry,
+    feed,
+    financing,
+    firm_exit,
+    land_planning,
+    lifecycle,
+    lock_in,
+    matching,
+    negotiation,
+    permits,
+    project_funding,
+    scarcity,
+    snowball,
+    trust,
+)
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+HOOKS = (
+    "on_open",
+    "on_operating",
+    "on_delivery",
+    "on_end",
+    "on_firm_added",
+    "on_firm_removed",
+    "on_offer_added",
+    "on_built",
+    "on_policy_changed",
+)
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """One registry entry, read from its module."""
+
+    name: str
+    module: ModuleType
+    phases: tuple[Callable[..., None], ...]  # called each month, in this order, at this entry's place
+    switch: Switch | None
+    levers: tuple[str, ...]
+    params: type[BaseModel]
+    state: Callable[[], Any] | None
+    odd: str
+    hooks: dict[str, Callable[..., Any]] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """The first line of the module's docstring."""
+        return (self.module.__doc__ or self.name).strip().splitlines()[0]
+
+
+def register(module: ModuleType, *phases: Callable[..., None]) -> Mechanism:
+    """The registry entry of a mechanism module; ``phases`` are the functions the month calls."""
+    name = module.__name__.rsplit(".", 1)[1]
+    hooks = {h: getattr(module, h) for h in HOOKS if callable(getattr(module, h, None))}
+    return Mechanism(
+        name=name,
+        module=module,
+        phases=phases,
+        switch=getattr(module, "SWITCH", None),
+        levers=tuple(getattr(module, "LEVERS", ())),
+        params=module.Params,
+        state=getattr(module, "State", None),
+        odd=getattr(module, "ODD", name),
+        hooks=hooks,
+    )
+
+
+REGISTRY: tuple[Mechanism, ...] = (
+    register(lock_in, lock_in.step),
+    register(project_funding, project_funding.step),
+    register(engagement, engagement.step),
+    register(firm_exit, firm_exit.step),
+    register(entry, entry.step),
+    register(eed_mandate, eed_mandate.step),
+    register(matching, matching.discover),
+    register(trust),
+    register(benefit),
+    register(anchor_revenue),
+    register(scarcity),
+    register(snowball),
+    register(lifecycle, lifecycle.advance, lifecycle.operate),
+    register(negotiation),
+    register(permits),
+    register(financing),
+    register(feed, feed.step),
+    register(land_planning, land_planning.step),
+    register(diffusion, diffusion.step),
+)
+
+BY_NAME: dict[str, Mechanism] = {m.name: m for m in REGISTRY}
+
+
+def schedule(registry: tuple[Mechanism, ...] = REGISTRY) -> list[tuple[str, Callable[..., None]]]:
+    """The month's phases in order, each with the name of its mechanism."""
+    return [(m.name, phase) for m in registry for phase in m.phases]
+
+
+def hooks(kind: str, registry: tuple[Mechanism, ...] = REGISTRY) -> tuple[Callable[..., Any], ...]:
+    """Every mechanism's hook of one kind, in registry order."""
+    return tuple(m.hooks[kind] for m in registry if kind in m.hooks)

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core.params import Strict, param
+from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
     from agents.firm import Firm
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-anchor_revenue"  # its section in docs/odd.md
+SWITCH = Switch("Anchors weigh attention and delivery risk against marginal revenue.", "report §2.5.4 (core business first), P4")
 
 
 class Params(Strict):

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
 
 
+ODD = "submodel-benefit"  # its section in docs/odd.md
+
+
 class Params(Strict):
     contract_years: float = param(
         10.0,

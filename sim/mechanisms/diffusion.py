@@ -10,10 +10,17 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from sim.core.params import Strict, param
+from agents.facilitator import Facilitator
+from sim.core.events import EventKind
+from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
+    from agents.municipality import Municipality
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-diffusion"  # its section in docs/odd.md
+SWITCH = Switch("Visible symbioses inspire neighbouring municipalities.", "report §2.5.1 (municipalities learning from each other), P11")
 
 
 class Params(Strict):
@@ -44,6 +51,32 @@ class Params(Strict):
     )
 
 
+class State:
+    """Per radius, each municipality's neighbours (centres never move, so worked out once)."""
+
+    def __init__(self) -> None:
+        self.neighbours: dict[float, list[list[int]]] = {}
+
+
+def start_facilitation(model: SymbiosisModel, mun: Municipality, inspired: bool) -> None:
+    """A municipality starts a facilitation unit of its own (P11)."""
+    idx = len(model.facilitators)
+    fac = Facilitator(
+        model,
+        idx=idx,
+        name=f"{mun.name} symbiosis unit",
+        region=mun.region,
+        municipalities=[mun.idx],
+        cost_sek_per_month=model.params.diffusion.unit_cost_sek_per_month,
+        engagement=0.0,
+        membership_fee_share=0.0,
+    )
+    fac.next_project_step = model.steps
+    model.facilitators.append(fac)
+    mun.facilitator = idx
+    model.log(EventKind.FACILITATION_STARTED, municipality=mun.name, detail="inspired by a neighbour" if inspired else "")
+
+
 def step(model: SymbiosisModel) -> None:
     """Count visibility and let inspired neighbours start facilitation."""
     p = model.params.diffusion
@@ -64,7 +97,7 @@ def step(model: SymbiosisModel) -> None:
             continue
         k = sum(is_visible[j] for j in near[mun.idx])
         if k and model.rng.random() < 1.0 - (1.0 - monthly) ** k:
-            model.start_facilitation(mun, inspired=True)
+            start_facilitation(model, mun, inspired=True)
 
 
 def neighbours(model: SymbiosisModel, radius_km: float) -> list[list[int]]:
@@ -73,7 +106,7 @@ def neighbours(model: SymbiosisModel, radius_km: float) -> list[list[int]]:
     Centres never move, so this is worked out once per radius rather than over all pairs every
     month (290 municipalities would make that 84,000 distances a month).
     """
-    cache = model.municipality_neighbours
+    cache = model.state.diffusion.neighbours
     if radius_km not in cache:
         munis = model.municipalities
         cache[radius_km] = [[v.idx for v in munis if v is not mun and math.hypot(v.x - mun.x, v.y - mun.y) <= radius_km] for mun in munis]

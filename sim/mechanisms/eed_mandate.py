@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core.params import Strict, param
+from sim.core.events import EventKind
+from sim.core.params import Strict, Switch, param
 from sim.core.resources import CATALOGUE
 from sim.mechanisms import matching, trust
 
@@ -19,6 +20,11 @@ if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
 
 HEAT = ("heat", "steam")
+
+
+ODD = "submodel-eed_mandate"  # its section in docs/odd.md
+SWITCH = Switch("The EED heat mandate acts when the policy lever is on.", "report §4.4; Directive (EU) 2023/1791, art. 26")
+LEVERS = ("eed_heat_mandate",)
 
 
 class Params(Strict):
@@ -43,6 +49,23 @@ class Params(Strict):
     )
 
 
+class State:
+    """The installations the mandate covers, in the order they came."""
+
+    def __init__(self) -> None:
+        self.installations: list[Firm] = []
+
+
+def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
+    if covered(model, firm):
+        model.state.eed_mandate.installations.append(firm)
+
+
+def heat_installations(model: SymbiosisModel) -> list[Firm]:
+    """Firms the mandate covers (above the threshold or data centres), still in business."""
+    return [f for f in model.state.eed_mandate.installations if f.alive]
+
+
 def covered(model: SymbiosisModel, firm: Firm) -> bool:
     return firm.data_centre or firm.energy_input_mw > model.params.eed_mandate.threshold_mw
 
@@ -53,7 +76,7 @@ def assess(model: SymbiosisModel, firm: Firm) -> int:
     for offer in firm.offers:
         if offer.resource not in HEAT or offer.available <= matching.EPS:
             continue
-        book = model.books[offer.resource]
+        book = model.state.matching.books[offer.resource]
         tree = book.demand_tree(model)
         if tree is None:
             continue
@@ -62,7 +85,7 @@ def assess(model: SymbiosisModel, firm: Firm) -> int:
             if demand.unmet > matching.EPS and demand.firm != firm.idx:
                 trust.on_meeting(model, firm.idx, demand.firm, 1.0)  # the analysis puts both at one table
                 n += matching.propose(model, offer, demand, model.distance(firm.idx, demand.firm), False) is not None
-    model.log("heat_assessment", firm=firm.name, detail=f"{n} exchanges proposed")
+    model.log(EventKind.HEAT_ASSESSMENT, firm=firm.name, detail=f"{n} exchanges proposed", count=n)
     return n
 
 
@@ -71,7 +94,7 @@ def step(model: SymbiosisModel) -> None:
     if not (model.switches.eed_mandate and model.config.policy.eed_heat_mandate):
         return
     monthly = 1.0 - (1.0 - model.params.eed_mandate.refurbish_rate_per_year) ** (1.0 / 12.0)
-    for firm in model.heat_installations():
+    for firm in heat_installations(model):
         if model.rng.random() < monthly:
             assess(model, firm)
             model.add_public_spending(model.params.eed_mandate.supervision_cost_sek_per_assessment)

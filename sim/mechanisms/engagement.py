@@ -12,12 +12,16 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from sim.core.params import Strict, param
-from sim.mechanisms import matching, trust
+from sim.core.params import Strict, Switch, param
+from sim.mechanisms import matching, project_funding, trust
 
 if TYPE_CHECKING:
     from agents.facilitator import Facilitator
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-engagement"  # its section in docs/odd.md
+SWITCH = Switch("Facilitator engagement builds and decays.", "report §3.3 and §2.5.5 (facilitators' continuity), P2")
 
 
 class Params(Strict):
@@ -55,6 +59,12 @@ class Params(Strict):
     )
 
 
+def of_firm(model: SymbiosisModel, firm_idx: int) -> float:
+    """Engagement of the facilitator working where the firm is (0 where none does)."""
+    fac = model.municipalities[model.firms[firm_idx].municipality].facilitator
+    return model.facilitators[fac].engagement if fac is not None else 0.0
+
+
 def step(model: SymbiosisModel) -> None:
     """Update engagement and retention, then broker meetings among latent matches."""
     p = model.params.engagement
@@ -76,7 +86,7 @@ def step(model: SymbiosisModel) -> None:
             fac.engagement *= decay
             fac.retention *= drift
         _broker(model, fac)
-    model.refresh_facilitation()
+    project_funding.refresh_facilitation(model)
 
 
 def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
@@ -84,15 +94,15 @@ def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
     n = model.rng.poisson(model.params.engagement.meetings_per_month * fac.engagement)
     if n == 0:
         return
-    mine = model.latent_in(fac.municipalities)
+    mine = matching.latent_in(model, fac.municipalities)
     if not mine:
         return
     for j in model.rng.choice(len(mine), size=min(n, len(mine)), replace=False):
         offer, demand = mine[int(j)]
         supplier, receiver = model.firms[offer.firm], model.firms[demand.firm]
-        share = min(model.coverage(fac, supplier), model.coverage(fac, receiver))
+        share = min(project_funding.covers(fac, supplier.role), project_funding.covers(fac, receiver.role))
         if model.rng.random() >= share:
             continue
         trust.on_meeting(model, offer.firm, demand.firm, fac.engagement)
         if matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), True) is not None:
-            model.forget_latent(offer, demand)
+            matching.forget_latent(model, offer, demand)

@@ -10,12 +10,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core.params import Strict, param
+from agents.firm import Role
+from sim.core.build import add_demand
+from sim.core.events import EventKind
+from sim.core.exchange import Demand
+from sim.core.firms import add_firm
+from sim.core.params import Strict, Switch, param
 from sim.core.resources import CATALOGUE
+from sim.mechanisms import land_planning
 from sim.mechanisms.matching import EPS
 
 if TYPE_CHECKING:
+    from agents.firm import Firm
+    from agents.municipality import Plot
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-entry"  # its section in docs/odd.md
+SWITCH = Switch("Establishment companies arrive beside unused streams.", "report §2.5.5 (establishment companies) and §4")
 
 
 class Params(Strict):
@@ -75,13 +87,65 @@ class Params(Strict):
     )
 
 
+class State:
+    """Start-ups in business, by idx in the order they entered, and how many ever entered."""
+
+    def __init__(self) -> None:
+        self.startups: dict[int, Firm] = {}
+        self.ever = 0
+
+
+def startups(model: SymbiosisModel) -> list[Firm]:
+    """Start-ups still in business, in the order they entered."""
+    return list(model.state.entry.startups.values())
+
+
+def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
+    if firm.role == Role.STARTUP:
+        model.state.entry.startups[firm.idx] = firm
+        model.state.entry.ever += 1  # names the next one, so O(1) rather than a count over all firms
+
+
+def on_firm_removed(model: SymbiosisModel, firm: Firm) -> None:
+    model.state.entry.startups.pop(firm.idx, None)
+
+
+def add_startup(
+    model: SymbiosisModel, plot: Plot, anchor: Firm, sector: str, resource: str, qty: float, quality: float, price: float, cash: float
+) -> Firm:
+    """An establishment company takes a plot beside an anchor and wants its stream."""
+    n = model.state.entry.ever + 1
+    firm = add_firm(
+        model,
+        name=f"{sector.replace('_', ' ').title()} {n}",
+        role=Role.STARTUP,
+        sector=sector,
+        x=plot.x,
+        y=plot.y,
+        municipality=anchor.municipality,
+        turnover_sek_per_year=0.0,
+        cash_sek=cash,
+    )
+    plot.occupant = firm.idx
+    add_demand(model, Demand(firm.idx, resource, qty, 0.0, price, needs_new_land=not plot.planned))
+    model.log(
+        EventKind.FIRM_ENTERED,
+        firm=firm.name,
+        detail=f"{sector} beside {anchor.name} for its {resource}",
+        partner=anchor.name,
+        sector=sector,
+        resource=resource,
+    )
+    return firm
+
+
 def step(model: SymbiosisModel) -> None:
     """Draw new entrants beside attractive, unused streams with free land."""
     if not model.switches.entry:
         return
     p = model.params.entry
     for resource, sectors in p.attractive.items():
-        book = model.books.get(resource)
+        book = model.state.matching.books.get(resource)
         if book is None:
             continue
         for offer in list(book.large_offers):
@@ -90,13 +154,13 @@ def step(model: SymbiosisModel) -> None:
             supplier = model.firms[offer.firm]
             if not supplier.alive or not supplier.is_large:
                 continue
-            plot = model.free_plot_near(supplier, p.plot_radius_km)
+            plot = land_planning.free_plot_near(model, supplier, p.plot_radius_km)
             if plot is None:
                 continue
-            rate = p.base_rate_per_year + p.facilitated_rate_per_year * model.facilitation_rate[supplier.idx]
+            rate = p.base_rate_per_year + p.facilitated_rate_per_year * model.firm_arrays.facilitation_rate[supplier.idx]
             if model.rng.random() >= 1.0 - (1.0 - min(rate, 0.99)) ** (1.0 / 12.0):
                 continue
             sector = sectors[int(model.rng.integers(len(sectors)))]
             qty = p.size_share * offer.available
             res = CATALOGUE[resource]
-            model.add_startup(plot, supplier, sector, resource, qty, offer.quality, res.virgin_price_sek_per_unit, p.cash_sek)
+            add_startup(model, plot, supplier, sector, resource, qty, offer.quality, res.virgin_price_sek_per_unit, p.cash_sek)

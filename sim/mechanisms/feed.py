@@ -13,12 +13,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.core.exchange import EndReason, Stage
-from sim.core.params import Strict, param
+from sim.core.params import Strict, Switch, param
 from sim.mechanisms.matching import EPS
 
 if TYPE_CHECKING:
     from sim.core.exchange import Offer
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-feed"  # its section in docs/odd.md
+SWITCH = Switch("A stream fed by a received input follows that input.", "report A13 and A4 (plants living on a partner's residual streams)")
 
 
 class Params(Strict):
@@ -30,6 +34,24 @@ class Params(Strict):
         ge=0,
         le=1,
     )
+
+
+class State:
+    """The streams made from a received input, in the order they were added."""
+
+    def __init__(self) -> None:
+        self.offers: list[Offer] = []
+
+
+def on_offer_added(model: SymbiosisModel, offer: Offer) -> None:
+    if offer.fed_by is not None:
+        model.state.feed.offers.append(offer)
+
+
+def on_built(model: SymbiosisModel) -> None:
+    """Nothing is received before the first exchange: fed streams start at what that gives."""
+    for offer in model.state.feed.offers:
+        offer.quantity = quantity(model, offer)
 
 
 def fed_share(model: SymbiosisModel, offer: Offer) -> float:
@@ -64,8 +86,8 @@ def _resize(model: SymbiosisModel, offer: Offer) -> bool:
     if abs(new - offer.quantity) <= EPS:
         return False
     if offer.committed > new + EPS:
-        for ex in reversed(model.exchanges_on(offer)):  # newest first: live keeps id order
-            model.end_exchange(ex, EndReason.FEED_LOST)
+        for ex in reversed(model.ledger.on_offer(offer)):  # newest first: live keeps id order
+            model.ledger.end(ex, EndReason.FEED_LOST)
             if offer.committed <= new + EPS:
                 break
     offer.quantity = new
@@ -74,7 +96,7 @@ def _resize(model: SymbiosisModel, offer: Offer) -> bool:
 
 def step(model: SymbiosisModel) -> None:
     """Resize every fed stream of a firm in business; repeat while a change runs down a chain."""
-    offers = [o for o in model.fed_offers if model.firm_alive[o.firm]]
+    offers = [o for o in model.state.feed.offers if model.firm_arrays.alive[o.firm]]
     for _ in range(len(offers) + 1):
         if not any([_resize(model, o) for o in offers]):
             return

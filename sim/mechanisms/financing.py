@@ -11,12 +11,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agents.firm import Role
-from sim.core.params import Strict, param
+from sim.core.events import EventKind
+from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
     from agents.firm import Firm
     from sim.core.exchange import Exchange
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-financing"  # its section in docs/odd.md
+SWITCH = Switch("Start-ups finance step by step.", "report §3.4.2 (financing), P3")
+LEVERS = ("startup_guarantee_share",)
 
 
 class Params(Strict):
@@ -57,6 +63,14 @@ class Params(Strict):
         ge=0,
         le=1,
     )
+
+
+def on_firm_removed(model: SymbiosisModel, firm: Firm) -> None:
+    """A start-up that leaves with guaranteed investment calls the public guarantee."""
+    if firm.role == Role.STARTUP and firm.guaranteed_investment_sek > 0:
+        model.add_public_spending(firm.guaranteed_investment_sek)
+        sek = firm.guaranteed_investment_sek
+        model.log(EventKind.GUARANTEE_PAID, firm=firm.name, detail=f"{sek / 1e6:.1f} MSEK", amount_sek=sek)
 
 
 def steps(model: SymbiosisModel, firm: Firm) -> int:

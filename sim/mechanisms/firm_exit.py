@@ -13,10 +13,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.firm import Role
-from sim.core.params import Strict, param
+from sim.core.exchange import EndReason
+from sim.core.params import Strict, Switch, param
+from sim.mechanisms import entry
 
 if TYPE_CHECKING:
+    from agents.firm import Firm
+    from sim.core.exchange import Exchange
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-firm_exit"  # its section in docs/odd.md
+SWITCH = Switch("Firms exit by hazard; start-ups without supply leave.", "report A13 (Findus's exit), P1")
 
 
 class Params(Strict):
@@ -77,14 +85,14 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.firm_exit:
         return
     n = len(model.firms)
-    candidates = np.flatnonzero(model.firm_alive[:n] & model.firm_exitable[:n])
+    candidates = np.flatnonzero(model.firm_arrays.alive[:n] & model.firm_arrays.exitable[:n])
     if len(candidates):
-        annual = np.minimum(1.0, model.firm_base_hazard[candidates] + model.firm_extra_hazard[candidates])
+        annual = np.minimum(1.0, model.firm_arrays.base_hazard[candidates] + model.firm_arrays.extra_hazard[candidates])
         monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
         draws = model.rng.random(len(candidates))
         for k in candidates[draws < monthly]:
             model.remove_firm(model.firms[int(k)], "hazard")
-    for f in model.startups():
+    for f in entry.startups(model):
         if f.operating > 0:
             f.months_without_supply = 0
             continue
@@ -92,6 +100,23 @@ def step(model: SymbiosisModel) -> None:
         f.months_without_supply = 0 if f.exchanges else f.months_without_supply + 1
         if f.months_without_supply > p.startup_patience_months or f.cash_sek < 0:
             model.remove_firm(f, "no_supply")
+
+
+def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
+    """Utilities are municipal and never exit; every other firm carries its role's hazard."""
+    model.firm_arrays.base_hazard[firm.idx] = base_hazard(model.params.firm_exit, firm.role)
+    model.firm_arrays.exitable[firm.idx] = firm.role != Role.UTILITY
+
+
+def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
+    """Supplied again: the receiver's business basis is back."""
+    model.firm_arrays.extra_hazard[ex.receiver] = 0.0
+
+
+def on_end(model: SymbiosisModel, ex: Exchange, was_operating: bool) -> None:
+    """An operating supply lost because its supplier left strands the receiver's investment."""
+    if ex.end_reason is EndReason.PARTNER_EXIT and was_operating and not model.firm_arrays.alive[ex.supplier]:
+        strand(model, ex.receiver, ex.investment_sek)
 
 
 def base_hazard(p: Params, role: Role) -> float:
@@ -115,4 +140,4 @@ def strand(model: SymbiosisModel, receiver_idx: int, investment_sek: float) -> N
     firm = model.firms[receiver_idx]
     firm.cash_sek -= model.params.firm_exit.stranded_share * investment_sek * 0.5
     if model.switches.firm_exit and not firm.is_large:
-        model.firm_extra_hazard[firm.idx] = model.params.firm_exit.dependant_hazard
+        model.firm_arrays.extra_hazard[firm.idx] = model.params.firm_exit.dependant_hazard

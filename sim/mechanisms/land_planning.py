@@ -9,13 +9,24 @@ for good unless ``policy.land_reservation`` keeps them reserved for a circular s
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from agents.municipality import Zoning
-from sim.core.params import Strict, param
+from sim.core.events import EventKind
+from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
+    from agents.firm import Firm
+    from agents.municipality import Plot
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-land_planning"  # its section in docs/odd.md
+SWITCH = Switch("Inactive hubs' land may be re-planned for housing.", "report §2.4.2 and A13 (land beside the hub re-planned), P1")
+LEVERS = ("land_reservation",)
 
 
 class Params(Strict):
@@ -43,6 +54,78 @@ class Params(Strict):
     )
 
 
+class State:
+    """Firms without a plot whose detailed plan is done (a firm on a plot keeps it on the plot)."""
+
+    def __init__(self) -> None:
+        self.planned: set[int] = set()
+
+
+def active_clusters(model: SymbiosisModel) -> set[int]:
+    """Municipalities whose operating exchanges pass the 3-2 test (Chertow 2007).
+
+    An exchange counts in its supplier's municipality, with both its firms and its resource.
+    """
+    arrays = model.ledger.arrays
+    ids = arrays.operating_ids()
+    if not len(ids):
+        return set()
+    n_muni, n_firms, n_res = len(model.municipalities), len(model.firms), len(arrays.resource_code)
+    muni = model.firm_arrays.municipality[arrays.supplier[ids]]
+    firm_keys = np.unique(np.concatenate([muni * n_firms + arrays.supplier[ids], muni * n_firms + arrays.receiver[ids]]))
+    firms = np.bincount(firm_keys // n_firms, minlength=n_muni)
+    resources = np.bincount(np.unique(muni * n_res + arrays.resource[ids]) // n_res, minlength=n_muni)
+    obs = model.config.observation
+    return set(np.flatnonzero((firms >= obs.cluster_min_firms) & (resources >= obs.cluster_min_resources)).tolist())
+
+
+def free_plot_near(model: SymbiosisModel, hub: Firm, radius_km: float) -> Plot | None:
+    mun = model.municipalities[hub.municipality]
+    for plot in mun.plots:
+        if plot.occupant is None and plot.zoning != Zoning.HOUSING and math.hypot(plot.x - hub.x, plot.y - hub.y) <= radius_km:
+            return plot
+    return None
+
+
+def plot_of(model: SymbiosisModel, firm_idx: int) -> Plot | None:
+    mun = model.municipalities[model.firms[firm_idx].municipality]
+    return next((p for p in mun.plots if p.occupant == firm_idx), None)
+
+
+def plot_planned(model: SymbiosisModel, firm_idx: int) -> bool:
+    plot = plot_of(model, firm_idx)
+    return plot.planned if plot is not None else firm_idx in model.state.land_planning.planned
+
+
+def plot_buildable(model: SymbiosisModel, firm_idx: int) -> bool:
+    plot = plot_of(model, firm_idx)
+    return plot is None or plot.zoning != Zoning.HOUSING
+
+
+def mark_plot_planned(model: SymbiosisModel, firm_idx: int) -> None:
+    plot = plot_of(model, firm_idx)
+    if plot is not None:
+        plot.planned = True
+    model.state.land_planning.planned.add(firm_idx)
+
+
+def on_firm_removed(model: SymbiosisModel, firm: Firm) -> None:
+    """A leaving firm frees its plot."""
+    plot = plot_of(model, firm.idx)
+    if plot is not None:
+        plot.occupant = None
+
+
+def on_built(model: SymbiosisModel) -> None:
+    if model.config.policy.land_reservation:
+        reserve_all(model)
+
+
+def on_policy_changed(model: SymbiosisModel, lever: str, value: object) -> None:
+    if lever == "land_reservation" and value:
+        reserve_all(model)
+
+
 def step(model: SymbiosisModel) -> None:
     """Count months in which a municipality's cluster fails Chertow's 3-2 test; re-plan where pressure wins."""
     p = model.params.land_planning
@@ -50,7 +133,7 @@ def step(model: SymbiosisModel) -> None:
     if model.config.policy.land_reservation:
         free = sum(1 for mun in model.municipalities for plot in mun.plots if plot.zoning == Zoning.RESERVED and plot.occupant is None)
         model.add_public_spending(free * p.reservation_cost_sek_per_plot_year / 12.0)
-    active = model.active_clusters()
+    active = active_clusters(model)
     for mun in model.municipalities:
         if mun.idx in active:
             mun.ever_active = True
@@ -68,7 +151,9 @@ def step(model: SymbiosisModel) -> None:
                     plot.zoning = Zoning.HOUSING  # an occupant may stay; no new one can come
                     n += 1
             mun.replanned = True
-            model.log("land_replanned", municipality=mun.name, detail=f"{n} industrial plots beside the hub re-planned for housing")
+            model.log(
+                EventKind.LAND_REPLANNED, municipality=mun.name, detail=f"{n} industrial plots beside the hub re-planned for housing", count=n
+            )
 
 
 def reserve_all(model: SymbiosisModel) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.core.events import EventKind
 from sim.core.exchange import EndReason, Stage
 from sim.core.params import Strict, param
 from sim.mechanisms import benefit, financing, negotiation, permits
@@ -17,6 +18,9 @@ from sim.mechanisms import benefit, financing, negotiation, permits
 if TYPE_CHECKING:
     from sim.core.exchange import Exchange
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-lifecycle"  # its section in docs/odd.md
 
 
 class Params(Strict):
@@ -34,52 +38,65 @@ class Params(Strict):
     )
 
 
+def begin(model: SymbiosisModel, ex: Exchange) -> None:
+    """A newly opened exchange goes into negotiation."""
+    model.ledger.move(ex, Stage.NEGOTIATING, negotiation.months(model, ex))
+    model.ledger.log(EventKind.EXCHANGE_PROPOSED, ex)
+
+
+def start_operating(model: SymbiosisModel, ex: Exchange) -> None:
+    """Built: the exchange operates under a contract of the agreed term."""
+    ex.contract_end = model.steps + int(model.params.benefit.contract_years * 12)
+    model.ledger.start_operating(ex)
+
+
 def advance(model: SymbiosisModel) -> None:
     """Resolve every pipeline stage whose time has come."""
-    for ex in model.due_exchanges():
+    for ex in model.ledger.due():
         if ex.stage is Stage.NEGOTIATING:
             if negotiation.agreed(model, ex):
-                model.move(ex, Stage.PERMITTING, permits.start(model, ex))
+                model.ledger.move(ex, Stage.PERMITTING, permits.start(model, ex))
             else:
-                model.end_exchange(ex, EndReason.NEGOTIATION_FAILED)
+                model.ledger.end(ex, EndReason.NEGOTIATION_FAILED)
         elif ex.stage is Stage.PERMITTING:
             granted = permits.granted(model, ex)
-            model.log("permit_granted" if granted else "permit_denied", exchange=ex.id, detail=permits.activity_name(model, ex))
+            kind = EventKind.PERMIT_GRANTED if granted else EventKind.PERMIT_DENIED
+            model.ledger.log(kind, ex, detail=permits.activity_name(model, ex))
             if granted:
                 ex.financing_steps_left = financing.steps(model, model.firms[ex.receiver])
-                model.move(ex, Stage.FINANCING, financing.step_months(model))
+                model.ledger.move(ex, Stage.FINANCING, financing.step_months(model))
             else:
-                model.end_exchange(ex, EndReason.PERMIT_DENIED)
+                model.ledger.end(ex, EndReason.PERMIT_DENIED)
         elif ex.stage is Stage.FINANCING:
             if financing.secure_step(model, ex):
                 ex.financing_steps_left -= 1
                 if ex.financing_steps_left <= 0:
-                    model.log("financing_secured", exchange=ex.id)
+                    model.ledger.log(EventKind.FINANCING_SECURED, ex, detail="")
                     p = model.params.lifecycle
-                    model.move(ex, Stage.BUILDING, int(model.rng.poisson(p.build_months + p.build_months_per_km * ex.distance_km)))
+                    model.ledger.move(ex, Stage.BUILDING, int(model.rng.poisson(p.build_months + p.build_months_per_km * ex.distance_km)))
                 else:
-                    model.move(ex, Stage.FINANCING, financing.step_months(model))
+                    model.ledger.move(ex, Stage.FINANCING, financing.step_months(model))
             else:
-                model.log("financing_failed", exchange=ex.id)
-                model.end_exchange(ex, EndReason.FINANCING_FAILED)
+                model.ledger.log(EventKind.FINANCING_FAILED, ex, detail="")
+                model.ledger.end(ex, EndReason.FINANCING_FAILED)
         elif ex.stage is Stage.BUILDING:
-            model.start_operating(ex)
+            start_operating(model, ex)
 
 
 def operate(model: SymbiosisModel) -> None:
     """Deliver this month, renew contracts that end, and apply the disruption hazard."""
     monthly = 1.0 - (1.0 - model.params.lifecycle.disruption_rate_per_year) ** (1.0 / 12.0)
-    exchanges = list(model.operating_exchanges())
+    exchanges = list(model.ledger.operating_in_order())
     now = model.steps
     due = [ex.contract_end is not None and now >= ex.contract_end for ex in exchanges]
     # one disruption draw per exchange not up for renewal, in order: drawn at once, the same numbers
     draws = iter(model.rng.random(len(due) - sum(due)).tolist())
     for ex, renew in zip(exchanges, due, strict=True):
-        model.deliver(ex)
+        model.ledger.deliver(ex)
         if renew:
             _renew(model, ex)
         elif next(draws) < monthly:
-            model.end_exchange(ex, EndReason.DISRUPTED)
+            model.ledger.end(ex, EndReason.DISRUPTED)
 
 
 def _renew(model: SymbiosisModel, ex: Exchange) -> None:
@@ -91,6 +108,6 @@ def _renew(model: SymbiosisModel, ex: Exchange) -> None:
         ex.contract_end = model.steps + int(model.params.benefit.contract_years * 12)
         ex.supplier_net_sek_per_month = deal.supplier_net
         ex.receiver_net_sek_per_month = deal.receiver_net
-        model.log("contract_renewed", exchange=ex.id)
+        model.ledger.log(EventKind.CONTRACT_RENEWED, ex, detail="")
     else:
-        model.end_exchange(ex, EndReason.NOT_RENEWED)
+        model.ledger.end(ex, EndReason.NOT_RENEWED)

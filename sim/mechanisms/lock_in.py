@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.core.events import EventKind
 from sim.core.exchange import EndReason
-from sim.core.params import Strict, param
+from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
     from sim.core.exchange import Offer
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-lock_in"  # its section in docs/odd.md
+SWITCH = Switch("Phased-out streams end with their exchanges.", "report §5 (fossil lock-in)")
 
 
 class Params(Strict):
@@ -24,6 +29,18 @@ class Params(Strict):
         "§5: symbioses built on fossil by-products risk locking in unsustainable systems",
         "Whether firms refuse deals on streams that end within the contract term.",
     )
+
+
+class State:
+    """Streams by the step at which they are phased out."""
+
+    def __init__(self) -> None:
+        self.phase_outs: dict[int, list[Offer]] = {}
+
+
+def on_offer_added(model: SymbiosisModel, offer: Offer) -> None:
+    if offer.phase_out_step is not None:
+        model.state.lock_in.phase_outs.setdefault(offer.phase_out_step, []).append(offer)
 
 
 def blocks(model: SymbiosisModel, offer: Offer) -> bool:
@@ -37,10 +54,10 @@ def step(model: SymbiosisModel) -> None:
     """End the streams whose phase-out date has come, and the exchanges on them."""
     if not model.switches.lock_in:
         return
-    for offer in model.phasing_out_now():
-        for ex in model.exchanges_on(offer):
-            model.end_exchange(ex, EndReason.PHASE_OUT)
+    for offer in model.state.lock_in.phase_outs.pop(model.steps, []):
+        for ex in model.ledger.on_offer(offer):
+            model.ledger.end(ex, EndReason.PHASE_OUT)
         offer.quantity = 0.0
         offer.retired = True
-        model.books[offer.resource].stale()
-        model.log("stream_phased_out", firm=model.firms[offer.firm].name, detail=offer.resource)
+        model.state.matching.books[offer.resource].stale()
+        model.log(EventKind.STREAM_PHASED_OUT, firm=model.firms[offer.firm].name, detail=offer.resource, resource=offer.resource)

@@ -20,12 +20,16 @@ from scipy.spatial import cKDTree
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
 from sim.core.resources import CATALOGUE
-from sim.mechanisms import benefit, scarcity, snowball, trust
+from sim.mechanisms import benefit, engagement, lifecycle, lock_in, scarcity, snowball, trust
 
 if TYPE_CHECKING:
+    from agents.firm import Firm
     from sim.core.model import SymbiosisModel
 
 EPS = 1e-9
+
+
+ODD = "submodel-matching"  # its section in docs/odd.md
 
 
 class Params(Strict):
@@ -67,6 +71,12 @@ class Params(Strict):
         "Smallest share of a demand an exchange must cover to be proposed.",
         ge=0,
         le=1,
+    )
+    attention: dict[str, int] = param(
+        {"anchor": 2, "utility": 3, "sme": 1, "startup": 2},
+        "deals in the pipeline at once, by role",
+        "§2.5.4: firms give collaboration little room beside core business; large firms have staff for it; value: assumption",
+        "How many deals a firm of each role can have in talks, permitting, financing or building at once, unless its config sets its own.",
     )
 
 
@@ -123,7 +133,7 @@ class Book:
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
         if self._offer_tree is None:
-            alive = model.firm_alive
+            alive = model.firm_arrays.alive
             firms = np.array(self._offer_firms, dtype=np.int64)
             keep = alive[firms] & np.array([not o.retired for o in self.offers], dtype=bool)
             self.offers = list(compress(self.offers, keep.tolist()))
@@ -144,7 +154,7 @@ class Book:
         """
         if self._demands_stale:
             firms = np.array(self._demand_firms, dtype=np.int64)
-            keep = model.firm_alive[firms]
+            keep = model.firm_arrays.alive[firms]
             self.demands = list(compress(self.demands, keep.tolist()))
             self.demand_firms = firms[keep]
             self._demand_firms = self.demand_firms.tolist()
@@ -159,6 +169,52 @@ class Book:
         return self._demand_tree
 
 
+class State:
+    """The books of offers and demands, and the viable matches held back by trust or attention."""
+
+    def __init__(self) -> None:
+        self.books: dict[str, Book] = {r: Book(r) for r in CATALOGUE}
+        self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
+
+
+def remember_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
+    """A viable match held back by trust or attention, for a facilitator to broker."""
+    mun = model.firms[demand.firm].municipality
+    model.state.matching.latent.setdefault(mun, {})[(id(offer), id(demand))] = (offer, demand)
+
+
+def forget_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
+    model.state.matching.latent.get(model.firms[demand.firm].municipality, {}).pop((id(offer), id(demand)), None)
+
+
+def latent_in(model: SymbiosisModel, municipalities: list[int]) -> list[tuple[Offer, Demand]]:
+    """Latent matches whose receiver is in these municipalities; pairs with a firm gone are dropped."""
+    alive = model.firm_arrays.alive
+    out = []
+    for m in municipalities:
+        pairs = model.state.matching.latent.get(m)
+        if not pairs:
+            continue
+        dead = [k for k, (o, d) in pairs.items() if not (alive[o.firm] and alive[d.firm])]
+        for k in dead:
+            del pairs[k]
+        out.extend(pairs.values())
+    return out
+
+
+def on_open(model: SymbiosisModel, ex: Exchange) -> None:
+    forget_latent(model, ex.offer, ex.demand)
+
+
+def on_firm_removed(model: SymbiosisModel, firm: Firm) -> None:
+    """Only the side of a book that held the firm's streams changes."""
+    books = model.state.matching.books
+    for resource in {o.resource for o in firm.offers}:
+        books[resource].stale_offers()
+    for resource in {d.resource for d in firm.demands}:
+        books[resource].stale_demands()
+
+
 def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray, np.ndarray]:
     """Per demand: total monthly search probability and the facilitated part of it."""
     book.live_demands(model)  # refreshes demand_firms
@@ -168,7 +224,7 @@ def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray,
     if model.switches.scarcity and book.resource == scarcity.WATER:
         own *= scarcity.search_multipliers(model, firms)
     own += snowball.search_boost(model, firms)
-    facilitated = model.facilitation_rate[firms] * p.facilitated_search_rate
+    facilitated = model.firm_arrays.facilitation_rate[firms] * p.facilitated_search_rate
     return np.minimum(1.0, own + facilitated), facilitated
 
 
@@ -180,7 +236,7 @@ def discover(model: SymbiosisModel) -> None:
     them is still available, which :func:`_search` checks one searcher at a time, in order.
     """
     p = model.params.matching
-    for book in model.books.values():
+    for book in model.state.matching.books.values():
         if not book.live_demands(model) or (tree := book.offer_tree(model)) is None:
             continue
         prob, facilitated = search_probabilities(model, book)
@@ -233,12 +289,12 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, n
     if not cands:
         return
     pick = _choice(model.rng, weights)
-    if brokered and model.facilitation_rate[cands[pick].firm] < model.facilitation_rate[demand.firm]:
+    if brokered and model.firm_arrays.facilitation_rate[cands[pick].firm] < model.firm_arrays.facilitation_rate[demand.firm]:
         # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
-        ratio = model.facilitation_rate[cands[pick].firm] / model.facilitation_rate[demand.firm]
+        ratio = model.firm_arrays.facilitation_rate[cands[pick].firm] / model.firm_arrays.facilitation_rate[demand.firm]
         brokered = bool(model.rng.random() < ratio)
     if brokered:
-        trust.on_meeting(model, cands[pick].firm, demand.firm, model.engagement_of(demand.firm))
+        trust.on_meeting(model, cands[pick].firm, demand.firm, engagement.of_firm(model, demand.firm))
     propose(model, cands[pick], demand, near[pick], brokered)
 
 
@@ -288,7 +344,7 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
     res = CATALOGUE[offer.resource]
     if distance > res.max_distance_km or offer.quality < demand.min_quality:
         return None
-    if (offer.firm, demand.firm, offer.resource) in model.pairs:
+    if (offer.firm, demand.firm, offer.resource) in model.ledger.pairs:
         return None
     if demand.only_from is not None and offer.firm != demand.only_from:
         return None
@@ -301,6 +357,10 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
     if not deal.viable:
         return None
     if not trust.sufficient(model, supplier, receiver) or supplier.busy >= supplier.attention or receiver.busy >= receiver.attention:
-        model.remember_latent(offer, demand)
+        remember_latent(model, offer, demand)
         return None
-    return model.open_exchange(offer, demand, deal, distance, brokered)
+    if lock_in.blocks(model, offer):
+        return None
+    ex = model.ledger.open(offer, demand, deal, distance, brokered)
+    lifecycle.begin(model, ex)
+    return ex

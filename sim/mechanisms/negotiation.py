@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core.params import Strict, param
-from sim.mechanisms import trust
+from sim.core.params import Strict, Switch, param
+from sim.mechanisms import engagement, trust
 
 if TYPE_CHECKING:
     from sim.core.exchange import Exchange
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-negotiation"  # its section in docs/odd.md
+SWITCH = Switch("Contract negotiation takes time and may fail.", "report §3.4.3 (contracts)")
 
 
 class Params(Strict):
@@ -70,5 +74,5 @@ def agreed(model: SymbiosisModel, ex: Exchange) -> bool:
     t = trust.level(model, model.firms[ex.supplier], model.firms[ex.receiver])
     fail = p.failure_at_zero_trust * (1.0 - t)
     if ex.facilitated:
-        fail += p.stall_without_broker * (1.0 - model.engagement_of(ex.receiver))
+        fail += p.stall_without_broker * (1.0 - engagement.of_firm(model, ex.receiver))
     return bool(model.rng.random() >= min(1.0, fail))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.core.params import Strict, param
+from sim.core.params import Strict, Switch, param
+from sim.mechanisms import land_planning
 
 if TYPE_CHECKING:
     from sim.core.exchange import Exchange
@@ -26,6 +27,11 @@ class Activity(Strict):
 
 def _act(months: float, denial: float) -> Activity:
     return Activity(months=months, denial=denial)
+
+
+ODD = "submodel-permits"  # its section in docs/odd.md
+SWITCH = Switch("Permits and detailed plans take time and may be denied.", "report §3.4.3 (permits) and §2.4.1 (detailed plans), P6")
+LEVERS = ("permit_time_factor",)
 
 
 class Params(Strict):
@@ -122,7 +128,7 @@ def months(model: SymbiosisModel, ex: Exchange) -> int:
         return 0
     factor = model.config.policy.permit_time_factor
     mean = activity(model, ex).months
-    if ex.demand.needs_new_land and not model.plot_planned(ex.receiver):
+    if ex.demand.needs_new_land and not land_planning.plot_planned(model, ex.receiver):
         mun = model.municipalities[model.firms[ex.receiver].municipality]
         mean += model.params.permits.detailed_plan_months * (1.5 - mun.planning_stance)
     return int(model.rng.poisson(mean * factor))
@@ -130,11 +136,11 @@ def months(model: SymbiosisModel, ex: Exchange) -> int:
 
 def granted(model: SymbiosisModel, ex: Exchange) -> bool:
     """The decision; a plan is impossible on land re-planned for housing."""
-    if ex.demand.needs_new_land and not model.plot_buildable(ex.receiver):
+    if ex.demand.needs_new_land and not land_planning.plot_buildable(model, ex.receiver):
         return False
     if not model.switches.permits:
         return True
     ok = bool(model.rng.random() >= activity(model, ex).denial)
     if ok and ex.demand.needs_new_land:
-        model.mark_plot_planned(ex.receiver)
+        land_planning.mark_plot_planned(model, ex.receiver)
     return ok

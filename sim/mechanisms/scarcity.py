@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.params import Strict, param
+from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
     from agents.firm import Firm
     from sim.core.model import SymbiosisModel
 
 WATER = "technical_water"
+
+
+ODD = "submodel-scarcity"  # its section in docs/odd.md
+SWITCH = Switch("Water scarcity raises the shadow price of virgin water.", "report §1.3 and A28 (water scarcity as driver), P7")
 
 
 class Params(Strict):
@@ -51,4 +55,4 @@ def price_multiplier(model: SymbiosisModel, firm: Firm, resource: str) -> float:
 def search_multipliers(model: SymbiosisModel, firms: np.ndarray) -> np.ndarray:
     """How much more often each of these firms looks for water because of scarcity."""
     level = np.fromiter((m.freshwater_scarcity for m in model.municipalities), dtype=float, count=len(model.municipalities))
-    return 1.0 + model.params.scarcity.search_boost * level[model.firm_municipality[firms]]
+    return 1.0 + model.params.scarcity.search_boost * level[model.firm_arrays.municipality[firms]]

@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.params import Strict, param
+from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-snowball"  # its section in docs/odd.md
+SWITCH = Switch("Operating exchanges make partners search more.", "report §3.1 (one exchange leads to the next), P5")
 
 
 class Params(Strict):
@@ -43,5 +47,5 @@ def search_boost(model: SymbiosisModel, firms: np.ndarray) -> np.ndarray:
         return np.zeros(len(firms))
     p = model.params.snowball
     local = np.fromiter((m.operating_exchanges for m in model.municipalities), dtype=float, count=len(model.municipalities))
-    muni = model.firm_municipality[firms]
-    return np.minimum(p.max_boost, p.boost_per_exchange * model.operating_count[firms] + p.boost_per_local_exchange * local[muni])
+    muni = model.firm_arrays.municipality[firms]
+    return np.minimum(p.max_boost, p.boost_per_exchange * model.firm_arrays.operating[firms] + p.boost_per_local_exchange * local[muni])

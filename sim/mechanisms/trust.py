@@ -15,12 +15,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.firm import Role
-from sim.core.params import Strict, param
+from sim.core.exchange import EndReason
+from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
     from agents.firm import Firm
     from sim.core.exchange import Exchange
     from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-trust"  # its section in docs/odd.md
+SWITCH = Switch("Pairwise trust gates negotiations: without it every viable pair may negotiate.", "report §3.2 and §3.4.1 (trust and relations as barrier), P3; Ghali, Frayret & Ahabchane (2017)")
 
 
 class Params(Strict):
@@ -116,6 +121,27 @@ class PairMemory:
         return np.frombuffer(self.values, dtype=float)[slots]
 
 
+class State:
+    """Trust a mechanism keeps per model: each pair's increment from meetings, deliveries and failures."""
+
+    def __init__(self) -> None:
+        self.pairs = PairMemory()
+
+
+FAILURES = (EndReason.NEGOTIATION_FAILED, EndReason.FINANCING_FAILED, EndReason.DISRUPTED)
+
+
+def on_open(model: SymbiosisModel, ex: Exchange) -> None:
+    """The exchange keeps its pair's slot, so deliveries and the collector reach it directly."""
+    ex.trust_slot = model.state.trust.pairs.slot(ex.supplier, ex.receiver)
+
+
+def on_end(model: SymbiosisModel, ex: Exchange, was_operating: bool) -> None:
+    """A deal that fails in talks, in financing or by disruption costs the pair trust."""
+    if ex.end_reason in FAILURES:
+        on_failure(model, ex.supplier, ex.receiver)
+
+
 def reputation(model: SymbiosisModel, firm: Firm) -> float:
     """Track record: delivered months in any exchange, visible to all."""
     p = model.params.trust
@@ -133,7 +159,7 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     # reputation() of both, inlined: this runs for every live exchange every month
     cap, per_year = p.reputation_cap, p.reputation_per_year
     base += 0.5 * (min(cap, per_year * a.delivered_months / 12.0) + min(cap, per_year * b.delivered_months / 12.0))
-    value = base + model.pair_memory.get(a.idx, b.idx)
+    value = base + model.state.trust.pairs.get(a.idx, b.idx)
     return min(1.0, max(0.0, value))
 
 
@@ -147,12 +173,12 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, 
     if not model.switches.trust:
         return np.ones(len(suppliers))
     p = model.params.trust
-    extra = model.pair_memory.gather(slots)
-    startup = model.firm_is_startup[suppliers] | model.firm_is_startup[receivers]
+    extra = model.state.trust.pairs.gather(slots)
+    startup = model.firm_arrays.startup[suppliers] | model.firm_arrays.startup[receivers]
     base = np.where(startup, p.startup_initial, p.established)
-    muni = model.firm_municipality
+    muni = model.firm_arrays.municipality
     base = np.where(muni[suppliers] != muni[receivers], base - p.other_municipality_penalty, base)
-    delivered = model.firm_delivered
+    delivered = model.firm_arrays.delivered
     rep_s = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[suppliers] / 12.0)
     rep_r = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[receivers] / 12.0)
     base = base + 0.5 * (rep_s + rep_r)
@@ -166,14 +192,14 @@ def sufficient(model: SymbiosisModel, a: Firm, b: Firm) -> bool:
 
 def adjust(model: SymbiosisModel, i: int, j: int, delta: float) -> None:
     """Add ``delta`` to the pair's trust increment."""
-    memory = model.pair_memory
+    memory = model.state.trust.pairs
     memory.values[memory.slot(i, j)] += delta
 
 
 def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
     """:func:`adjust` by the delivery gain, through the slot the exchange keeps (every operating
     exchange, every month)."""
-    model.pair_memory.values[ex.trust_slot] += model.params.trust.delivery_gain
+    model.state.trust.pairs.values[ex.trust_slot] += model.params.trust.delivery_gain
 
 
 def on_meeting(model: SymbiosisModel, i: int, j: int, engagement: float) -> None:

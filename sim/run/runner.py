@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.config import ScenarioConfig, resolved
+from sim.core.events import COLUMNS as event_columns
 from sim.core.model import SymbiosisModel
 
 SUMMARY_KEYS = (
@@ -95,10 +96,7 @@ def run(config: ScenarioConfig, seed: int, steps: int | None = None, on_step: Ca
     """Run one scenario with one seed and return its tables and summary."""
     model = simulate(config, seed, steps, on_step)
     ts = model.collector.frame()
-    events = pd.DataFrame(
-        model.events,
-        columns=["step", "year", "month", "kind", "firm", "facilitator", "municipality", "exchange", "reason", "was_operating", "detail"],
-    )
+    events = pd.DataFrame(model.events, columns=list(event_columns))
     exchanges = exchange_table(model)
     return RunResult(config, seed, ts, events, exchanges, summarise(model, ts, events, exchanges))
 

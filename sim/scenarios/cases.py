@@ -116,7 +116,7 @@ def table(entries: list[CaseEntry], long: bool = False) -> str:
 
 def register(app: typer.Typer) -> None:
     """Add ``cases`` and ``synth`` to the command line."""
-    from sim.cli import fail
+    from sim.cli.errors import fail
 
     @app.command()
     def cases(

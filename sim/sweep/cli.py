@@ -13,7 +13,7 @@ from sim.config import ConfigError
 
 
 def _fail(problems: list[str], what: str) -> None:
-    from sim.cli import fail
+    from sim.cli.errors import fail
 
     fail(problems, what)
 

@@ -1,0 +1,72 @@
+"""The event log: what happened, as a kind and typed fields, so readers never parse prose.
+
+Each event is one row of ``events.parquet``. The ``detail`` column keeps a short sentence for
+people reading the table; the dashboard's feed and the reports read the typed fields.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    """Every kind of event the model records."""
+
+    EXCHANGE_PROPOSED = "exchange_proposed"
+    PERMIT_GRANTED = "permit_granted"
+    PERMIT_DENIED = "permit_denied"
+    FINANCING_SECURED = "financing_secured"
+    FINANCING_FAILED = "financing_failed"
+    EXCHANGE_STARTED = "exchange_started"
+    CONTRACT_RENEWED = "contract_renewed"
+    EXCHANGE_ENDED = "exchange_ended"
+    FIRM_ENTERED = "firm_entered"
+    FIRM_EXITED = "firm_exited"
+    GUARANTEE_PAID = "guarantee_paid"
+    PROJECT_STARTED = "project_started"
+    PROJECT_ENDED = "project_ended"
+    FUNDING_DENIED = "funding_denied"
+    FACILITATION_STARTED = "facilitation_started"
+    HEAT_ASSESSMENT = "heat_assessment"
+    STREAM_PHASED_OUT = "stream_phased_out"
+    LAND_REPLANNED = "land_replanned"
+    POLICY_CHANGED = "policy_changed"
+
+
+# column → (default, meaning); the order is the column order of events.parquet
+FIELDS: dict[str, tuple[Any, str]] = {
+    "step": (0, "month of the run (1 is January of the start year)"),
+    "year": (0, "calendar year"),
+    "month": (0, "calendar month, 1-12"),
+    "kind": ("", "what happened (sim.core.events.EventKind)"),
+    "firm": ("", "the firm it happened to (entry, exit, assessment, phase-out, guarantee)"),
+    "facilitator": ("", "the facilitator concerned (projects, funding)"),
+    "municipality": ("", "the municipality concerned (land, new facilitation)"),
+    "exchange": (-1, "id of the exchange concerned, -1 if none"),
+    "reason": ("", "why an exchange ended or a firm left"),
+    "was_operating": (False, "whether an ended exchange had been operating"),
+    "detail": ("", "a short sentence for people reading the table"),
+    "resource": ("", "the resource of the exchange or stream concerned"),
+    "supplier": ("", "the supplying firm of the exchange concerned"),
+    "receiver": ("", "the receiving firm of the exchange concerned"),
+    "partner": ("", "the firm an entrant sets up beside"),
+    "sector": ("", "an entrant's sector"),
+    "programme": ("", "the funding programme concerned"),
+    "lever": ("", "the policy lever a scheduled change sets"),
+    "value": ("", "the value it is set to"),
+    "count": (-1, "how many: exchanges ended with a firm's exit, proposals of an assessment, plots re-planned"),
+    "amount_sek": (0.0, "money concerned, SEK (a project's public total, a guarantee paid)"),
+}
+COLUMNS: tuple[str, ...] = tuple(FIELDS)
+_DEFAULTS = {k: d for k, (d, _) in FIELDS.items()}
+
+
+def record(step: int, year: int, month: int, kind: EventKind, fields: dict[str, Any]) -> dict[str, Any]:
+    """One event row; unknown field names are a programming error, not silently kept."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise KeyError(f"unknown event fields: {sorted(unknown)}")
+    row = {**_DEFAULTS, **fields}
+    row.update(step=step, year=year, month=month, kind=EventKind(kind).value)
+    return row

@@ -1,0 +1,156 @@
+"""The exchange ledger: every exchange, the live ones split by stage, and the bookkeeping of
+opening, starting, delivering and ending one.
+
+What an event means for a mechanism (trust lost when a deal fails, a receiver stranded when its
+supplier leaves) is not written here: each mechanism registers a hook (``on_open``,
+``on_operating``, ``on_delivery``, ``on_end``) and the ledger calls them in registry order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from sim.core.events import EventKind
+from sim.core.exchange import Demand, EndReason, Exchange, ExchangeArrays, Offer, Stage
+from sim.core.resources import CATALOGUE
+
+if TYPE_CHECKING:
+    from sim.core.model import SymbiosisModel
+    from sim.mechanisms.benefit import Deal
+
+
+class Ledger:
+    """Exchanges by id; ``live`` keeps id order, split into ``pipeline`` and ``operating``."""
+
+    def __init__(self, model: SymbiosisModel) -> None:
+        self.model = model
+        self.all: dict[int, Exchange] = {}
+        self.live: dict[int, Exchange] = {}
+        self.pipeline: dict[int, Exchange] = {}
+        self.operating: dict[int, Exchange] = {}
+        self.pairs: set[tuple[int, int, str]] = set()  # (supplier, receiver, resource) of live exchanges
+        self.arrays = ExchangeArrays(list(CATALOGUE))
+
+    # ----- reading -------------------------------------------------------------------------
+    def describe(self, ex: Exchange) -> str:
+        firms = self.model.firms
+        return f"{CATALOGUE[ex.resource].label} from {firms[ex.supplier].name} to {firms[ex.receiver].name}"
+
+    def fields(self, ex: Exchange) -> dict[str, Any]:
+        """The typed event fields of an exchange."""
+        firms = self.model.firms
+        return {
+            "exchange": ex.id,
+            "detail": self.describe(ex),
+            "resource": ex.resource,
+            "supplier": firms[ex.supplier].name,
+            "receiver": firms[ex.receiver].name,
+        }
+
+    def log(self, kind: EventKind, ex: Exchange, **extra: Any) -> None:
+        """An event about an exchange, with its typed fields."""
+        self.model.log(kind, **{**self.fields(ex), **extra})
+
+    def due(self) -> list[Exchange]:
+        """Exchanges in the pipeline whose current stage ends now, in id order."""
+        now = self.model.steps
+        return [ex for ex in self.pipeline.values() if ex.stage_until <= now]
+
+    def operating_in_order(self) -> Iterator[Exchange]:
+        """Operating exchanges in id order, as a snapshot."""
+        return iter([self.operating[i] for i in sorted(self.operating)])
+
+    def on_offer(self, offer: Offer) -> list[Exchange]:
+        return [ex for ex in self.live.values() if ex.offer is offer]
+
+    # ----- writing -------------------------------------------------------------------------
+    def open(self, offer: Offer, demand: Demand, deal: Deal, distance: float, brokered: bool) -> Exchange:
+        """Record a new exchange (in no stage yet: the lifecycle moves it into negotiation)."""
+        model = self.model
+        ex = Exchange(
+            len(self.all),
+            offer,
+            demand,
+            deal.quantity,
+            distance,
+            deal.price,
+            deal.investment_sek,
+            deal.supplier_net,
+            deal.receiver_net,
+            brokered,
+            model.steps,
+        )
+        offer.committed += ex.quantity
+        demand.met += ex.quantity
+        self.all[ex.id] = ex
+        self.live[ex.id] = ex
+        for hook in model.hooks["on_open"]:
+            hook(model, ex)
+        self.arrays.add(ex)
+        self.pipeline[ex.id] = ex
+        self.pairs.add((offer.firm, demand.firm, offer.resource))
+        model.firms[offer.firm].exchanges.add(ex.id)
+        model.firms[demand.firm].exchanges.add(ex.id)
+        return ex
+
+    def move(self, ex: Exchange, stage: Stage, months: int) -> None:
+        ex.stage = stage
+        ex.stage_until = self.model.steps + months
+
+    def start_operating(self, ex: Exchange) -> None:
+        model = self.model
+        ex.stage = Stage.OPERATING
+        self.pipeline.pop(ex.id, None)
+        self.operating[ex.id] = ex
+        self.arrays.start_operating(ex)
+        ex.operating_since = model.steps
+        for i in (ex.supplier, ex.receiver):
+            model.firm_arrays.operating[i] += 1
+        for hook in model.hooks["on_operating"]:
+            hook(model, ex)
+        model.municipalities[model.firms[ex.supplier].municipality].operating_exchanges += 1
+        model.collector.active_by_resource[ex.resource] += 1
+        self.log(EventKind.EXCHANGE_STARTED, ex)
+
+    def deliver(self, ex: Exchange) -> None:
+        """One month's delivery: both sides' cash and track record, then the hooks and the flows."""
+        model = self.model
+        ex.delivered_months += 1
+        delivered = model.firm_arrays.delivered
+        delivered[ex.supplier] += 1
+        delivered[ex.receiver] += 1
+        model.firms[ex.supplier].cash_sek += ex.supplier_net_sek_per_month
+        model.firms[ex.receiver].cash_sek += ex.receiver_net_sek_per_month
+        for hook in model.hooks["on_delivery"]:
+            hook(model, ex)
+        model.collector.add_flow(ex)
+
+    def end(self, ex: Exchange, reason: EndReason) -> None:
+        """End an exchange for a reason; the mechanisms' ``on_end`` hooks say what that means."""
+        if ex.stage is Stage.ENDED:
+            return
+        model = self.model
+        was_operating = ex.stage is Stage.OPERATING
+        ex.offer.committed -= ex.quantity
+        ex.demand.met -= ex.quantity
+        if was_operating:
+            for i in (ex.supplier, ex.receiver):
+                model.firm_arrays.operating[i] -= 1
+            model.municipalities[model.firms[ex.supplier].municipality].operating_exchanges -= 1
+            model.collector.active_by_resource[ex.resource] -= 1
+        ex.stage = Stage.ENDED
+        ex.end_reason = reason
+        ex.ended_step = model.steps
+        self.live.pop(ex.id, None)
+        self.arrays.end(ex)
+        self.pipeline.pop(ex.id, None)
+        self.operating.pop(ex.id, None)
+        self.pairs.discard((ex.supplier, ex.receiver, ex.resource))
+        model.firms[ex.supplier].exchanges.discard(ex.id)
+        model.firms[ex.receiver].exchanges.discard(ex.id)
+        for hook in model.hooks["on_end"]:
+            hook(model, ex, was_operating)
+        fields = self.fields(ex)
+        fields["detail"] = f"{fields['detail']}: {reason.value}"
+        model.log(EventKind.EXCHANGE_ENDED, **fields, reason=reason.value, was_operating=was_operating)
