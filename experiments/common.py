@@ -1,4 +1,4 @@
-"""Shared helpers of the experiments: confidence intervals and a small deterministic process pool.
+"""Shared helpers of the experiments: confidence intervals, two-arm tests and a small deterministic process pool.
 
 The studies report every figure with its uncertainty over seeded replications; the same helpers
 keep the Bjuv study, the pattern table and the sensitivity analysis consistent.
@@ -71,6 +71,30 @@ def band(matrix: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarra
         return m, m, m
     half = stats.t.ppf(0.5 + level / 2, n - 1) * matrix.std(axis=0, ddof=1) / math.sqrt(n)
     return m, m - half, m + half
+
+
+def welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Difference of means a − b with a Welch 95 % interval."""
+    d = float(a.mean() - b.mean())
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = float(np.sqrt(va + vb))
+    if se == 0.0:
+        return d, d, d
+    dof = (va + vb) ** 2 / ((va**2) / (len(a) - 1) + (vb**2) / (len(b) - 1))
+    half = float(stats.t.ppf(0.975, dof)) * se
+    return d, d - half, d + half
+
+
+def mw_p(a: np.ndarray, b: np.ndarray) -> float:
+    """One-sided Mann–Whitney p that a tends to exceed b (1.0 when both are constant and equal)."""
+    if np.all(a == a[0]) and np.all(b == a[0]):
+        return 1.0
+    return float(stats.mannwhitneyu(a, b, alternative="greater").pvalue)
+
+
+def fmt_p(p: float) -> str:
+    """A p value for tables, never printed as zero."""
+    return "p < 0.0001" if p < 1e-4 else f"p = {p:.4f}"
 
 
 def pmap[T, R](func: Callable[[T], R], tasks: Iterable[T], workers: int = 2) -> list[R]:

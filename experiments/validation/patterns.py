@@ -16,7 +16,6 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,201 +28,17 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from experiments.bjuv import study as bjuv  # noqa: E402
-from experiments.common import markdown_table, pmap, provenance, wilson  # noqa: E402
+from experiments.common import fmt_p, markdown_table, mw_p, pmap, provenance, welch, wilson  # noqa: E402
+from experiments.validation.pattern_setups import CONTRASTS, HEAT_PAIRS, HEAT_SETUPS, Contrast  # noqa: E402
 from sim import config  # noqa: E402
 from sim.run.runner import run  # noqa: E402
 
-EXAMPLE = None  # the built-in example (configs/example.yaml)
-ANCHOR_EXIT = str(ROOT / "configs" / "scenarios" / "anchor_exit.yaml")
-TEN_YEARS = 120
-CAPPED = {"municipalities.0.freshwater_scarcity": 1.0, "firms.0.demands.0.virgin_price": 2.0}
-
-
-@dataclass(frozen=True)
-class Contrast:
-    """Outcome ``key`` in arm A against arm B on seeds 0..n-1; the pattern predicts A > B."""
-
-    pattern: str
-    setup: str
-    key: str
-    a_label: str
-    b_label: str
-    a: dict[str, Any] = field(default_factory=dict)
-    b: dict[str, Any] = field(default_factory=dict)
-    path: str | None = EXAMPLE
-    steps: int | None = TEN_YEARS
-    n_factor: float = 1.0
-    tests: str = ""
-
-
-CONTRASTS: list[Contrast] = [
-    Contrast(
-        "P1",
-        "anchor-exit set-up (`configs/scenarios/anchor_exit.yaml`), 16 years",
-        "collapsed",
-        "reserved land + base funding",
-        "baseline",
-        a={"policy.land_reservation": True, "policy.facilitator_base_funding_sek_per_year": 1.8e6},
-        path=ANCHOR_EXIT,
-        steps=None,
-        tests="`test_mechanisms.py::test_anchor_exit_collapses_the_cluster_and_policy_helps_recovery`, "
-        "`::test_replanned_land_blocks_new_establishments`, `::test_firm_exit_removes_firms_and_their_exchanges`",
-    ),
-    Contrast(
-        "P2",
-        "example, 10 years",
-        "active_exchanges_10y",
-        "no gap between projects",
-        "24-month gap",
-        a={"policy.funding_gap_months": 0},
-        b={"policy.funding_gap_months": 24},
-        n_factor=1.5,
-        tests="`test_mechanisms.py::test_project_funding_gap_loses_exchanges`, `::test_engagement_rebuilds_slowly_after_a_gap`",
-    ),
-    Contrast(
-        "P2",
-        "example, 24-month gap, 10 years",
-        "mean_engagement",
-        "engagement switched off, funding acts at once",
-        "engagement builds and decays",
-        a={"policy.funding_gap_months": 24, "mechanisms.engagement": False},
-        b={"policy.funding_gap_months": 24},
-        tests="`test_mechanisms.py::test_engagement_rebuilds_slowly_after_a_gap`",
-    ),
-    Contrast(
-        "P3",
-        "example, 20 years",
-        "startup_exchanges_started",
-        "stepwise financing off",
-        "stepwise financing on",
-        a={"mechanisms.financing": False},
-        steps=None,
-        tests="`test_mechanisms.py::test_stepwise_financing_holds_startups_back`",
-    ),
-    Contrast(
-        "P3",
-        "example, 10 years",
-        "exchanges_started",
-        "trust switched off",
-        "trust gates negotiations",
-        a={"mechanisms.trust": False},
-        tests="`test_mechanisms.py::test_trust_barrier_slows_deals`",
-    ),
-    Contrast(
-        "P4",
-        "example, 10 years",
-        "anchor_exchanges_started",
-        "anchor revenue switched off",
-        "anchors weigh attention and risk",
-        a={"mechanisms.anchor_revenue": False},
-        n_factor=1.5,
-        tests="`test_mechanisms.py::test_anchor_marginal_revenue_makes_anchors_reluctant`",
-    ),
-    Contrast(
-        "P5",
-        "example without a facilitator's projects, 10 years",
-        "exchanges_started",
-        "snowball on",
-        "snowball off",
-        a={"policy.funding_gap_months": 600},
-        b={"policy.funding_gap_months": 600, "mechanisms.snowball": False},
-        n_factor=1.5,
-        tests="`test_mechanisms.py::test_snowball_finds_more_streams`",
-    ),
-    Contrast(
-        "P6",
-        "example, 20 years",
-        "startup_exchanges_started",
-        "permits switched off",
-        "permits on",
-        a={"mechanisms.permits": False},
-        steps=None,
-        tests="`test_mechanisms.py::test_permits_gate_and_delay_receivers`",
-    ),
-    Contrast(
-        "P6",
-        "example, 10 years: the treatment plant's water with a new discharge or the same discharge point",
-        "water_first_month",
-        "new discharge",
-        "same discharge point",
-        a={"firms.2.offers.0.same_discharge_point": False},
-        tests="`test_patterns.py::test_same_discharge_point_eases_water_reuse`",
-    ),
-    Contrast(
-        "P6",
-        "example, 10 years: the treatment plant's water with a new discharge or the same discharge point",
-        "water_permits_denied",
-        "new discharge",
-        "same discharge point",
-        a={"firms.2.offers.0.same_discharge_point": False},
-        tests="`test_patterns.py::test_same_discharge_point_eases_water_reuse`",
-    ),
-    Contrast(
-        "P7",
-        "example with a binding water cap, 10 years",
-        "virgin_water_saved_total_m3",
-        "scarcity on",
-        "scarcity off",
-        a=CAPPED,
-        b={**CAPPED, "mechanisms.scarcity": False},
-        n_factor=1.5,
-        tests="`test_mechanisms.py::test_scarcity_drives_water_reuse`",
-    ),
-    Contrast(
-        "P8",
-        "example, 10 years",
-        "active_exchanges_10y",
-        "with the symbiosis centre",
-        "no facilitator",
-        b={"facilitators": []},
-        tests="`test_patterns.py::test_facilitators_matter`, `test_mechanisms.py::test_project_funding_gap_loses_exchanges`, "
-        "`::test_permanent_base_funding_bridges_gaps`",
-    ),
-    Contrast(
-        "P9",
-        "example, 10 years: the district-heating utility at its site (1.8 km from the mill) or 20 km away",
-        "heat_delivered_total_mwh",
-        "utility beside the mill",
-        "utility 20 km away",
-        b={"firms.1.location_km": [40.0, 20.0]},
-        tests="`test_patterns.py::test_heat_is_local`",
-    ),
-    Contrast(
-        "P9",
-        "example, 20 years: free plots beside the mill or none",
-        "startups_entered",
-        "4 free plots beside the mill",
-        "no free land",
-        b={"municipalities.0.plots": []},
-        steps=None,
-        tests="`test_patterns.py::test_entrants_need_land_beside_the_anchor`",
-    ),
-    Contrast(
-        "P10",
-        "example, 10 years",
-        "anchor_exchanges_started",
-        "anchor-eligible money",
-        "SME-only money",
-        a={"policy.funding_anchor_eligible": True},
-        b={"policy.funding_anchor_eligible": False},
-        n_factor=1.5,
-        tests="`test_mechanisms.py::test_anchor_eligible_funding_reaches_the_anchor`",
-    ),
-    Contrast(
-        "P11",
-        "example, 20 years (Brookside has no facilitator at the start)",
-        "facilitators_started",
-        "diffusion on",
-        "diffusion off",
-        b={"mechanisms.diffusion": False},
-        steps=None,
-        tests="`test_mechanisms.py::test_diffusion_spreads_facilitation`",
-    ),
-]
+Row = dict[str, Any]
 
 
 @cache
 def _config(path: str | None, overrides_json: str) -> config.ScenarioConfig:
+    """A set-up loaded once per process (every seed of an arm shares it)."""
     return config.load(path, json.loads(overrides_json))
 
 
@@ -253,13 +68,6 @@ def summary_task(task: tuple[str | None, str, int, int | None]) -> dict[str, Any
     }
 
 
-HEAT_PAIRS = {
-    "example": (EXAMPLE, {"years": 40}, "Millby Pulp", "Millby Energi"),
-    "A7": (str(ROOT / "configs" / "cases" / "A7_vastra_malardalen.yaml"), {}, "Yara Köping", "VME Köping district heating"),
-    "A11": (str(ROOT / "configs" / "cases" / "A11_ipos.yaml"), {}, "Kemira Helsingborg", "Öresundskraft"),
-}
-
-
 def heat_life_task(task: tuple[str, int]) -> tuple[float, bool]:
     """P12: years the longest plant-to-utility heat exchange has run by the horizon (NaN if none),
     and whether it still runs at the end."""
@@ -275,32 +83,8 @@ def heat_life_task(task: tuple[str, int]) -> tuple[float, bool]:
     return float((end - heat["operating_since"]).max()) / 12.0, bool((heat["ended_step"] < 0).any())
 
 
-def welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Difference of means a − b with a Welch 95 % interval."""
-    d = float(a.mean() - b.mean())
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = float(np.sqrt(va + vb))
-    if se == 0.0:
-        return d, d, d
-    dof = (va + vb) ** 2 / ((va**2) / (len(a) - 1) + (vb**2) / (len(b) - 1))
-    half = float(stats.t.ppf(0.975, dof)) * se
-    return d, d - half, d + half
-
-
-def mw_p(a: np.ndarray, b: np.ndarray) -> float:
-    """One-sided Mann–Whitney p that a tends to exceed b (1.0 when both are constant and equal)."""
-    if np.all(a == a[0]) and np.all(b == a[0]):
-        return 1.0
-    return float(stats.mannwhitneyu(a, b, alternative="greater").pvalue)
-
-
-def fmt_p(p: float) -> str:
-    return "p < 0.0001" if p < 1e-4 else f"p = {p:.4f}"
-
-
-def measure(n: int, workers: int) -> pd.DataFrame:
-    """Run every contrast, the Bjuv baseline and the heat lifetimes; one row per figure."""
-    rows: list[dict[str, Any]] = []
+def contrast_values(n: int, workers: int) -> dict[tuple[int, str], np.ndarray]:
+    """Each contrast's outcome per arm over its seeds, all runs in one pool."""
     arms: list[tuple[Contrast, str, int]] = []
     tasks: list[tuple[str | None, str, int, int | None]] = []
     for c in CONTRASTS:
@@ -315,67 +99,68 @@ def measure(n: int, workers: int) -> pd.DataFrame:
         v = np.array([float(r[c.key]) for r in results[pos : pos + m]])
         values[(id(c), side)] = v[~np.isnan(v)]  # runs where the measure is undefined (no such exchange) drop out
         pos += m
-    # P1 on the Bjuv case itself: collapse after Findus's 2017 exit.
+    return values
+
+
+def bjuv_row(n: int, workers: int) -> Row:
+    """P1 on the Bjuv case itself: collapse after Findus's 2017 exit."""
     bj = pd.DataFrame(pmap(bjuv.one_run, [("baseline", s) for s in range(n)], workers))
     collapse = bj["active_at_exit"] & bj["inactive_at_end"]
     p, lo, hi = wilson(int(collapse.sum()), len(bj))
     rp, rlo, rhi = wilson(int(bj["land_replanned_year"].notna().sum()), len(bj))
     c24, c24lo, c24hi = wilson(int((~bj["cluster_2024"]).sum()), len(bj))
-    rows.append(
-        {
-            "pattern": "P1",
-            "setup": "Bjuv case (`configs/cases/A13_bjuv.yaml`), Findus exits June 2017, 2008–2030",
-            "figure": f"collapse after the exit in {100 * p:.0f} % of runs [95 % CI {100 * lo:.0f}, {100 * hi:.0f}]; "
-            f"cluster inactive in 2024 in {100 * c24:.0f} % [{100 * c24lo:.0f}, {100 * c24hi:.0f}]; "
-            f"land beside the hub re-planned in {100 * rp:.0f} % [{100 * rlo:.0f}, {100 * rhi:.0f}] "
-            f"(median year {np.nanmedian(bj['land_replanned_year']):.0f})",
-            "n": len(bj),
-            "estimate": p,
-            "lo": lo,
-            "hi": hi,
-            "p_value": float(stats.binomtest(int(collapse.sum()), len(bj), 0.5, alternative="greater").pvalue),
-            "tests": "`test_patterns.py::test_bjuv_collapses_after_findus_leaves`",
-        }
-    )
-    for c in CONTRASTS:
-        a, b = values[(id(c), "a")], values[(id(c), "b")]
-        if c.key == "collapsed":  # a share: the pattern predicts fewer collapses in arm A
-            pa, pb = wilson(int(a.sum()), len(a)), wilson(int(b.sum()), len(b))
-            table = [[int(b.sum()), len(b) - int(b.sum())], [int(a.sum()), len(a) - int(a.sum())]]
-            pv = float(stats.fisher_exact(table, alternative="greater").pvalue)
-            fig = (
-                f"collapse in {100 * pb[0]:.0f} % [{100 * pb[1]:.0f}, {100 * pb[2]:.0f}] ({c.b_label}) vs "
-                f"{100 * pa[0]:.0f} % [{100 * pa[1]:.0f}, {100 * pa[2]:.0f}] ({c.a_label}); Fisher {fmt_p(pv)}"
-            )
-            est, lo, hi = pb
-        else:
-            est, lo, hi = welch(a, b)
-            pv = mw_p(a, b)
-            fig = (
-                f"`{c.key}`: {a.mean():.3g} ({c.a_label}) vs {b.mean():.3g} ({c.b_label}); "
-                f"difference {est:.3g} [95 % CI {lo:.3g}, {hi:.3g}]; one-sided Mann–Whitney {fmt_p(pv)}"
-            )
-        rows.append(
-            {
-                "pattern": c.pattern,
-                "setup": c.setup,
-                "figure": fig,
-                "n": f"{len(a)}/{len(b)}" if len(a) != len(b) else len(a),
-                "estimate": est,
-                "lo": lo,
-                "hi": hi,
-                "p_value": pv,
-                "tests": c.tests,
-            }
-        )
-    # P12: lifetimes of plant-to-utility heat exchanges (the example over 40 years; cases A7 and A11 to 2030).
-    rng = np.random.default_rng(12)
-    setups = {
-        "example": "example over 40 years: the mill's heat to Millby Energi",
-        "A7": "A7 Västra Mälardalen, 1982–2030: Yara's heat to Köping's district heating",
-        "A11": "A11 Industry Park of Sweden, 1974–2030: Kemira's heat to Öresundskraft",
+    return {
+        "pattern": "P1",
+        "setup": "Bjuv case (`configs/cases/A13_bjuv.yaml`), Findus exits June 2017, 2008–2030",
+        "figure": f"collapse after the exit in {100 * p:.0f} % of runs [95 % CI {100 * lo:.0f}, {100 * hi:.0f}]; "
+        f"cluster inactive in 2024 in {100 * c24:.0f} % [{100 * c24lo:.0f}, {100 * c24hi:.0f}]; "
+        f"land beside the hub re-planned in {100 * rp:.0f} % [{100 * rlo:.0f}, {100 * rhi:.0f}] "
+        f"(median year {np.nanmedian(bj['land_replanned_year']):.0f})",
+        "n": len(bj),
+        "estimate": p,
+        "lo": lo,
+        "hi": hi,
+        "p_value": float(stats.binomtest(int(collapse.sum()), len(bj), 0.5, alternative="greater").pvalue),
+        "tests": "`test_patterns.py::test_bjuv_collapses_after_findus_leaves`",
     }
-    for name, setup in setups.items():
+
+
+def contrast_row(c: Contrast, a: np.ndarray, b: np.ndarray) -> Row:
+    """A contrast's figure: a share with Fisher's test for collapse, otherwise a Welch difference."""
+    if c.key == "collapsed":  # a share: the pattern predicts fewer collapses in arm A
+        pa, pb = wilson(int(a.sum()), len(a)), wilson(int(b.sum()), len(b))
+        table = [[int(b.sum()), len(b) - int(b.sum())], [int(a.sum()), len(a) - int(a.sum())]]
+        pv = float(stats.fisher_exact(table, alternative="greater").pvalue)
+        fig = (
+            f"collapse in {100 * pb[0]:.0f} % [{100 * pb[1]:.0f}, {100 * pb[2]:.0f}] ({c.b_label}) vs "
+            f"{100 * pa[0]:.0f} % [{100 * pa[1]:.0f}, {100 * pa[2]:.0f}] ({c.a_label}); Fisher {fmt_p(pv)}"
+        )
+        est, lo, hi = pb
+    else:
+        est, lo, hi = welch(a, b)
+        pv = mw_p(a, b)
+        fig = (
+            f"`{c.key}`: {a.mean():.3g} ({c.a_label}) vs {b.mean():.3g} ({c.b_label}); "
+            f"difference {est:.3g} [95 % CI {lo:.3g}, {hi:.3g}]; one-sided Mann–Whitney {fmt_p(pv)}"
+        )
+    return {
+        "pattern": c.pattern,
+        "setup": c.setup,
+        "figure": fig,
+        "n": f"{len(a)}/{len(b)}" if len(a) != len(b) else len(a),
+        "estimate": est,
+        "lo": lo,
+        "hi": hi,
+        "p_value": pv,
+        "tests": c.tests,
+    }
+
+
+def heat_rows(n: int, workers: int) -> list[Row]:
+    """P12: lifetimes of plant-to-utility heat exchanges (the example over 40 years; cases A7 and A11 to 2030)."""
+    rng = np.random.default_rng(12)
+    rows: list[Row] = []
+    for name, setup in HEAT_SETUPS.items():
         m12 = n if name == "example" else max(10, n // 2)
         out = pmap(heat_life_task, [(name, s) for s in range(m12)], workers)
         lives = np.array([o[0] for o in out])
@@ -401,6 +186,15 @@ def measure(n: int, workers: int) -> pd.DataFrame:
                 + ("" if name == "example" else ", `test_cases.py::test_case_validates_and_runs_24_months` (runs only)"),
             }
         )
+    return rows
+
+
+def measure(n: int, workers: int) -> pd.DataFrame:
+    """Run every contrast, the Bjuv baseline and the heat lifetimes; one row per figure."""
+    values = contrast_values(n, workers)
+    rows = [bjuv_row(n, workers)]
+    rows += [contrast_row(c, values[(id(c), "a")], values[(id(c), "b")]) for c in CONTRASTS]
+    rows += heat_rows(n, workers)
     order = {f"P{i}": i for i in range(1, 13)}
     return pd.DataFrame(rows).sort_values("pattern", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
 

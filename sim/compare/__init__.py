@@ -5,5 +5,6 @@ the same seeds as the baseline (common random numbers), so a difference between 
 policy's effect on the very same simulated histories, not noise between two sets of draws.
 Modules: :mod:`~sim.compare.policies` (packages), :mod:`~sim.compare.runs` (paired runs on the
 sweep executors), :mod:`~sim.compare.stats` (intervals), :mod:`~sim.compare.report` (HTML and
-Markdown) and :mod:`~sim.compare.cli`.
+Markdown, from :mod:`~sim.compare.figures`, :mod:`~sim.compare.tables` and
+:mod:`~sim.compare.writers`) and :mod:`~sim.compare.cli`.
 """

@@ -38,6 +38,10 @@ class Interval:
         """True when the interval lies wholly above or below zero (a clear effect)."""
         return bool(self.n > 0 and (self.low > 0 or self.high < 0))
 
+    def scaled(self, k: float) -> Interval:
+        """The same interval in other units (a share as percentage points, say)."""
+        return Interval(self.estimate * k, self.low * k, self.high * k, self.n)
+
 
 NAN = Interval(math.nan, math.nan, math.nan, 0)
 
