@@ -11,6 +11,7 @@ import typer
 
 from sim import config as cfgmod
 from sim.config import ConfigError
+from sim.limits import MAX_SEED, MAX_STEPS
 
 app = typer.Typer(
     add_completion=False,
@@ -22,9 +23,11 @@ app = typer.Typer(
 
 def fail(problems: list[str], what: str = "configuration") -> None:
     """Print every problem and exit with code 2 (bad input), never a traceback."""
+    from sim.limits import clip
+
     typer.echo(f"error: the {what} has {len(problems)} problem(s):", err=True)
     for p in problems:
-        typer.echo(f"  - {p}", err=True)
+        typer.echo(clip(f"  - {p}").encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
     raise typer.Exit(2)
 
 
@@ -64,8 +67,8 @@ def _summary_table(summary: dict[str, Any]) -> str:
 @app.command()
 def run(
     config: Annotated[Path | None, typer.Argument(help="Scenario YAML; the built-in example if omitted.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the config's seed).", min=0)] = None,
-    steps: Annotated[int | None, typer.Option(help="Months to simulate (default: the config's horizon).", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the config's seed).", min=0, max=MAX_SEED)] = None,
+    steps: Annotated[int | None, typer.Option(help="Months to simulate (default: the config's horizon).", min=1, max=MAX_STEPS)] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config value: KEY=VALUE, dotted keys.")] = None,
     out: Annotated[Path, typer.Option(help="Directory for the results.")] = Path("results/run"),
 ) -> None:
