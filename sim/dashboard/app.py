@@ -15,6 +15,10 @@ import os
 os.environ.setdefault("SOLARA_ASSETS_PROXY", "true")
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
+# A session whose tab has gone (closed, crashed, or a laptop gone to sleep) is freed, model and all,
+# this long after its connection drops, instead of solara's default of a day; a page that
+# reconnects within it keeps its run.
+os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
 
 import asyncio
 from dataclasses import dataclass, replace
@@ -47,6 +51,8 @@ from sim.resources import CATALOGUE, RESOURCE_NAMES
 solara.settings.assets.proxy = True
 solara.server.settings.telemetry.mixpanel_enable = False
 solara.server.settings.theme.show_banner = False
+SESSION_TIMEOUT = os.environ["SOLARA_KERNEL_CULL_TIMEOUT"]
+solara.server.settings.kernel.cull_timeout = SESSION_TIMEOUT
 
 # Mesa's ModelCreator shows an empty "Model Parameters" card when every setting lives in the
 # Scenario card, and a tab bar for a single page; hide both to give the tiles the room.
