@@ -28,6 +28,9 @@ policies = st.fixed_dictionaries(
 )
 
 
+switches = st.fixed_dictionaries({f"mechanisms.{name}": st.booleans() for name in config.Switches.model_fields})
+
+
 def _check_state(model: SymbiosisModel) -> None:
     for book in model.state.matching.books.values():
         for offer in book.offers:
@@ -37,6 +40,19 @@ def _check_state(model: SymbiosisModel) -> None:
     for region in model.regions:
         for prog in region.programmes:
             assert prog.remaining_sek >= -EPS, f"programme {prog.name} overspent"
+            assert prog.spent_sek >= -EPS, f"programme {prog.name} has negative spending"
+    for firm in model.firms:
+        if firm.alive and firm.role.value == "startup":
+            assert firm.cash_sek >= -EPS, f"start-up {firm.name} runs on negative cash"
+    delivered: dict[int, float] = {}
+    for ex in model.exchanges.values():
+        if ex.stage is Stage.OPERATING:
+            delivered[id(ex.offer)] = delivered.get(id(ex.offer), 0.0) + ex.quantity
+            assert ex.quantity <= ex.offer.quantity + EPS, "an exchange delivers more than its offer holds"
+            assert ex.quantity <= ex.demand.quantity + EPS, "an exchange delivers more than its demand needs"
+    for ex in model.exchanges.values():
+        if ex.stage is Stage.OPERATING:
+            assert delivered[id(ex.offer)] <= ex.offer.quantity * (1 + 1e-9) + EPS, "an offer is delivered beyond its quantity"
     for ex in model.exchanges.values():
         assert ex.distance_km <= CATALOGUE[ex.resource].max_distance_km + EPS, "an exchange beyond the resource's reach"
         if ex.stage is Stage.ENDED:
@@ -47,9 +63,9 @@ def _check_state(model: SymbiosisModel) -> None:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**31 - 1), overrides=policies, scenario=st.sampled_from([None, ANCHOR_EXIT, FEED_CHAIN]))
-def test_invariants_hold_every_month(seed: int, overrides: dict, scenario: object) -> None:
-    cfg = config.load(scenario, overrides)
+@given(seed=st.integers(0, 2**31 - 1), overrides=policies, mechanisms=switches, scenario=st.sampled_from([None, ANCHOR_EXIT, FEED_CHAIN]))
+def test_invariants_hold_every_month(seed: int, overrides: dict, mechanisms: dict, scenario: object) -> None:
+    cfg = config.load(scenario, {**overrides, **mechanisms})
     model = SymbiosisModel(cfg, rng=seed)
     model.horizon = 96
     while model.running:
@@ -58,9 +74,9 @@ def test_invariants_hold_every_month(seed: int, overrides: dict, scenario: objec
 
 
 @settings(max_examples=8, deadline=None)
-@given(seed=st.integers(0, 2**31 - 1), overrides=policies)
-def test_timeseries_counts_match_the_event_log(seed: int, overrides: dict) -> None:
-    res = run(config.load(None, overrides), seed, steps=120)
+@given(seed=st.integers(0, 2**31 - 1), overrides=policies, mechanisms=switches)
+def test_timeseries_counts_match_the_event_log(seed: int, overrides: dict, mechanisms: dict) -> None:
+    res = run(config.load(None, {**overrides, **mechanisms}), seed, steps=120)
     ev, ts = res.events, res.timeseries
     started = ev[ev.kind == "exchange_started"].groupby("step").size()
     ended = ev[(ev.kind == "exchange_ended") & ev.was_operating].groupby("step").size()
@@ -70,8 +86,14 @@ def test_timeseries_counts_match_the_event_log(seed: int, overrides: dict) -> No
     exits = ev[ev.kind == "firm_exited"].groupby("step").size().reindex(steps, fill_value=0).to_numpy()
     entries = ev[ev.kind == "firm_entered"].groupby("step").size().reindex(steps, fill_value=0).to_numpy()
     assert np.array_equal(len(res.config.firms) + np.cumsum(entries - exits), ts["firms_alive"].to_numpy())
-    by_resource = ts[[c for c in ts.columns if c.startswith("exchanges_")]].sum(axis=1)
-    assert np.array_equal(by_resource.to_numpy(), ts["active_exchanges"].to_numpy())
+    # per resource, operating exchanges follow that resource's starts and ends in the event log
+    ex = res.exchanges.set_index("id")["resource"]
+    for col in [c for c in ts.columns if c.startswith("exchanges_")]:
+        resource = col.removeprefix("exchanges_")
+        of = ev["exchange"].map(ex) == resource
+        s = ev[of & (ev.kind == "exchange_started")].groupby("step").size().reindex(steps, fill_value=0).to_numpy()
+        e = ev[of & (ev.kind == "exchange_ended") & ev.was_operating].groupby("step").size().reindex(steps, fill_value=0).to_numpy()
+        assert np.array_equal(np.cumsum(s - e), ts[col].to_numpy()), col
     assert (res.exchanges.loc[res.exchanges.stage == "ended", "end_reason"] != "").all()
     assert np.all(np.diff(ts["public_funding_sek"].to_numpy()) >= 0)
 

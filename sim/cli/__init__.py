@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from sim.cli.errors import fail, load_or_fail
+from sim.limits import MAX_SEED, MAX_STEPS
 
 app = typer.Typer(
     add_completion=False,
@@ -45,8 +46,8 @@ def _summary_table(summary: dict[str, Any]) -> str:
 @app.command()
 def run(
     config: Annotated[Path | None, typer.Argument(help="Scenario YAML; the built-in example if omitted.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the config's seed).", min=0)] = None,
-    steps: Annotated[int | None, typer.Option(help="Months to simulate (default: the config's horizon).", min=1)] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the config's seed).", min=0, max=MAX_SEED)] = None,
+    steps: Annotated[int | None, typer.Option(help="Months to simulate (default: the config's horizon).", min=1, max=MAX_STEPS)] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config value: KEY=VALUE, dotted keys.")] = None,
     out: Annotated[Path, typer.Option(help="Directory for the results.")] = Path("results/run"),
 ) -> None:

@@ -14,9 +14,11 @@ from sim.config import ConfigError
 
 def fail(problems: list[str], what: str = "configuration") -> None:
     """Print every problem and exit with code 2 (bad input), never a traceback."""
+    from sim.limits import clip
+
     typer.echo(f"error: the {what} has {len(problems)} problem(s):", err=True)
     for p in problems:
-        typer.echo(f"  - {p}", err=True)
+        typer.echo(clip(f"  - {p}").encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
     raise typer.Exit(2)
 
 

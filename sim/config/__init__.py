@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, create_model
 
+from sim import limits
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
 from sim.mechanisms import REGISTRY
@@ -343,9 +344,9 @@ def format_validation_error(exc: ValidationError, raw: Any) -> list[str]:
         elif err["type"] == "missing":
             msg = f"{loc}: missing"
         elif err["type"] == "literal_error":
-            msg = f"{loc}: value {err.get('input')!r} is not allowed"
+            msg = f"{loc}: value {limits.short(err.get('input'))} is not allowed"
         else:
-            msg = f"{loc}: value {err.get('input')!r} is invalid: {err['msg']}"
+            msg = f"{loc}: value {limits.short(err.get('input'))} is invalid: {err['msg']}"
         out.append(f"{msg} ({allowed})" if allowed else msg)
     return out
 
@@ -448,21 +449,30 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
             )
             continue
         node: Any = out
-        for _i, part in enumerate(parts[:-1]):
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            where = ".".join(parts[:i]) or "the config"
             if isinstance(node, list):
                 idx = int(part)
                 if idx >= len(node):
-                    problems.append(f"--set {key}: index {idx} out of range (allowed: below {len(node)})")
+                    problems.append(f"--set {key}: index {idx} out of range: {where} has {len(node)} items (allowed: below {len(node)})")
                     break
-                node = node[idx]
+                if last:
+                    node[idx] = value
+                else:
+                    node = node[idx]
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                else:
+                    if node.get(part) is None:
+                        node[part] = {} if not parts[i + 1].isdigit() else []
+                    node = node[part]
             else:
-                node = node.setdefault(part, {})
-        else:
-            last = parts[-1]
-            if isinstance(node, list):
-                node[int(last)] = value
-            else:
-                node[last] = value
+                problems.append(
+                    f"--set {key}: {where} is {limits.short(node)}, not a mapping or list (allowed: a key inside a mapping or list)"
+                )
+                break
     if problems:
         raise ConfigError(problems)
     return out
@@ -478,7 +488,9 @@ def parse_set(items: list[str]) -> dict[str, Any]:
             continue
         key, text = item.split("=", 1)
         try:
-            out[key.strip()] = yaml.safe_load(text) if text.strip() else ""
+            out[key.strip()] = limits.load_yaml(text) if text.strip() else ""
+        except limits.LimitError as exc:
+            problems.append(f"--set {limits.short(item)}: {exc}")
         except yaml.YAMLError:
             out[key.strip()] = text
     if problems:
@@ -493,7 +505,16 @@ def read_yaml(path: Path) -> dict[str, Any]:
     if path.is_dir():
         raise ConfigError([f"{path}: is a directory (allowed: a path to a YAML scenario file)"])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > limits.MAX_YAML_BYTES:
+            raise limits.LimitError(f"{size:,} bytes is larger than the limit (allowed: at most {limits.MAX_YAML_BYTES:,} bytes)")
+        data = limits.load_yaml(path.read_text(encoding="utf-8"))
+    except limits.LimitError as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError([f"{path}: nested too deeply (allowed: at most {limits.MAX_YAML_DEPTH} levels)"]) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror} (allowed: a readable YAML scenario file)"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -511,10 +532,17 @@ def build(raw: dict[str, Any]) -> ScenarioConfig:
     """Validate a raw dict; raise ConfigError listing every problem at once."""
     if not raw.get("firms"):
         raise ConfigError(["firms: the scenario has no firms (allowed: a list of at least one firm)"])
+    if isinstance(raw["firms"], list) and len(raw["firms"]) > limits.MAX_FIRMS:
+        raise ConfigError([f"firms: {len(raw['firms']):,} firms (allowed: at most {limits.MAX_FIRMS:,})"])
     try:
         cfg = ScenarioConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, raw)) from None
+    except RecursionError:
+        raise ConfigError([f"(top level): nested too deeply (allowed: at most {limits.MAX_YAML_DEPTH} levels)"]) from None
+    problems = [f"{_fmt_loc(loc, raw)}: {text}" for loc, text in limits.check_values(cfg.model_dump())]
+    if problems:
+        raise ConfigError(problems)
     problems = check_references(cfg)
     if problems:
         raise ConfigError(problems)

@@ -17,6 +17,10 @@ import os
 os.environ.setdefault("SOLARA_ASSETS_PROXY", "true")
 os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
 os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
+# A session whose tab has gone (closed, crashed, or a laptop gone to sleep) is freed, model and all,
+# this long after its connection drops, instead of solara's default of a day; a page that
+# reconnects within it keeps its run.
+os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
 
 import asyncio
 from typing import Any
@@ -39,6 +43,8 @@ __all__ = ["Pinned", "View", "page", "snapshot"]  # the page, and what tests rea
 solara.settings.assets.proxy = True
 solara.server.settings.telemetry.mixpanel_enable = False
 solara.server.settings.theme.show_banner = False
+SESSION_TIMEOUT = os.environ["SOLARA_KERNEL_CULL_TIMEOUT"]
+solara.server.settings.kernel.cull_timeout = SESSION_TIMEOUT
 
 # Mesa's ModelCreator shows an empty "Model Parameters" card when every setting lives in the
 # Scenario card, and a tab bar for a single page; hide both to give the tiles the room.

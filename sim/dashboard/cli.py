@@ -17,6 +17,8 @@ OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     "SOLARA_THEME_SHOW_BANNER": "False",
     "SOLARA_THEME_TITLE": "Symbiosis simulator",
+    # free a session's model a minute after its tab has gone, not after solara's default day
+    "SOLARA_KERNEL_CULL_TIMEOUT": "60s",
 }
 
 

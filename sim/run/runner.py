@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import platform
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -228,19 +231,38 @@ def resolved_yaml(meta: dict[str, Any]) -> str:
 
 
 def write(result: RunResult, out: Path, figure: bool = True) -> list[Path]:
-    """Write the six result files of a run into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    write_parquet(result.timeseries, out / "timeseries.parquet")
-    write_parquet(result.events, out / "events.parquet")
-    write_parquet(result.exchanges, out / "exchanges.parquet")
-    meta = resolved(result.config)
-    meta["_run"] = {"seed": result.seed, "versions": versions(), "command": " ".join(sys.argv)}
-    (out / "config.resolved.yaml").write_text(resolved_yaml(meta), encoding="utf-8")
-    (out / "summary.json").write_text(json.dumps({"seed": result.seed, **result.summary}, indent=2, default=str) + "\n", encoding="utf-8")
-    paths = [out / n for n in ("timeseries.parquet", "events.parquet", "exchanges.parquet", "config.resolved.yaml", "summary.json")]
-    if figure:
-        from sim.run.plots import overview
+    """Write the six result files of a run into ``out``.
 
-        overview(result, out / "overview.png")
-        paths.append(out / "overview.png")
-    return paths
+    Every file is first written into a temporary directory beside ``out``; only when all of them
+    are complete are they moved into place, so a run that fails while writing leaves ``out`` as it
+    was (an earlier run's files stay together) and never a mix of two runs.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        write_parquet(result.timeseries, tmp / "timeseries.parquet")
+        write_parquet(result.events, tmp / "events.parquet")
+        write_parquet(result.exchanges, tmp / "exchanges.parquet")
+        meta = resolved(result.config)
+        meta["_run"] = {"seed": result.seed, "versions": versions(), "command": " ".join(sys.argv)}
+        (tmp / "config.resolved.yaml").write_text(resolved_yaml(meta), encoding="utf-8")
+        (tmp / "summary.json").write_text(
+            json.dumps({"seed": result.seed, **result.summary}, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        names = ["timeseries.parquet", "events.parquet", "exchanges.parquet", "config.resolved.yaml", "summary.json"]
+        if figure:
+            from sim.run.plots import overview
+
+            overview(result, tmp / "overview.png")
+            names.append("overview.png")
+        if not out.exists():
+            umask = os.umask(0)
+            os.umask(umask)
+            tmp.chmod(0o777 & ~umask)  # as mkdir would have made it, not mkdtemp's private 0700
+            tmp.rename(out)  # the whole directory at once
+        else:
+            for name in names:
+                (tmp / name).replace(out / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [out / n for n in names]

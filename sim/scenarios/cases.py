@@ -19,6 +19,7 @@ import yaml
 
 from sim import config as cfgmod
 from sim.config import ConfigError, ScenarioConfig
+from sim.limits import MAX_FIRMS
 
 CASES_DIR = cfgmod.CONFIGS / "cases"
 _TESTS = re.compile(r"Tests:\s*(.*)$", re.S)
@@ -114,6 +115,33 @@ def table(entries: list[CaseEntry], long: bool = False) -> str:
     return "\n".join(lines)
 
 
+def synth_problems(args: dict[str, int], per_sector: dict[str, int] | None, firms: int | None) -> list[str]:
+    """What ``symbiosis synth`` cannot honour as asked, each naming its option (nothing is silently changed)."""
+    problems = []
+    munis = args["municipalities"]
+    utilities = 2 * munis
+    if args.get("regions") is not None and args["regions"] > munis:
+        problems.append(
+            f"--regions {args['regions']}: more regions than the {munis} municipalities (allowed: 1 to {munis}, each region holds a municipality)"
+        )
+    if per_sector is not None:
+        if firms is not None:
+            problems.append(f"--firms {firms}: --sector gives the firms per sector instead (allowed: --firms or --sector, not both)")
+        total = sum(per_sector.values()) + utilities
+        if total > MAX_FIRMS:
+            problems.append(f"--sector: {total:,} firms with the utilities (allowed: at most {MAX_FIRMS:,} firms)")
+    elif args.get("firms") is not None:
+        if args["firms"] < utilities:
+            problems.append(
+                f"--firms {args['firms']}: fewer than the {utilities} utilities (two per municipality) every region has (allowed: at least {utilities})"
+            )
+        elif args["firms"] > MAX_FIRMS:
+            problems.append(f"--firms {args['firms']}: too many (allowed: at most {MAX_FIRMS:,})")
+    elif 12 * munis > MAX_FIRMS:
+        problems.append(f"--municipalities {munis}: the default {12 * munis:,} firms are too many (allowed: at most {MAX_FIRMS:,} firms)")
+    return problems
+
+
 def register(app: typer.Typer) -> None:
     """Add ``cases`` and ``synth`` to the command line."""
     from sim.cli.errors import fail
@@ -136,8 +164,12 @@ def register(app: typer.Typer) -> None:
     def synth(
         out: Annotated[Path, typer.Option(help="YAML file to write.")],
         municipalities: Annotated[int | None, typer.Option(help="Number of municipalities.", min=1, max=5000)] = None,
-        regions: Annotated[int | None, typer.Option(help="Number of regions (default: one per ~14 municipalities).", min=1)] = None,
-        firms: Annotated[int | None, typer.Option(help="Total firms, two utilities per municipality included.", min=1)] = None,
+        regions: Annotated[
+            int | None, typer.Option(help="Number of regions, at most one per municipality (default: one per ~14).", min=1)
+        ] = None,
+        firms: Annotated[
+            int | None, typer.Option(help="Total firms, two utilities per municipality included.", min=1, max=MAX_FIRMS)
+        ] = None,
         sector: Annotated[
             list[str] | None, typer.Option("--sector", help="SECTOR=COUNT, repeatable; replaces the default split of firms.")
         ] = None,
@@ -171,6 +203,9 @@ def register(app: typer.Typer) -> None:
         for key, value in (("municipalities", municipalities), ("regions", regions), ("firms", firms)):
             if value is not None:
                 args[key] = value
+        problems += synth_problems(args, per_sector, firms)
+        if problems:
+            fail(problems, "synthetic region")
         name = f"synthetic-{preset}-seed{seed}" if preset else None
         raw = synthetic.generate(**args, firms_per_sector=per_sector, seed=seed, start_year=start_year, years=years, name=name)
         try:

@@ -193,10 +193,14 @@ def generate(
     """
     if municipalities < 1:
         raise ValueError("municipalities must be at least 1")
+    if regions is not None and not 1 <= regions <= municipalities:
+        raise ValueError(f"regions must be 1 to {municipalities} (one municipality at least per region), not {regions}")
     regions = regions or max(1, round(municipalities / 14))  # Sweden: ~14 municipalities per region
     regions = min(regions, municipalities)
     rng = np.random.default_rng(seed)
     n_util = 2 * municipalities
+    if firms is not None and firms_per_sector is None and firms < n_util:
+        raise ValueError(f"firms must be at least {n_util}, the two utilities of each of {municipalities} municipalities, not {firms}")
     if firms_per_sector is not None:
         unknown = sorted(set(firms_per_sector) - set(SECTORS))
         if unknown:

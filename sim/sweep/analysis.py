@@ -22,24 +22,105 @@ from sim.sweep.design import RAW_PREFIX
 DEFAULT_OUTCOMES = ("final_active_exchanges", "exchange_years", "co2_avoided_total_t", "collapsed", "public_funding_total_sek")
 
 
-def connect(directory: Path) -> Any:
-    """A DuckDB connection with views ``runs``, ``design`` and (if kept) ``timeseries``."""
+READ_STATEMENTS = ("SELECT", "EXPLAIN", "PRAGMA", "CALL")
+
+
+def _lit(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _files_sql(paths: list[Path]) -> str:
+    return "[" + ", ".join(_lit(str(p)) for p in paths) + "]"
+
+
+def _check_files(directory: Path, files: dict[int, Path], manifest: dict[str, Any]) -> list[str]:
+    """Each batch file's footer is readable and it holds its batch's rows (cheap: footers only)."""
+    import pyarrow.parquet as pq
+
+    problems = []
+    for batch, path in files.items():
+        try:
+            rows = pq.read_metadata(path).num_rows
+        except Exception as exc:  # pyarrow raises several kinds for a damaged file
+            problems.append(
+                f"{path}: unreadable Parquet ({str(exc).splitlines()[0][:100]}) "
+                f"(allowed: a complete batch; symbiosis sweep --resume --out {directory} computes it again)"
+            )
+            continue
+        if path.parent.name == store.RUNS and rows != store.batch_rows(manifest, batch):
+            problems.append(
+                f"{path}: holds {rows} rows, not the batch's {store.batch_rows(manifest, batch)} "
+                f"(allowed: a complete batch; symbiosis sweep --resume --out {directory} computes it again)"
+            )
+    return problems
+
+
+def connect(directory: Path, read_only: bool = False) -> Any:
+    """A DuckDB connection with views ``runs``, ``design`` and (if kept) ``timeseries``.
+
+    The views name exactly the sweep's batch files (a stray Parquet file is an error, not a silent
+    extra table), after checking each one's footer and row count. With ``read_only`` the database
+    is opened read-only, DuckDB may read only the sweep directory and write no file, and only
+    read statements run (see :func:`check_read_only`); the settings are locked against the query.
+    """
     import duckdb
 
     if not (directory / store.MANIFEST).is_file():
         raise ConfigError([f"{directory}: not a sweep directory, no {store.MANIFEST} (allowed: the --out of symbiosis sweep)"])
-    if not any((directory / store.RUNS).glob("batch-*.parquet")):
+    manifest = store.read_manifest(directory)
+    runs = store.batch_files(directory, store.RUNS)
+    ts = store.batch_files(directory, store.TIMESERIES)
+    if not runs:
         raise ConfigError([f"{directory}/{store.RUNS}: no finished batches yet (allowed: a sweep with at least one batch written)"])
-    con = duckdb.connect()
-    d = str(directory.resolve()).replace("'", "''")
-    con.execute(f"CREATE VIEW runs AS SELECT * FROM read_parquet('{d}/{store.RUNS}/batch-*.parquet')")
-    con.execute(f"CREATE VIEW design AS SELECT * FROM read_parquet('{d}/{store.DESIGN}')")
-    if any((directory / store.TIMESERIES).glob("batch-*.parquet")):
-        con.execute(f"CREATE VIEW timeseries AS SELECT * FROM read_parquet('{d}/{store.TIMESERIES}/batch-*.parquet')")
+    problems = _check_files(directory, runs, manifest) + _check_files(directory, ts, manifest)
+    if problems:
+        raise ConfigError(problems)
+    root = directory.resolve()
+    views = [
+        f"CREATE VIEW runs AS SELECT * FROM read_parquet({_files_sql([p.resolve() for p in runs.values()])})",
+        f"CREATE VIEW design AS SELECT * FROM read_parquet({_lit(str(root / store.DESIGN))})",
+    ]
+    if ts:
+        views.append(f"CREATE VIEW timeseries AS SELECT * FROM read_parquet({_files_sql([p.resolve() for p in ts.values()])})")
+    if not read_only:
+        con = duckdb.connect()
+        for v in views:
+            con.execute(v)
+        return con
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="symbiosis-query-") as tmp:
+        db = str(Path(tmp) / "views.duckdb")
+        with duckdb.connect(db) as setup:
+            for v in views:
+                setup.execute(v)
+        con = duckdb.connect(db, read_only=True)
+    con.execute("SET allowed_directories = [?]", [str(root) + "/"])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     return con
 
 
+def check_read_only(con: Any, sql: str) -> list[str]:
+    """Problems if ``sql`` holds a statement other than a read (SELECT, EXPLAIN, PRAGMA, CALL).
+
+    DuckDB's read-only mode still lets COPY write files in an allowed directory, so a read-only
+    query refuses every statement that is not a read before running any of it.
+    """
+    problems = []
+    for i, stmt in enumerate(con.extract_statements(sql), start=1):
+        kind = stmt.type.name
+        if kind not in READ_STATEMENTS:
+            problems.append(
+                f"SQL statement {i}: {kind} is not allowed on read-only results "
+                f"(allowed: {', '.join(READ_STATEMENTS)}; --unrestricted lifts this)"
+            )
+    return problems
+
+
 def _q(name: str) -> str:
+    """A SQL identifier, quoted (a column named by the user may hold any character)."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -53,7 +134,7 @@ def point_summary(con: Any, outcomes: list[str], path: Path) -> None:
     parts = []
     for o in outcomes:
         parts.append(
-            f"SELECT point, '{o}' AS outcome, count(v) AS n, avg(v) AS mean, stddev_samp(v) AS sd "
+            f"SELECT point, {_lit(o)} AS outcome, count(v) AS n, avg(v) AS mean, stddev_samp(v) AS sd "
             f"FROM (SELECT point, CAST({_q(o)} AS DOUBLE) AS v FROM runs WHERE error IS NULL) GROUP BY point"
         )
     sql = (
@@ -64,8 +145,7 @@ def point_summary(con: Any, outcomes: list[str], path: Path) -> None:
     )
     cols = [c for c in con.execute("SELECT * FROM design LIMIT 0").df().columns if not c.startswith(RAW_PREFIX)]
     sql = sql.replace("d.*", ", ".join(f"d.{_q(c)}" for c in cols))
-    target = str(path).replace("'", "''")
-    con.execute(f"COPY ({sql}) TO '{target}' (HEADER, DELIMITER ',')")
+    con.execute(f"COPY ({sql}) TO {_lit(str(path))} (HEADER, DELIMITER ',')")
 
 
 def point_means(con: Any, outcomes: list[str]) -> pd.DataFrame:
@@ -79,21 +159,26 @@ def main_effects(con: Any, params: list[dict[str, Any]], outcomes: list[str], bi
     frames = []
     for p in params:
         name = p["name"]
+        # Names and outcomes go in as quoted identifiers or bound values, never as SQL text.
+        args: list[Any] = []
         if "values" in p or (p["kind"] == "int" and p["high"] - p["low"] < bins):
             key = f"CAST({_q(name)} AS VARCHAR)"
             order = f"min({_q(name)})"
             x = f"min(CAST({_q(name)} AS VARCHAR))" if "values" in p else f"avg(CAST({_q(name)} AS DOUBLE))"
         else:
             lo, hi = float(p["low"]), float(p["high"])
-            key = f"least(floor((CAST({_q(name)} AS DOUBLE) - {lo}) / ({hi - lo}) * {bins}), {bins - 1})"
+            key = f"least(floor((CAST({_q(name)} AS DOUBLE) - $lo) / ($width) * $bins), $last)"
             order = key
             x = f"avg(CAST({_q(name)} AS DOUBLE))"
+            args = [lo, hi - lo, bins, bins - 1]
         for o in outcomes:
+            named = dict(zip(("lo", "width", "bins", "last"), args, strict=False))
             frames.append(
                 con.execute(
-                    f"SELECT '{name}' AS parameter, '{o}' AS outcome, CAST({x} AS VARCHAR) AS x, count(*) AS n, "
+                    f"SELECT $parameter AS parameter, $outcome AS outcome, CAST({x} AS VARCHAR) AS x, count(*) AS n, "
                     f"avg(CAST({_q(o)} AS DOUBLE)) AS mean, stddev_samp(CAST({_q(o)} AS DOUBLE)) AS sd "
-                    f"FROM runs WHERE error IS NULL GROUP BY {key} ORDER BY {order}"
+                    f"FROM runs WHERE error IS NULL GROUP BY {key} ORDER BY {order}",
+                    {"parameter": name, "outcome": o, **named},
                 ).df()
             )
     df = pd.concat(frames, ignore_index=True)

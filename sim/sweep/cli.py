@@ -60,15 +60,22 @@ def sweep(
             check_scheduler(scheduler, connect_timeout)
         except ExecutorError as exc:
             _fail([str(exc)], "command line")
+    from sim.sweep import store
+
     try:
         sweep_, _, manifest = engine.open_sweep(spec, out, resume)
+        done, notes = store.check_batches(out, manifest, sweep_.spec.outcomes.timeseries is not None)
+        if notes:
+            store.write_json(manifest, out / store.MANIFEST)
     except ConfigError as exc:
         _fail(exc.problems, "sweep file" if not resume else "sweep")
         return
+    except OSError as exc:
+        _fail([f"--out {out}: cannot read or write: {exc.strerror} (allowed: a writable sweep directory)"], "sweep")
+        return
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
     runs = int(manifest["runs"])
-    from sim.sweep import store
-
-    done = store.done_batches(out)
     bs = int(manifest["batch_size"])
     done_runs = sum(min(runs, (b + 1) * bs) - b * bs for b in done)
     typer.echo(
@@ -85,7 +92,7 @@ def sweep(
         )
     except KeyboardInterrupt:
         bar.close()
-        saved = sum(min(runs, (b + 1) * bs) - b * bs for b in store.done_batches(out))
+        saved = sum(store.batch_rows(manifest, b) for b in store.done_batches(out))
         typer.echo(
             f"\ninterrupted: {saved} of {runs} runs are saved in {out}/; finish with: symbiosis sweep --resume --out {out}", err=True
         )
@@ -116,20 +123,41 @@ def query(
     sql: Annotated[str, typer.Argument(help="DuckDB SQL over the views runs, design and timeseries.")],
     fmt: Annotated[str, typer.Option("--format", help="table or csv.")] = "table",
     max_rows: Annotated[int, typer.Option(help="Rows shown in table format.", min=1)] = 50,
+    unrestricted: Annotated[
+        bool,
+        typer.Option(
+            "--unrestricted",
+            help="Let the SQL write files and read files outside DIR (by default the results are read-only and only DIR is readable).",
+        ),
+    ] = False,
 ) -> None:
-    """Run SQL (DuckDB) over a sweep's Parquet files without loading them into memory."""
+    """Run SQL (DuckDB) over a sweep's Parquet files without loading them into memory.
+
+    By default the query cannot change anything: the database is opened read-only and DuckDB may
+    read only the sweep directory and write nowhere. ``--unrestricted`` lifts both.
+    """
     import duckdb
 
     from sim.sweep.analysis import connect
 
     if fmt not in ("table", "csv"):
         _fail([f"--format: value {fmt!r} is unknown (allowed: table, csv)"], "command line")
+    if not sql.strip():
+        _fail(
+            ["SQL: empty (allowed: a DuckDB statement over the views runs, design and timeseries, e.g. SELECT count(*) FROM runs)"], "query"
+        )
     try:
-        con = connect(directory)
+        con = connect(directory, read_only=not unrestricted)
     except ConfigError as exc:
         _fail(exc.problems, "sweep directory")
         return
     try:
+        if not unrestricted:
+            from sim.sweep.analysis import check_read_only
+
+            refused = check_read_only(con, sql)
+            if refused:
+                _fail(refused, "query")
         rel = con.sql(sql)
         if rel is None:
             return
@@ -143,10 +171,12 @@ def query(
             return
         df = rel.limit(max_rows + 1).df()
     except duckdb.Error as exc:
+        lifted = "" if unrestricted else "; read-only, files outside the sweep directory need --unrestricted"
         _fail(
             [
-                f"SQL: {str(exc).splitlines()[0]} (allowed: DuckDB SQL over the views runs, design"
+                f"SQL: {str(exc).splitlines()[0][:300]} (allowed: DuckDB SQL over the views runs, design"
                 + (", timeseries" if (directory / "timeseries").is_dir() else "")
+                + lifted
                 + ")"
             ],
             "query",
@@ -166,12 +196,27 @@ def analyze(
     out: Annotated[Path | None, typer.Option(help="Directory for tables and plots (default: DIR/analysis).")] = None,
 ) -> None:
     """Summary tables (mean, 95% interval per design point), Sobol or Morris indices, and plots."""
+    import duckdb
+
     from sim.sweep.analysis import analyze as do_analyze
 
     try:
         written, notes = do_analyze(directory, outcome, out)
     except ConfigError as exc:
         _fail(exc.problems, "analysis")
+        return
+    except duckdb.Error as exc:
+        _fail(
+            [
+                f"{directory}: the results do not match {directory / 'manifest.json'}: {str(exc).splitlines()[0][:200]} "
+                "(allowed: the unedited files of a sweep)"
+            ],
+            "analysis",
+        )
+        return
+    except OSError as exc:
+        target = out or directory / "analysis"
+        _fail([f"--out {target}: cannot write: {exc.strerror or exc} (allowed: a writable directory)"], "analysis")
         return
     for note in notes:
         typer.echo(f"note: {note}", err=True)

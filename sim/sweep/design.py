@@ -8,6 +8,7 @@ sweep of a million runs never holds a million seed objects.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ def n_points(sweep: LoadedSweep) -> int:
     d = sweep.spec.design
     k = len(sweep.parameters)
     if d.kind == "grid":
-        return int(np.prod([len(_grid_levels(p)) for p in sweep.parameters]))
+        return math.prod(len(p.values) if p.values is not None else int(p.levels or 0) for p in sweep.parameters)
     n = int(d.samples or 0)
     if d.kind == "lhs":
         return n

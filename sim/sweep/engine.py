@@ -2,7 +2,8 @@
 
 The spec is checked completely before the first run. A sweep directory is resumable at any
 moment: the manifest and design are written first, and batches are skipped exactly when their
-runs file exists.
+runs file exists and checks out against the manifest (footer, row count, checksum); a batch that
+does not is reported and computed again.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -44,6 +45,7 @@ class SweepReport:
     failed_runs: int
     seconds: float
     executor: str
+    notes: list[str] = field(default_factory=list)  # batches found damaged on resume and computed again
 
 
 def default_batch_size(runs: int) -> int:
@@ -97,6 +99,7 @@ def _manifest(sweep: LoadedSweep, design: pd.DataFrame, out: Path, batch_size: i
         },
         "versions": store.versions(),
         "completed": None,
+        "batch_files": {},
     }
 
 
@@ -200,7 +203,10 @@ def run_sweep(
     batch_size = int(manifest["batch_size"])
     n_batches = int(manifest["batches"])
     runs = int(manifest["runs"])
-    done = store.done_batches(out)
+    has_ts = sweep.spec.outcomes.timeseries is not None
+    done, notes = store.check_batches(out, manifest, has_ts)
+    if notes:
+        store.write_json(manifest, out / store.MANIFEST)
     pending = [b for b in range(n_batches) if b not in done]
     done_runs = sum(min(runs, (b + 1) * batch_size) - b * batch_size for b in done if b < n_batches)
     kind = choose_executor(executor, workers, scheduler)
@@ -215,6 +221,7 @@ def run_sweep(
     bar = progress if isinstance(progress, Progress) else Progress(sweep.spec.name, runs, done_runs) if progress else None
     computed = failed = 0
     schema = runs_schema([(n, k) for n, _, k in param_kinds(sweep)])
+    saved = time.monotonic()
     try:
         for batch, table, ts_table in results:
             if table.schema != schema:
@@ -222,6 +229,11 @@ def run_sweep(
             if ts_table is not None:
                 store.write_table(ts_table, out / store.TIMESERIES / store.batch_name(batch))
             store.write_table(table, out / store.RUNS / store.batch_name(batch))
+            store.record_batch(manifest, out, batch, ts_table is not None)
+            done.add(batch)
+            if time.monotonic() - saved > 2.0:  # a batch not yet recorded is checked in full on resume
+                store.write_json(manifest, out / store.MANIFEST)
+                saved = time.monotonic()
             computed += table.num_rows
             failed += table.num_rows - table.column("error").null_count
             done_runs += table.num_rows
@@ -235,15 +247,17 @@ def run_sweep(
             close()
         if bar is not None and not isinstance(progress, Progress):
             bar.close()
-    if len(store.done_batches(out)) == n_batches:
-        manifest["completed"] = datetime.now(UTC).isoformat(timespec="seconds")
+        if len(done) == n_batches:
+            manifest["completed"] = datetime.now(UTC).isoformat(timespec="seconds")
         store.write_json(manifest, out / store.MANIFEST)
-    return SweepReport(out, sweep.spec.name, runs, n_batches, n_batches - len(pending), computed, failed, time.monotonic() - t0, kind)
+    return SweepReport(
+        out, sweep.spec.name, runs, n_batches, n_batches - len(pending), computed, failed, time.monotonic() - t0, kind, notes
+    )
 
 
 def read_runs(out: Path) -> pd.DataFrame:
     """All runs of a (small) sweep as one frame sorted by run id; use DuckDB for big ones."""
-    files = sorted((out / store.RUNS).glob("batch-*.parquet"))
+    files = list(store.batch_files(out).values())
     if not files:
         return pd.DataFrame()
     table = pa.concat_tables(pq.read_table(f) for f in files)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import os
+import signal
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -30,6 +33,53 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def die_with_parent(sweep_pid: int, every: float = 0.5) -> None:
+    """Pool worker initializer: end this worker as soon as the sweep process is gone.
+
+    A SIGKILL of the sweep gives it no chance to stop its pool, so each worker looks after itself:
+    the kernel kills it when its parent (the forkserver, which exits when the sweep does) dies
+    (``PR_SET_PDEATHSIG``), and a watchdog thread ends it if the sweep process itself has gone, in
+    case the forkserver outlives it.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog alone
+        pass
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent or not _alive(sweep_pid):
+                os._exit(1)
+            time.sleep(every)
+
+    if not _alive(sweep_pid):  # the sweep died before this worker was ready
+        os._exit(1)
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def in_process(tasks: Iterator[BatchTask]) -> Iterator[Result]:
     """One worker, this process: simplest, and the reference the others must match."""
     for task in tasks:
@@ -40,7 +90,7 @@ def processes(tasks: Iterator[BatchTask], workers: int) -> Iterator[Result]:
     """A local process pool (forkserver: no fork of a threaded parent, sim imported once)."""
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.sweep.worker"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),))
     inflight: dict[Future, int] = {}
     it = iter(tasks)
     limit = 2 * workers

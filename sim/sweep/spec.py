@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import config as cfgmod
+from sim import limits
 from sim.config import ConfigError, ScenarioConfig
 from sim.core.collector import COLUMNS
 from sim.core.resources import RESOURCE_NAMES
@@ -74,7 +75,7 @@ class SweepSpec(_Strict):
     description: str = ""
     base: str = Field("example", description="'example' (built-in) or a scenario YAML path, relative to the sweep file.")
     set: dict[str, Any] = Field(default_factory=dict, description="Fixed overrides for every run (dotted keys).")
-    steps: int | None = Field(None, ge=1, description="Months per run (default: the scenario's horizon).")
+    steps: int | None = Field(None, ge=1, le=limits.MAX_STEPS, description="Months per run (default: the scenario's horizon).")
     parameters: list[ParameterSpec] = Field(min_length=1)
     design: DesignSpec
     replications: int = Field(1, ge=1, le=1_000_000)
@@ -205,7 +206,9 @@ def _check_parameter(
         if field_kind == "int" and (low != int(low) or high != int(high)):
             problems.append(f"{where}.range: value {p.range} is not whole for an integer key (allowed: whole numbers)")
         if design.kind == "grid":
-            if p.levels is None or p.levels < 2:
+            if p.levels is not None and p.levels > limits.MAX_LEVELS:
+                problems.append(f"{where}.levels: value {p.levels} is too many (allowed: 2 to {limits.MAX_LEVELS} levels)")
+            elif p.levels is None or p.levels < 2:
                 problems.append(f"{where}.levels: value {p.levels} does not fit a grid over a range (allowed: levels >= 2)")
             elif field_kind == "int" and p.levels > high - low + 1:
                 problems.append(
@@ -252,14 +255,18 @@ def _check_design(spec: SweepSpec, params: list[Parameter]) -> list[str]:
     else:
         if d.samples is None or d.samples < 2:
             problems.append(f"design.samples: value {d.samples} does not fit a {d.kind} design (allowed: an integer >= 2)")
+        elif d.samples > limits.MAX_SAMPLES:
+            problems.append(f"design.samples: value {d.samples} is too many (allowed: 2 to {limits.MAX_SAMPLES:,})")
         elif d.kind == "sobol" and d.samples & (d.samples - 1):
             problems.append(
                 f"design.samples: value {d.samples} is not a power of 2 (allowed: 2, 4, 8, ..., as Saltelli/Sobol' sampling needs)"
             )
         if d.kind == "morris":
             levels = 4 if d.levels is None else d.levels
-            if levels < 2 or levels % 2:
-                problems.append(f"design.levels: value {levels} does not fit a Morris design (allowed: an even number >= 2)")
+            if levels < 2 or levels % 2 or levels > limits.MAX_LEVELS:
+                problems.append(
+                    f"design.levels: value {levels} does not fit a Morris design (allowed: an even number from 2 to {limits.MAX_LEVELS})"
+                )
         elif d.levels is not None:
             problems.append(f"design.levels: only Morris designs take levels (allowed: remove it for {d.kind})")
         if d.kind == "sobol" and d.second_order and k < 2:
@@ -295,6 +302,16 @@ def validate(spec: SweepSpec, base_raw: dict[str, Any], source: str) -> LoadedSw
             params.append(param)
     if not problems:
         problems += _check_design(spec, params)
+    if not problems:
+        from sim.sweep.design import n_points
+
+        points = n_points(LoadedSweep(spec, params, base_raw, 0, source))
+        if points > limits.MAX_POINTS:
+            problems.append(f"design: {points:,} design points (allowed: at most {limits.MAX_POINTS:,}; fewer levels, values or samples)")
+        elif points * spec.replications > limits.MAX_RUNS:
+            problems.append(
+                f"replications: {points * spec.replications:,} runs in all (allowed: at most {limits.MAX_RUNS:,} runs; fewer replications or points)"
+            )
     ts = spec.outcomes.timeseries
     if ts is not None and ts.columns is not None:
         for j, c in enumerate(ts.columns):
@@ -309,6 +326,11 @@ def validate(spec: SweepSpec, base_raw: dict[str, Any], source: str) -> LoadedSw
 
 
 def parse(data: dict[str, Any], where: str = "sweep") -> SweepSpec:
+    if not isinstance(data, dict):
+        raise ConfigError([f"{where}: the spec is a {type(data).__name__} (allowed: a mapping of keys to values)"])
+    bad = [f"{'.'.join(map(str, loc))}: {text}" for loc, text in limits.check_values(data)]
+    if bad:
+        raise ConfigError(bad)
     try:
         return SweepSpec.model_validate(data)
     except ValidationError as exc:
