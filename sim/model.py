@@ -62,9 +62,14 @@ class SymbiosisModel(mesa.Model):
                 else:
                     overrides[f"policy.{key}"] = value
             config = cfgmod.build(cfgmod.apply_overrides(cfgmod.resolved(config), overrides))
-        seed = config.seed if rng is None else rng
-        super().__init__(rng=int(seed))
-        self.seed = int(seed)
+        if rng is None:  # mesa.batch_run overwrites an ``rng`` in ``parameters`` with its own rng argument
+            raise ValueError(
+                "SymbiosisModel needs an explicit seed, got rng=None (allowed: a whole number; "
+                "with mesa.batch_run pass the seeds as batch_run(..., rng=[1, 2, 3]), not in parameters)"
+            )
+        seed = int(rng)
+        super().__init__(rng=seed)
+        self.seed = seed
         self.config = config
         self.params = config.params
         self.switches = config.mechanisms
