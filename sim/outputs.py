@@ -120,7 +120,12 @@ def window_name(column: str, months: int) -> str:
 def window_column(column: str, months: int) -> Column:
     base = TIMESERIES[column]
     unit = base.unit.replace("/month", f"/{months} months")
-    return Column(window_name(column, months), f"flow over {months} months", unit, f"{base.description}, summed over the {months} months ending at step")
+    return Column(
+        window_name(column, months),
+        f"flow over {months} months",
+        unit,
+        f"{base.description}, summed over the {months} months ending at step",
+    )
 
 
 def describe(name: str) -> Column | None:
