@@ -100,3 +100,14 @@ def test_analyze_writes_fan_charts_and_bounded_intervals(sweep: Path, tmp_path: 
     assert (s["ci95_low"].dropna() >= 0).all()  # every outcome here is a count, amount or share
     shares = s[s["outcome"] == "collapsed"]
     assert (shares["ci95_high"] <= 1).all() and (shares["ci_method"] == "Wilson score (share)").all()
+
+
+def test_an_unknown_key_lists_the_valid_ones_at_its_level() -> None:
+    from sim.config import ConfigError, apply_overrides, resolved
+
+    raw = resolved(config.load())
+    with pytest.raises(ConfigError) as exc:
+        apply_overrides(raw, {"params.trust.nope": 1, "regions.0.name.name": "x"})
+    trust, region = exc.value.problems
+    assert "unknown key 'nope'" in trust and "params.trust.threshold" in trust and "params.trust.established" in trust
+    assert "unknown key 'name'" in region  # the second name, under the first

@@ -102,8 +102,13 @@ def sweep(
         signal.signal(signal.SIGTERM, old)
     bar.close()
     typer.echo(
-        f"done: {report.runs} runs in {report.batches} batches ({report.skipped_batches} already done), "
-        f"{report.computed_runs} computed in {report.seconds:.1f} s on {report.executor}"
+        f"done: {report.runs} runs in {report.batches} batches; "
+        + (
+            f"{report.runs - report.computed_runs} runs ({report.skipped_batches} batches) were already done, "
+            if report.skipped_batches
+            else ""
+        )
+        + f"{report.computed_runs} runs computed in {report.seconds:.1f} s on {report.executor}"
         + (f"; {report.failed_runs} runs FAILED (see the error column)" if report.failed_runs else "")
     )
     typer.echo(f'results: {out}/runs/*.parquet   try: symbiosis query {out} "SELECT count(*) FROM runs"')
