@@ -93,6 +93,8 @@ def test_analyze_writes_fan_charts_and_bounded_intervals(sweep: Path, tmp_path: 
     assert proc.returncode == 0, proc.stderr
     for name in ("fan_active_exchanges.png", "fan_co2_avoided_t.png", "fan_charts.csv", "noise.csv", "summary.md"):
         assert (tmp_path / name).stat().st_size > 0, name
+    assert set(pd.read_csv(tmp_path / "noise.csv")["outcome"]) >= {"final_active_exchanges", "exchange_years"}
+    assert "## Seed noise" in (tmp_path / "summary.md").read_text(encoding="utf-8")
     fan = pd.read_csv(tmp_path / "fan_charts.csv")
     assert set(fan["series"]) >= {"co2_avoided_t_sum_6m", "active_exchanges"}
     assert (fan["q05"] <= fan["q50"]).all() and (fan["q50"] <= fan["q95"]).all()
