@@ -68,7 +68,7 @@ def decompose(runs: pd.DataFrame, outcome: str, target: float = TARGET) -> Noise
         within = float(dev.sum() / (n[multi] - 1).sum())
     else:
         within = math.nan  # one run per point: seed noise cannot be measured
-    r = float(len(n[ok]) / np.sum(1.0 / n[ok])) if ok.any() else math.nan
+    r = round(float(len(n[ok]) / np.sum(1.0 / n[ok])), 6) if ok.any() else math.nan
     noise_var = within * float(np.mean(1.0 / n[ok])) if ok.any() else math.nan
     if not (means_var > 0) or math.isnan(within):
         share = 0.0 if within == 0 else math.nan
