@@ -516,9 +516,7 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
         parts = key.split(".")
         bad = _walk_schema(ScenarioConfig, parts)
         if bad is not None:
-            problems.append(
-                f"--set {key}: unknown key {bad!r} (allowed: {_allowed_keys(parts, bad)}; see docs/parameters.md)"
-            )
+            problems.append(f"--set {key}: unknown key {bad!r} (allowed: {_allowed_keys(parts, bad)}; see docs/parameters.md)")
             continue
         node: Any = out
         for _i, part in enumerate(parts[:-1]):
