@@ -55,7 +55,9 @@ def test_analyze_writes_mean_and_t_interval_per_design_point(grid: Path, tmp_pat
         row = summary[(summary["point"] == point) & (summary["outcome"] == "co2_avoided_total_t")].iloc[0]
         half = stats.t.ppf(0.975, len(y) - 1) * y.std(ddof=1) / np.sqrt(len(y))
         assert row["n"] == 4 and row["mean"] == pytest.approx(y.mean())
-        assert row["ci95_low"] == pytest.approx(y.mean() - half) and row["ci95_high"] == pytest.approx(y.mean() + half)
+        # CO2 avoided cannot be negative: the t interval is truncated at 0
+        assert row["ci95_low"] == pytest.approx(max(0.0, y.mean() - half)) and row["ci95_high"] == pytest.approx(y.mean() + half)
+        assert row["ci_method"] == "t, truncated to the bounds"
     assert set(summary["outcome"]) >= {"final_active_exchanges", "collapsed", "exchange_years"}
     effects = pd.read_csv(tmp_path / "main_effects.csv")
     eligible = effects[(effects["parameter"] == "funding_anchor_eligible") & (effects["outcome"] == "exchange_years")]

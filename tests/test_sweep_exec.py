@@ -137,7 +137,8 @@ def test_sigkill_at_a_random_point_then_resume_gives_the_uninterrupted_result(lo
 
     resumed = cli("sweep", "--resume", "--out", str(out), "--workers", "2")
     assert resumed.returncode == 0, resumed.stderr
-    assert f"({len(before)} already done)" in resumed.stdout
+    done = 2 * len(before)  # two runs per batch
+    assert f"{done} runs ({len(before)} batches) were already done, {40 - done} runs computed" in resumed.stdout
     after = table(out)
     assert after["run_id"].is_unique and after["run_id"].tolist() == list(range(40))
     pd.testing.assert_frame_equal(after, table(ref))

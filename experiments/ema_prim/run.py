@@ -8,10 +8,12 @@ box of conditions in which the symbiosis stays weak: its operating exchange-year
 (mean over the replications) are in the lowest quarter of all scenarios (``--weak-quantile``). A
 relative threshold keeps the question meaningful however the model is calibrated.
 
-    .venv/bin/python experiments/ema_prim/run.py                      # ~1-2 min on 2 cores
+    .venv/bin/python experiments/ema_prim/run.py                      # 900 ten-year runs: ~4 min on 2 cores
     .venv/bin/python experiments/ema_prim/run.py --scenarios 100 --replications 2 --processes 1
 
-Prints the PRIM box (coverage, density, limits) and writes the experiments and outcomes to
+Prints the PRIM box (its number on the peeling trajectory, coverage, density, limits; a note when
+it is below the density threshold) and writes the experiments, the peeling trajectory and EMA
+Workbench's trade-off plot (``prim_tradeoff.png``) and box plot (``prim_box.png``) to
 results/ema_prim/ (kept out of git).
 """
 
@@ -55,6 +57,17 @@ def build_model(replications: int, seed: int, years: int):
     return model
 
 
+def _figure(result: object) -> object:
+    """The matplotlib figure of what EMA's inspect(style="graph") returned (a figure, axes or a list)."""
+    import matplotlib.pyplot as plt
+
+    while isinstance(result, (list, tuple)) and result:
+        result = result[0]
+    if hasattr(result, "savefig"):
+        return result
+    return getattr(result, "figure", None) or plt.gcf()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenarios", type=int, default=300, help="Latin hypercube scenarios")
@@ -68,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     warnings.filterwarnings("ignore", message="ipyparallel not installed")
+    import matplotlib
+
+    matplotlib.use("Agg")
     warnings.filterwarnings("ignore", category=FutureWarning, module="ema_workbench")
     from ema_workbench import MultiprocessingEvaluator, Samplers, SequentialEvaluator, ema_logging
     from ema_workbench.analysis import prim
@@ -116,19 +132,39 @@ def main(argv: list[str] | None = None) -> int:
     i = int(dense["coverage"].idxmax()) if len(dense) else int(pt["density"].idxmax())
     box.select(i)
     # Keep only restrictions that matter: drop those whose quasi-p values are all above 0.05.
-    # (EMA marks an unrestricted side with -1.)
+    # (EMA marks an unrestricted side with -1.) Each drop adds a new box to the trajectory.
     weak_dims = [u for u, qp in box.p_values[i].items() if all(np.isnan(q) or q < 0 or q > 0.05 for q in qp)]
     if len(weak_dims) == len(box.p_values[i]):
         weak_dims = []  # nothing significant: show the box as PRIM found it
     for u in weak_dims:
         box.drop_restriction(u)
+    j = int(box._cur_box)  # the box shown: i itself, or the last one added by dropping restrictions
+    stats = box.peeling_trajectory.iloc[j]
     print(
-        f"\nPRIM box (funding conditions under which the symbiosis stays weak): box {i} of the peeling trajectory"
-        + (f", with the insignificant restrictions on {', '.join(weak_dims)} dropped" if weak_dims else "")
+        f"\nPRIM box {j} (funding conditions under which the symbiosis stays weak): "
+        + (
+            f"box {i} of the peeling trajectory with the insignificant restrictions on {', '.join(weak_dims)} dropped"
+            if weak_dims
+            else f"box {i} of the peeling trajectory"
+        )
+        + f"; coverage {stats['coverage']:.2f}, density {stats['density']:.2f}"
     )
+    if not len(dense):
+        print(
+            f"note: no box on the trajectory reaches the density threshold {args.threshold:.2f}; this is the densest box, "
+            f"so it describes the weak scenarios only loosely (more scenarios or replications, or a lower --threshold)"
+        )
+    elif stats["density"] < args.threshold:
+        print(
+            f"note: dropping the insignificant restrictions lowered the density to {stats['density']:.2f}, below the threshold "
+            f"{args.threshold:.2f}; box {i} itself has density {pt.iloc[i]['density']:.2f}"
+        )
     with pd.option_context("display.width", 160, "display.max_columns", None):
-        box.inspect()
-    pt.to_csv(args.out / "peeling_trajectory.csv", index=False)
+        box.inspect(j)
+    box.peeling_trajectory.to_csv(args.out / "peeling_trajectory.csv", index=False)
+    for name, fig in (("prim_tradeoff.png", box.show_tradeoff(annotated=True)), ("prim_box.png", _figure(box.inspect(j, style="graph")))):
+        fig.savefig(args.out / name, dpi=110, bbox_inches="tight")
+    print(f"wrote {args.out}/experiments.csv, peeling_trajectory.csv, prim_tradeoff.png (coverage against density), prim_box.png")
     return 0
 
 

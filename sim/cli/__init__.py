@@ -15,6 +15,7 @@ from sim.limits import MAX_SEED, MAX_STEPS
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: wraps long values (paths, dotted keys, defaults) instead of cutting them off
     no_args_is_help=True,
     help="symbiosis-sim: agent-based model of industrial and urban symbiosis.",
 )

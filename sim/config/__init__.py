@@ -436,6 +436,21 @@ def _walk_schema(model: type[BaseModel], parts: list[str]) -> str | None:
     return None
 
 
+def _allowed_keys(parts: list[str], bad: str) -> str:
+    """The valid keys where ``bad`` stands in ``parts`` (e.g. every ``params.trust.*``), for messages."""
+    prefix = parts[: next(i for i in range(len(parts)) if _walk_schema(ScenarioConfig, parts[: i + 1]) is not None)]
+    current: Any = ScenarioConfig
+    for part in prefix:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            current = current.model_fields[part].annotation
+        else:
+            current = current.__args__[0] if getattr(current, "__origin__", None) is list else current.__args__[-1]
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        head = ".".join(prefix) + "." if prefix else ""
+        return ", ".join(head + f for f in current.model_fields)
+    return "a list index" if getattr(current, "__origin__", None) is list else "a dotted path of the config schema"
+
+
 def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """Apply ``{"policy.funding_gap_months": 12, ...}`` to a raw config dict."""
     out = copy.deepcopy(raw)
@@ -444,9 +459,7 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
         parts = key.split(".")
         bad = _walk_schema(ScenarioConfig, parts)
         if bad is not None:
-            problems.append(
-                f"--set {key}: unknown key {bad!r} (allowed: a dotted path of the config schema, e.g. policy.funding_gap_months; see docs/parameters.md)"
-            )
+            problems.append(f"--set {key}: unknown key {bad!r} (allowed: {_allowed_keys(parts, bad)}; see docs/parameters.md)")
             continue
         node: Any = out
         for i, part in enumerate(parts):

@@ -38,7 +38,7 @@ class SymbiosisModel(mesa.Model):
         registry: tuple[Mechanism, ...] = REGISTRY,
         **levers: Any,
     ) -> None:
-        """Build the model from a config and a seed (``rng``, else the config's own ``seed``).
+        """Build the model from a config and a seed (``rng``, required: a run without one cannot be replayed).
 
         Extra keyword arguments are policy levers or ``mechanism_<name>`` switches, so that
         ``mesa.batch_run`` can drive the model with flat parameters; ``registry`` lets a study
@@ -55,9 +55,14 @@ class SymbiosisModel(mesa.Model):
                 else:
                     overrides[f"policy.{key}"] = value
             config = cfgmod.build(cfgmod.apply_overrides(cfgmod.resolved(config), overrides))
-        seed = config.seed if rng is None else rng
-        super().__init__(rng=int(seed))
-        self.seed = int(seed)
+        if rng is None:  # mesa.batch_run overwrites an ``rng`` in ``parameters`` with its own rng argument
+            raise ValueError(
+                "SymbiosisModel needs an explicit seed, got rng=None (allowed: a whole number; "
+                "with mesa.batch_run pass the seeds as batch_run(..., rng=[1, 2, 3]), not in parameters)"
+            )
+        seed = int(rng)
+        super().__init__(rng=seed)
+        self.seed = seed
         # the policy is the model's own: a scheduled change must not reach the caller's config
         self.config = config.model_copy(update={"policy": config.policy.model_copy()})
         self.params = config.params

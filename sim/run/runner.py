@@ -206,8 +206,12 @@ def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame, exc
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write deterministically: no pandas index, no timestamps; temporary name, then rename."""
-    table = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    """Write deterministically: no pandas index, no timestamps; temporary name, then rename.
+
+    Known columns carry their unit and kind in the Parquet schema (see :mod:`sim.outputs`)."""
+    from sim.outputs import annotate
+
+    table = annotate(pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None))
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp, compression="zstd")
     tmp.replace(path)

@@ -83,23 +83,56 @@ def connect(directory: Path, read_only: bool = False) -> Any:
     ]
     if ts:
         views.append(f"CREATE VIEW timeseries AS SELECT * FROM read_parquet({_files_sql([p.resolve() for p in ts.values()])})")
+    ts_spec = (manifest["spec"].get("outcomes") or {}).get("timeseries") or {}
     if not read_only:
         con = duckdb.connect()
-        for v in views:
-            con.execute(v)
+        _create_views(con, views, ts_spec if ts else None)
         return con
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="symbiosis-query-") as tmp:
         db = str(Path(tmp) / "views.duckdb")
         with duckdb.connect(db) as setup:
-            for v in views:
-                setup.execute(v)
+            _create_views(setup, views, ts_spec if ts else None)
         con = duckdb.connect(db, read_only=True)
     con.execute("SET allowed_directories = [?]", [str(root) + "/"])
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
+
+
+def _create_views(con: Any, views: list[str], ts_spec: dict[str, Any] | None) -> None:
+    for v in views:
+        con.execute(v)
+    if ts_spec is not None and (sql := annual_view_sql(con, ts_spec)):
+        con.execute(sql)
+
+
+def annual_view_sql(con: Any, ts_spec: dict[str, Any]) -> str | None:
+    """``timeseries_annual``: per run and complete year, flows summed over the year (``<col>_per_year``)
+    and stocks at the year's last kept month; only when the kept period divides a year."""
+    from sim import outputs
+
+    every = int(ts_spec.get("every") or 0)
+    if not every or 12 % every:
+        return None
+    cols = list(con.execute("SELECT * FROM timeseries LIMIT 0").df().columns)
+    sel = []
+    for c in cols:
+        ref = outputs.TIMESERIES.get(c)
+        if ref is None or ref.kind == outputs.INDEX:
+            continue
+        if ref.kind == outputs.FLOW:
+            w = outputs.window_name(c, every)
+            if w in cols:
+                sel.append(f"sum({_q(w)}) AS {_q(c + '_per_year')}")
+        else:
+            sel.append(f"arg_max({_q(c)}, step) AS {_q(c)}")
+    return (
+        "CREATE VIEW timeseries_annual AS SELECT run_id, year, "
+        + ", ".join(sel)
+        + f" FROM timeseries GROUP BY run_id, year HAVING count(*) = {12 // every}"
+    )
 
 
 def check_read_only(con: Any, sql: str) -> list[str]:
@@ -125,27 +158,58 @@ def _q(name: str) -> str:
 
 
 def point_summary(con: Any, outcomes: list[str], path: Path) -> None:
-    """Mean and 95% t-interval of each outcome per design point, written by DuckDB as CSV."""
+    """Mean and 95% interval of each outcome per design point, written by DuckDB as CSV.
+
+    Intervals respect the outcome's bounds: a share (true/false outcome) gets the Wilson score
+    interval, which stays in [0, 1]; any other outcome the t interval truncated to its bounds (a
+    count or an amount is never below 0). ``ci_method`` says which.
+    """
     from scipy import stats
+
+    from sim.outputs import OUTCOMES
 
     ns = [r[0] for r in con.execute("SELECT DISTINCT count(*) FROM runs WHERE error IS NULL GROUP BY point").fetchall()]
     tq = pd.DataFrame({"n": ns, "t": [float(stats.t.ppf(0.975, n - 1)) if n > 1 else math.nan for n in ns]})
     con.register("tq", tq)
+    types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE runs)").fetchall())
     parts = []
     for o in outcomes:
+        ref = OUTCOMES.get(o)
+        lo = "NULL" if ref is None or ref.low is None else repr(float(ref.low))
+        hi = "NULL" if ref is None or ref.high is None else repr(float(ref.high))
+        share = "true" if types.get(o) == "BOOLEAN" else "false"
         parts.append(
-            f"SELECT point, {_lit(o)} AS outcome, count(v) AS n, avg(v) AS mean, stddev_samp(v) AS sd "
+            f"SELECT point, {_lit(o)} AS outcome, count(v) AS n, avg(v) AS mean, stddev_samp(v) AS sd, "
+            f"CAST({lo} AS DOUBLE) AS lb, CAST({hi} AS DOUBLE) AS ub, {share} AS share "
             f"FROM (SELECT point, CAST({_q(o)} AS DOUBLE) AS v FROM runs WHERE error IS NULL) GROUP BY point"
         )
+    z = 1.959963984540054
+    wilson_c = f"(s.mean + {z * z} / (2 * s.n)) / (1 + {z * z} / s.n)"
+    wilson_h = f"{z} * sqrt(s.mean * (1 - s.mean) / s.n + {z * z} / (4 * s.n * s.n)) / (1 + {z * z} / s.n)"
+    t_lo = "s.mean - tq.t * s.sd / sqrt(s.n)"
+    t_hi = "s.mean + tq.t * s.sd / sqrt(s.n)"
     sql = (
-        "SELECT d.*, s.outcome, s.n, s.mean, s.sd, s.mean - tq.t * s.sd / sqrt(s.n) AS ci95_low, "
-        "s.mean + tq.t * s.sd / sqrt(s.n) AS ci95_high "
+        "SELECT d.*, s.outcome, s.n, s.mean, s.sd, "
+        f"CASE WHEN s.share THEN {wilson_c} - {wilson_h} WHEN s.lb IS NULL THEN {t_lo} ELSE greatest(s.lb, {t_lo}) END AS ci95_low, "
+        f"CASE WHEN s.share THEN {wilson_c} + {wilson_h} WHEN s.ub IS NULL THEN {t_hi} ELSE least(s.ub, {t_hi}) END AS ci95_high, "
+        "CASE WHEN s.share THEN 'Wilson score (share)' WHEN s.lb IS NULL AND s.ub IS NULL THEN 't' "
+        "ELSE 't, truncated to the bounds' END AS ci_method "
         f"FROM ({' UNION ALL '.join(parts)}) s JOIN design d USING (point) LEFT JOIN tq ON tq.n = s.n "
         "ORDER BY s.outcome, s.point"
     )
     cols = [c for c in con.execute("SELECT * FROM design LIMIT 0").df().columns if not c.startswith(RAW_PREFIX)]
     sql = sql.replace("d.*", ", ".join(f"d.{_q(c)}" for c in cols))
     con.execute(f"COPY ({sql}) TO {_lit(str(path))} (HEADER, DELIMITER ',')")
+
+
+def bounded_effects(df: pd.DataFrame) -> pd.DataFrame:
+    """Main effects with ``ci95_low``/``ci95_high``: the normal interval truncated to the outcome's bounds."""
+    from sim.outputs import OUTCOMES
+
+    lo = df["outcome"].map(lambda o: OUTCOMES[o].low if o in OUTCOMES and OUTCOMES[o].low is not None else -np.inf)
+    hi = df["outcome"].map(lambda o: OUTCOMES[o].high if o in OUTCOMES and OUTCOMES[o].high is not None else np.inf)
+    half = df["ci95"].fillna(0)
+    return df.assign(ci95_low=np.maximum(df["mean"] - half, lo), ci95_high=np.minimum(df["mean"] + half, hi))
 
 
 def point_means(con: Any, outcomes: list[str]) -> pd.DataFrame:
@@ -200,7 +264,8 @@ def _plot_main_effects(df: pd.DataFrame, params: list[dict[str, Any]], outcomes:
             categorical = "values" in p
             xs = sub["x"].tolist() if categorical else sub["x"].astype(float).to_numpy()
             pos = np.arange(len(xs)) if categorical else xs
-            ax.errorbar(pos, sub["mean"], yerr=sub["ci95"].fillna(0), marker="o", ms=3, capsize=2, lw=1)
+            err = np.vstack([sub["mean"] - sub["ci95_low"], sub["ci95_high"] - sub["mean"]]).clip(0)
+            ax.errorbar(pos, sub["mean"], yerr=err, marker="o", ms=3, capsize=2, lw=1)
             if categorical:
                 ax.set_xticks(pos, xs)
             if i == len(outcomes) - 1:
@@ -208,32 +273,9 @@ def _plot_main_effects(df: pd.DataFrame, params: list[dict[str, Any]], outcomes:
             if j == 0:
                 ax.set_ylabel(o, fontsize=8)
             ax.tick_params(labelsize=7)
-    fig.suptitle("Main effects: mean and 95% interval over all runs per parameter bin", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def _plot_indices(
-    df: pd.DataFrame, cols: tuple[str, str], errs: tuple[str | None, str | None], labels: tuple[str, str], title: str, path: Path
-) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    outcomes = list(dict.fromkeys(df["outcome"]))
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.4 * len(outcomes), 3.0), squeeze=False)
-    for ax, o in zip(axes[0], outcomes, strict=True):
-        sub = df[df["outcome"] == o]
-        y = np.arange(len(sub))
-        for off, col, err, label in ((-0.2, cols[0], errs[0], labels[0]), (0.2, cols[1], errs[1], labels[1])):
-            ax.barh(y + off, sub[col], 0.4, xerr=None if err is None else sub[err], label=label, capsize=2)
-        ax.set_yticks(y, sub["parameter"], fontsize=7)
-        ax.set_title(o, fontsize=8)
-        ax.tick_params(labelsize=7)
-    axes[0][0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(
+        "Main effects: mean and 95% normal interval (truncated to the outcome's bounds) over all runs per parameter bin", fontsize=9
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -289,8 +331,20 @@ def sensitivity(
     return kind, pd.DataFrame(rows)
 
 
-def analyze(directory: Path, outcomes: list[str] | None = None, out: Path | None = None) -> tuple[list[Path], list[str]]:
-    """Write summary tables, indices (when the design allows) and plots; return files and notes."""
+def run_values(con: Any, outcomes: list[str]) -> pd.DataFrame:
+    """One row per successful run: point, replication and the outcomes as floats (NULL as NaN)."""
+    sel = ", ".join(f"CAST({_q(o)} AS DOUBLE) AS {_q(o)}" for o in outcomes)
+    return con.execute(f"SELECT point, replication, {sel} FROM runs WHERE error IS NULL ORDER BY point, replication").df()
+
+
+def analyze(
+    directory: Path, outcomes: list[str] | None = None, out: Path | None = None, target: float = 0.1, resamples: int = 300
+) -> tuple[list[Path], list[str]]:
+    """Write summary tables, noise measures, indices (when the design allows), plots and summary.md;
+    return the files and notes (warnings first)."""
+    from sim.sweep import figures
+    from sim.sweep.sensitivity import analyse_frame, write
+
     con = connect(directory)
     manifest = store.read_manifest(directory)
     numeric = list(SUMMARY_KEYS)
@@ -310,44 +364,60 @@ def analyze(directory: Path, outcomes: list[str] | None = None, out: Path | None
     point_summary(con, numeric, out / "summary_by_point.csv")
     written.append(out / "summary_by_point.csv")
     params = manifest["design"]["parameters"]
-    me = main_effects(con, params, chosen)
+    me = bounded_effects(main_effects(con, params, chosen))
     me.to_csv(out / "main_effects.csv", index=False)
     _plot_main_effects(me, params, chosen, out / "main_effects.png")
     written += [out / "main_effects.csv", out / "main_effects.png"]
     kind = manifest["design"]["kind"]
-    if kind in ("sobol", "morris"):
-        means = point_means(con, chosen)
-        design = pd.read_parquet(directory / store.DESIGN)
-        if len(means) < len(design) or means[chosen].isna().any().any():
-            notes.append(f"{kind} indices need every design point: {len(means)} of {len(design)} have results; indices skipped")
-        else:
-            result = sensitivity(manifest, means, design, chosen)
-            if result is not None:
-                _, table = result
-                name = "sobol_indices" if kind == "sobol" else "morris_indices"
-                table.to_csv(out / f"{name}.csv", index=False)
-                written.append(out / f"{name}.csv")
-                plot = table.dropna(subset=["S1" if kind == "sobol" else "mu_star"]) if len(table.columns) > 3 else table.iloc[0:0]
-                if len(plot):
-                    if kind == "sobol":
-                        _plot_indices(
-                            plot,
-                            ("S1", "ST"),
-                            ("S1_conf", "ST_conf"),
-                            ("first order S1", "total ST"),
-                            "Sobol indices (95% conf.)",
-                            out / f"{name}.png",
-                        )
-                    else:
-                        _plot_indices(
-                            plot,
-                            ("mu_star", "sigma"),
-                            ("mu_star_conf", None),
-                            ("mu*", "sigma"),
-                            "Morris elementary effects",
-                            out / f"{name}.png",
-                        )
-                    written.append(out / f"{name}.png")
-    else:
+    problem = manifest["design"]["salib_problem"]
+    spec = manifest["spec"]["design"]
+    runs = run_values(con, chosen)
+    design = pd.read_parquet(directory / store.DESIGN)
+    complete = runs.groupby("point")[chosen].count().reindex(range(len(design)), fill_value=0)
+    index_kind = kind
+    if kind in ("sobol", "morris") and (complete == 0).any().any():
+        notes.append(
+            f"{kind} indices need every design point: {int((complete > 0).all(axis=1).sum())} of {len(design)} have results; indices skipped"
+        )
+        index_kind = "none"
+    x = design[[RAW_PREFIX + n for n in problem["names"]]].to_numpy(dtype=float) if kind == "morris" else None
+    result = analyse_frame(
+        runs,
+        index_kind,
+        problem["names"],
+        chosen,
+        x=x,
+        second_order=bool(spec.get("second_order")),
+        levels=spec.get("levels") or 4,
+        target=target,
+        resamples=resamples,
+        seed=int(manifest["spec"]["seed"]),
+    )
+    if result.indices is not None:
+        salib = sensitivity(manifest, runs.groupby("point")[chosen].mean().reset_index(), design, chosen)
+        if salib is not None:  # SALib's own intervals (base samples only) beside the bootstrap ones
+            keep = ["outcome", "parameter", *[c for c in salib[1].columns if c.endswith("_conf")]]
+            result.indices = result.indices.merge(salib[1][keep], on=["outcome", "parameter"], how="left")
+        name = "sobol_indices" if kind == "sobol" else "morris_indices"
+        result.indices.to_csv(out / f"{name}.csv", index=False)
+        written.append(out / f"{name}.csv")
+    elif kind not in ("sobol", "morris"):
         notes.append(f"a {kind} design gives main effects; Sobol or Morris indices need a sobol or morris design")
-    return written, notes
+    if "timeseries" in {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}:
+        every = int(manifest["spec"]["outcomes"]["timeseries"]["every"])
+        fan = figures.fan_data(con, params, len(design), every)
+        if len(fan):
+            fan.to_csv(out / "fan_charts.csv", index=False)
+            written += [out / "fan_charts.csv", *figures.fan_charts(fan, out)]
+    title = f"Sensitivity analysis of {manifest['name']} ({kind}, {len(design)} points x {manifest['replications']} replications)"
+    written += write(
+        result,
+        out,
+        title,
+        extra=[
+            *notes,
+            "Per-point and main-effect intervals: see ci_method in summary_by_point.csv; "
+            "main effects use the normal interval truncated to the outcome's bounds.",
+        ],
+    )
+    return written, [f"WARNING: {w}" for w in result.warnings] + result.notes + notes

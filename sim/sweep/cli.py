@@ -109,8 +109,13 @@ def sweep(
         signal.signal(signal.SIGTERM, old)
     bar.close()
     typer.echo(
-        f"done: {report.runs} runs in {report.batches} batches ({report.skipped_batches} already done), "
-        f"{report.computed_runs} computed in {report.seconds:.1f} s on {report.executor}"
+        f"done: {report.runs} runs in {report.batches} batches; "
+        + (
+            f"{report.runs - report.computed_runs} runs ({report.skipped_batches} batches) were already done, "
+            if report.skipped_batches
+            else ""
+        )
+        + f"{report.computed_runs} runs computed in {report.seconds:.1f} s on {report.executor}"
         + (f"; {report.failed_runs} runs FAILED (see the error column)" if report.failed_runs else "")
     )
     typer.echo(f'results: {out}/runs/*.parquet   try: symbiosis query {out} "SELECT count(*) FROM runs"')
@@ -194,14 +199,18 @@ def analyze(
     directory: Annotated[Path, typer.Argument(help="A sweep's --out directory.")],
     outcome: Annotated[list[str] | None, typer.Option(help="Outcome to plot and index (repeatable; default: a few key ones).")] = None,
     out: Annotated[Path | None, typer.Option(help="Directory for tables and plots (default: DIR/analysis).")] = None,
+    noise_target: Annotated[
+        float, typer.Option(help="Seed-noise share of the point means' variance to stay below; above it analyze warns.", min=0.01, max=0.9)
+    ] = 0.1,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the index intervals.", min=20)] = 300,
 ) -> None:
-    """Summary tables (mean, 95% interval per design point), Sobol or Morris indices, and plots."""
+    """Summary tables, seed noise per outcome, Sobol or Morris indices with bootstrap intervals, fan charts and plots."""
     import duckdb
 
     from sim.sweep.analysis import analyze as do_analyze
 
     try:
-        written, notes = do_analyze(directory, outcome, out)
+        written, notes = do_analyze(directory, outcome, out, target=noise_target, resamples=resamples)
     except ConfigError as exc:
         _fail(exc.problems, "analysis")
         return
@@ -219,7 +228,7 @@ def analyze(
         _fail([f"--out {target}: cannot write: {exc.strerror or exc} (allowed: a writable directory)"], "analysis")
         return
     for note in notes:
-        typer.echo(f"note: {note}", err=True)
+        typer.echo(f"warning: {note.removeprefix('WARNING: ')}" if note.startswith("WARNING: ") else f"note: {note}", err=True)
     typer.echo(f"wrote {len(written)} files to {(out or directory / 'analysis')}/: " + ", ".join(p.name for p in written))
 
 

@@ -182,9 +182,7 @@ def _check_parameter(
     parts = p.key.split(".")
     bad = cfgmod._walk_schema(ScenarioConfig, parts)
     if bad is not None:
-        return None, [
-            f"{where}.key: unknown key {bad!r} (allowed: a dotted path of the config schema, e.g. policy.funding_gap_months; see docs/parameters.md)"
-        ]
+        return None, [f"{where}.key: unknown key {bad!r} (allowed: {cfgmod._allowed_keys(parts, bad)}; see docs/parameters.md)"]
     if p.key == "seed":
         return None, [f"{where}.key: the seed is not a parameter (allowed: set replications and seed in the sweep file)"]
     if p.key in fixed:

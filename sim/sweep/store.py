@@ -43,7 +43,8 @@ def batch_name(batch: int) -> str:
 def write_table(table: pa.Table, path: Path) -> None:
     """Atomic, deterministic Parquet: temporary name, fsync, rename."""
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table.replace_schema_metadata(None), tmp, compression="zstd")
+    keep = {k: v for k, v in (table.schema.metadata or {}).items() if k.startswith(b"symbiosis.")}  # units, not pandas'
+    pq.write_table(table.replace_schema_metadata(keep or None), tmp, compression="zstd")
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     tmp.replace(path)

@@ -15,6 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from sim import config as cfgmod
+from sim import outputs
 from sim.run.runner import SUMMARY_KEYS
 from sim.run.runner import run as run_model
 
@@ -48,10 +49,12 @@ def runs_schema(param_types: list[tuple[str, str]]) -> pa.Schema:
     fields += [pa.field(name, ARROW_TYPES[kind]) for name, kind in param_types]
     fields += [pa.field(k, outcome_type(k)) for k in SUMMARY_KEYS]
     fields.append(pa.field("error", pa.string()))
-    return pa.schema(fields)
+    return outputs.annotate(pa.schema(fields).empty_table()).schema
 
 
-def timeseries_schema(columns: list[str]) -> pa.Schema:
+def timeseries_schema(columns: list[str], every: int | None = None) -> pa.Schema:
+    """Schema of a thinned time series: the chosen columns, and for each flow its sum over the
+    ``every`` months ending at a kept row; units and kinds in the metadata (see :mod:`sim.outputs`)."""
     from sim.sweep.spec import TIMESERIES_COLUMNS
 
     types = {c: pa.int64() for c in ("step", "year", "month")}
@@ -62,7 +65,9 @@ def timeseries_schema(columns: list[str]) -> pa.Schema:
         )
         assert c in TIMESERIES_COLUMNS
         fields.append(pa.field(c, t))
-    return pa.schema(fields)
+    if every:
+        fields += [pa.field(outputs.window_name(c, every), pa.float64()) for c in outputs.flows(columns)]
+    return outputs.annotate(pa.schema(fields).empty_table()).schema
 
 
 _INT_TS = frozenset({"active_exchanges", "pipeline_exchanges", "participating_firms", "firms_alive", "startups_alive"})
@@ -100,7 +105,7 @@ def run_batch(task: BatchTask) -> tuple[int, pa.Table, pa.Table | None]:
     """Compute every run of a batch; return its rows (and thinned time series) as Arrow tables."""
     rows: list[dict[str, Any]] = []
     ts_parts: list[pa.Table] = []
-    ts_schema = timeseries_schema(task.ts_columns) if task.ts_columns is not None else None
+    ts_schema = timeseries_schema(task.ts_columns, task.ts_every) if task.ts_columns is not None else None
     for run_id, point, rep, seed, vals in zip(task.run_ids, task.points, task.replications, task.seeds, task.values, strict=True):
         row: dict[str, Any] = {"run_id": run_id, "point": point, "replication": rep, "seed": seed}
         row.update({name: v for (name, _, _), v in zip(task.keys, vals, strict=True)})
@@ -110,20 +115,25 @@ def run_batch(task: BatchTask) -> tuple[int, pa.Table, pa.Table | None]:
             row.update({k: _clean(k, res.summary.get(k)) for k in SUMMARY_KEYS})
             row["error"] = None
             if ts_schema is not None and task.ts_every is not None:
-                ts = res.timeseries
-                ts = ts[ts["step"] % task.ts_every == 0]
+                full = res.timeseries
+                keep = (full["step"] % task.ts_every == 0).to_numpy()
+                ts = full[keep]
                 cols = {"run_id": [run_id] * len(ts), "step": ts["step"].tolist(), "year": ts["year"].tolist()}
                 cols.update({c: ts[c].tolist() for c in task.ts_columns or []})
+                period = (full["step"] - 1) // task.ts_every  # kept row k closes the period of months k*every-every+1 .. k*every
+                for c in outputs.flows(task.ts_columns or []):
+                    sums = full[c].groupby(period).sum()
+                    cols[outputs.window_name(c, task.ts_every)] = sums.loc[(ts["step"] - 1) // task.ts_every].tolist()
                 ts_parts.append(pa.Table.from_pydict(cols, schema=ts_schema))
         except Exception as exc:  # a failing run is a result too; the sweep goes on
             row.update(dict.fromkeys(SUMMARY_KEYS))
             row["error"] = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
         rows.append(row)
     schema = runs_schema([(name, kind) for name, _, kind in task.keys])
-    for r in rows:  # NaN float outcomes stay NaN; missing ones are null
+    for r in rows:  # an outcome the horizon cannot reach (NaN in the summary) is NULL, so SQL avg() skips it
         for k in SUMMARY_KEYS:
             v = r[k]
-            if isinstance(v, float) and math.isnan(v) and k in INT_OUTCOMES:
+            if isinstance(v, float) and math.isnan(v):
                 r[k] = None
     table = pa.Table.from_pylist(rows, schema=schema)
     ts_table = None
