@@ -10,8 +10,8 @@ import pytest
 from sim import config, outputs
 from sim.core import collector
 from sim.run.runner import SUMMARY_KEYS, run, write
-from sim.sweep.analysis import connect
 from sim.sweep.engine import run_sweep
+from sim.sweep.results import connect
 from sim.sweep.spec import TIMESERIES_COLUMNS
 from tests.sweep_helpers import cli_inprocess, write_spec
 

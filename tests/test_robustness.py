@@ -78,7 +78,7 @@ def test_resume_on_the_command_line_tells_the_user_which_batch_is_recomputed(ref
     res = cli_inprocess("sweep", "--resume", "--out", str(out), "--workers", "1")
     assert res.returncode == 0, res.stderr
     assert "note: runs/batch-000001.parquet: unreadable Parquet" in res.stderr and "computed again" in res.stderr
-    assert "(3 already done)" in res.stdout
+    assert "9 runs (3 batches) were already done, 3 runs computed" in res.stdout
     pd.testing.assert_frame_equal(table(out), table(ref))
     assert cli_inprocess("analyze", str(out)).returncode == 0
 

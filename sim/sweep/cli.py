@@ -143,7 +143,7 @@ def query(
     """
     import duckdb
 
-    from sim.sweep.analysis import connect
+    from sim.sweep.results import connect
 
     if fmt not in ("table", "csv"):
         _fail([f"--format: value {fmt!r} is unknown (allowed: table, csv)"], "command line")
@@ -158,7 +158,7 @@ def query(
         return
     try:
         if not unrestricted:
-            from sim.sweep.analysis import check_read_only
+            from sim.sweep.results import check_read_only
 
             refused = check_read_only(con, sql)
             if refused:

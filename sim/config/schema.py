@@ -1,0 +1,283 @@
+"""The scenario schema: pydantic v2 models whose every field carries a unit, a default and a source.
+
+Switches and mechanism parameters are generated from the mechanism registry, so the schema holds
+exactly the mechanisms the model runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, create_model
+
+from sim.core.params import Strict, param
+from sim.core.resources import RESOURCE_NAMES
+from sim.mechanisms import REGISTRY
+
+ResourceName = Literal[RESOURCE_NAMES]  # type: ignore[valid-type]
+RoleName = Literal["anchor", "sme", "startup", "utility"]
+
+
+class Policy(Strict):
+    """The policy levers an authority can pull."""
+
+    funding_gap_months: int = param(
+        6,
+        "months",
+        "§3.3, A20 Sävsjö: funding did not follow the pre-study directly",
+        "Months between the end of one facilitation project and the start of the next.",
+        ge=0,
+        le=600,
+    )
+    funding_anchor_eligible: bool = param(
+        False,
+        "switch",
+        "§3.4.2, A25 MOLEKYL: ERDF targets SMEs while symbioses need a large anchor",
+        "Whether project money may pay for facilitation work with large anchors.",
+    )
+    facilitator_base_funding_sek_per_year: float = param(
+        0.0, "SEK/year", "§3.3: continuity needs funding beyond projects", "Permanent public base funding of each facilitator.", ge=0
+    )
+    startup_guarantee_share: float = param(
+        0.0,
+        "share of a start-up's investment (0-1)",
+        "§3.2: start-ups finance step by step",
+        "Share of a start-up's investment a public guarantee covers.",
+        ge=0,
+        le=1,
+    )
+    permit_time_factor: float = param(
+        1.0,
+        "multiple of normal durations",
+        "§4.4 regulatory sandboxes; A4, A5 permits",
+        "Scale of permit and plan durations (below 1 is a sandbox).",
+        gt=0,
+        le=10,
+    )
+    land_reservation: bool = param(
+        False,
+        "switch",
+        "§2.5.1: reserve industrial land in a circular structure (Umeå, Finnslätten, Sävsjö)",
+        "Whether free industrial land beside hubs is reserved and cannot be re-planned.",
+    )
+    eed_heat_mandate: bool = param(
+        False,
+        "switch",
+        "§4.4: Energy Efficiency Directive (EU) 2023/1791",
+        "Whether installations above params.eed_mandate.threshold_mw and data centres must assess their residual heat.",
+    )
+
+
+Switches = create_model(
+    "Switches",
+    __base__=Strict,
+    __doc__="Each mechanism that others do not build on can be switched off alone (see sim.mechanisms.REGISTRY).",
+    **{m.name: (bool, param(True, "switch", m.switch.source, m.switch.description)) for m in REGISTRY if m.switch is not None},
+)
+
+
+class Observation(Strict):
+    """How the collector judges a cluster (Chertow 2007's 3-2 heuristic)."""
+
+    cluster_min_firms: int = param(
+        3, "firms", "Chertow (2007): at least three entities", "Firms that must take part for a cluster to count as active.", ge=1
+    )
+    cluster_min_resources: int = param(
+        2,
+        "resource types",
+        "Chertow (2007): exchanging at least two resources",
+        "Resource types that must flow for a cluster to count as active.",
+        ge=1,
+    )
+    collapse_window_months: int = param(
+        24,
+        "months",
+        "assumption: two quiet years after activity is a collapse",
+        "A run has collapsed if the cluster was once active and has been inactive this long at the end.",
+        ge=1,
+    )
+
+
+MechanismParams = create_model(
+    "MechanismParams",
+    __base__=Strict,
+    __doc__="Parameters of each mechanism, grouped by the module that holds its rules.",
+    **{m.name: (m.params, Field(default_factory=m.params)) for m in REGISTRY},
+)
+
+
+class OfferConfig(Strict):
+    resource: ResourceName = param(..., "resource type", "resource catalogue (sim/core/resources.py)", "What the stream is.")
+    quantity: float = param(..., "resource unit per month", "case data or assumption", "How much is available each month.", gt=0)
+    quality: float = param(
+        1.0,
+        "the resource's quality dimension",
+        "case data or assumption",
+        "Quality: temperature in °C for heat, purity 0-1 for most others.",
+        ge=0,
+    )
+    phase_out_year: int | None = param(None, "year", "§5 lock-in", "Year the stream ends (fossil feedstock), or none.", ge=1900, le=2200)
+    same_discharge_point: bool = param(False, "switch", "A16, A18", "For water: the receiver discharges where the supplier did.")
+    fed_by: ResourceName | None = param(
+        None,
+        "resource type",
+        "A13 Bjuv (treatment and biogas from Findus's streams), A4 Sotenäs; see sim/mechanisms/feed.py",
+        "The input this stream is made from: it then follows the share of the firm's need for that input met by "
+        "operating exchanges; none for a stream of the firm's own process.",
+    )
+    fed_from: str | None = param(
+        None,
+        "firm name",
+        "A13 Bjuv: the hub's plants worked on Findus's own process water and waste",
+        "With fed_by: only deliveries from this firm feed the stream (none: any supplier's).",
+    )
+
+
+class DemandConfig(Strict):
+    resource: ResourceName = param(..., "resource type", "resource catalogue (sim/core/resources.py)", "What is needed.")
+    quantity: float = param(..., "resource unit per month", "case data or assumption", "How much is needed each month.", gt=0)
+    min_quality: float = param(0.0, "the resource's quality dimension", "case data or assumption", "Lowest acceptable quality.", ge=0)
+    virgin_price: float | None = param(
+        None, "SEK per resource unit", "resource catalogue unless given", "Price of the virgin alternative.", ge=0
+    )
+    needs_new_land: bool = param(False, "switch", "§2.4.1", "The receiver must build on new land, which needs a detailed plan.")
+    only_from: str | None = param(
+        None,
+        "firm name",
+        "A13 Bjuv: the hub's treatment plant was built for Findus's process water",
+        "The one firm that can meet this need (none: any supplier).",
+    )
+
+
+class FirmConfig(Strict):
+    name: str = param(..., "text", "case data", "Unique name.", min_length=1)
+    role: RoleName = param(..., "role", "§2.5", "anchor, sme, startup or utility (municipally owned).")
+    sector: str = param(
+        "other", "text", "case data", "Sector, e.g. pulp_paper, food, greenhouse, fish_farm, efuel, district_heating, wastewater."
+    )
+    location_km: tuple[float, float] = param(..., "km (x, y)", "case geography, approximate", "Position in the region's km grid.")
+    municipality: str = param(..., "name", "case data", "Municipality the firm is in.")
+    turnover_msek_per_year: float = param(50.0, "MSEK/year", "case data or assumption", "Turnover.", ge=0)
+    cash_msek: float = param(10.0, "MSEK", "assumption", "Cash at start.", ge=0)
+    attention: int | None = param(
+        None,
+        "exchanges in preparation at once",
+        "§2.5.5: firms lack room for complex collaboration; default by role: anchor 2, utility 3, sme 1, startup 2",
+        "How many exchanges the firm can prepare at once.",
+        ge=0,
+        le=100,
+    )
+    energy_input_mw: float = param(0.0, "MW average", "case data", "Average energy input (EED mandate threshold 8 MW).", ge=0)
+    data_centre: bool = param(False, "switch", "§4.4", "Whether the firm is a data centre (covered by the EED mandate).")
+    offers: list[OfferConfig] = param([], "list", "case data", "Residual streams the firm can give away.")
+    demands: list[DemandConfig] = param([], "list", "case data", "Needs the firm meets with virgin resources.")
+
+
+class PlotsConfig(Strict):
+    near: str = param(..., "firm name", "§2.4.1: land beside the anchor", "Firm (the hub) the plots lie beside.")
+    count: int = param(..., "plots", "case data or assumption", "Number of free plots.", ge=0, le=1000)
+    radius_km: float = param(1.0, "km", "assumption", "Plots lie within this distance of the hub.", gt=0)
+    zoning: Literal["industrial", "housing", "reserved"] = param("industrial", "zoning", "§2.5.1", "Zoning at start.")
+
+
+class MunicipalityConfig(Strict):
+    name: str = param(..., "text", "case data", "Unique name.", min_length=1)
+    region: str = param(..., "name", "case data", "Region the municipality belongs to.")
+    centre_km: tuple[float, float] = param(..., "km (x, y)", "case geography, approximate", "Position of the centre.")
+    housing_pressure: float = param(
+        0.3, "0-1", "A13 Bjuv re-planned for housing; value: assumption", "Pressure to turn idle industrial land into housing.", ge=0, le=1
+    )
+    freshwater_scarcity: float = param(
+        0.0, "0-1", "A1, A4, A18: withdrawal or discharge caps", "How binding fresh-water or discharge limits are.", ge=0, le=1
+    )
+    planning_stance: float = param(
+        0.5, "0-1 (1 = proactive)", "§2.5.1: municipalities can plan early", "A proactive stance shortens detailed planning.", ge=0, le=1
+    )
+    plots: list[PlotsConfig] = param([], "list", "case data", "Free land beside hubs.")
+    hub: str | None = param(None, "firm name", "A13: the hub of Food Valley", "The firm whose surroundings the municipality plans.")
+
+
+class ProgrammeConfig(Strict):
+    name: str = param(..., "text", "case data", "Name of the programme.")
+    budget_sek: float = param(..., "SEK", "case data (e.g. A22 ERDF SEK 28.8 M)", "Total budget available to facilitation projects.", ge=0)
+    funding_rate: float = param(
+        0.5,
+        "share of project cost (0-1)",
+        "§3.4.2: Tillväxtverket money has a low funding rate; value: assumption",
+        "Share of the facilitator's cost the programme pays.",
+        ge=0,
+        le=1,
+    )
+    project_length_months: int = param(36, "months", "A25 MOLEKYL: 3 years", "Length of one project.", ge=1, le=240)
+    call_interval_months: int = param(
+        12, "months", "assumption: yearly calls", "Time to the next call after a rejected application.", ge=1, le=120
+    )
+    anchor_eligible: bool = param(
+        False, "switch", "§3.4.2: ERDF targets SMEs", "Whether this programme may fund work with anchors regardless of the policy lever."
+    )
+
+
+class RegionConfig(Strict):
+    name: str = param(..., "text", "case data", "Unique name.", min_length=1)
+    programmes: list[ProgrammeConfig] = param([], "list", "case data", "Funding programmes open to the region's facilitators.")
+
+
+class FacilitatorConfig(Strict):
+    name: str = param(..., "text", "case data", "Unique name.", min_length=1)
+    region: str = param(..., "name", "case data", "Region whose programmes fund it.")
+    municipalities: list[str] = param(..., "names", "case data", "Municipalities it covers.", min_length=1)
+    cost_sek_per_month: float = param(150000.0, "SEK/month", "assumption: one to two staff", "Cost of full facilitation capacity.", gt=0)
+    initial_engagement: float = param(0.3, "0-1", "assumption", "Engagement at the start.", ge=0, le=1)
+    initial_project_months: int = param(0, "months", "case data", "Months left of a project running at the start (0 = none).", ge=0, le=240)
+    initial_project_anchor_eligible: bool = param(
+        False,
+        "switch",
+        "A13: Bjuv's own municipal money could fund work with its anchor",
+        "Whether the project running at the start may fund work with anchors.",
+    )
+    membership_fee_share: float = param(
+        0.0,
+        "share of members' turnover per month",
+        "A2 High Coast: membership fees by size",
+        "Fee members pay towards facilitation.",
+        ge=0,
+        le=0.01,
+    )
+
+
+class EventConfig(Strict):
+    kind: Literal["firm_exit", "set_policy"] = param(
+        ..., "event kind", "scenario data", "firm_exit (a firm leaves) or set_policy (a lever changes)."
+    )
+    year: int = param(..., "year", "case data", "Year of the event.", ge=1900, le=2200)
+    month: int = param(1, "month (1-12)", "case data", "Month of the event.", ge=1, le=12)
+    firm: str | None = param(None, "firm name", "case data", "The firm, for firm_exit.")
+    key: str | None = param(None, "policy lever", "scenario data", "The lever, for set_policy (e.g. land_reservation).")
+    value: Any = param(None, "the lever's unit", "scenario data", "The new value, for set_policy.")
+
+
+class ScenarioConfig(Strict):
+    """A whole scenario: region, actors, streams, policy, mechanisms and their parameters."""
+
+    name: str = param("scenario", "text", "user", "Name of the scenario.")
+    description: str = param("", "text", "user", "What the scenario is for.")
+    case: str | None = param(None, "case id", "report appendix (docs/sources.md)", "Case of the report this scenario models (A1-A29).")
+    start_year: int = param(2010, "year", "case data", "Calendar year of the first step.", ge=1900, le=2200)
+    years: int = param(20, "years", "user", "Horizon; one step is one month.", ge=1, le=200)
+    seed: int = param(1, "integer", "user", "Default seed; the command line's --seed wins.", ge=0)
+    area_km: tuple[float, float] = param(
+        (100.0, 100.0), "km (width, height)", "case geography", "Size of the region; every position must lie inside."
+    )
+    regions: list[RegionConfig] = param([], "list", "case data", "Regions and their programmes.")
+    municipalities: list[MunicipalityConfig] = param([], "list", "case data", "Municipalities.")
+    facilitators: list[FacilitatorConfig] = param([], "list", "case data", "Facilitators.")
+    firms: list[FirmConfig] = param([], "list", "case data", "Firms and utilities.")
+    events: list[EventConfig] = param([], "list", "case data", "Scheduled events.")
+    policy: Policy = Field(default_factory=Policy)
+    mechanisms: Switches = Field(default_factory=Switches)
+    params: MechanismParams = Field(default_factory=MechanismParams)  # type: ignore[valid-type]
+    observation: Observation = Field(default_factory=Observation)
+
+    @property
+    def steps(self) -> int:
+        return self.years * 12
