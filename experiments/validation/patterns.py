@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from experiments.bjuv import study as bjuv  # noqa: E402
 from experiments.common import markdown_table, pmap, provenance, wilson  # noqa: E402
 from sim import config  # noqa: E402
+from sim.run.measures import water_first_month, water_permits_denied  # noqa: E402
 from sim.run.runner import run  # noqa: E402
 
 EXAMPLE = None  # the built-in example (configs/example.yaml)
@@ -225,19 +226,6 @@ CONTRASTS: list[Contrast] = [
 @cache
 def _config(path: str | None, overrides_json: str) -> config.ScenarioConfig:
     return config.load(path, json.loads(overrides_json))
-
-
-def water_first_month(exchanges: pd.DataFrame, horizon: int, supplier: str = "Millby Wastewater") -> float:
-    """Month the supplier's water first reaches a receiver; ``horizon + 1`` if never (censored).
-
-    Permitting sits between discovery and operation, so a harder permit delays it (P6)."""
-    w = exchanges[(exchanges["supplier"] == supplier) & (exchanges["operating_since"] > 0)]
-    return float(w["operating_since"].min()) if len(w) else float(horizon + 1)
-
-
-def water_permits_denied(exchanges: pd.DataFrame, supplier: str = "Millby Wastewater") -> float:
-    """The supplier's water exchanges that ended with a denied permit (P6)."""
-    return float(((exchanges["supplier"] == supplier) & (exchanges["end_reason"] == "permit_denied")).sum())
 
 
 def summary_task(task: tuple[str | None, str, int, int | None]) -> dict[str, Any]:
