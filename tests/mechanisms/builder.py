@@ -26,9 +26,9 @@ import numpy as np
 
 from agents.municipality import Zoning
 from sim import config
-from sim.core.exchange import Demand, EndReason, Exchange, Offer, Stage
+from sim.core.exchange import Demand, Exchange, Offer, Stage
 from sim.core.model import SymbiosisModel
-from sim.mechanisms import benefit
+from sim.mechanisms import benefit, matching
 
 TOWN = "Town"
 NEIGHBOUR = "Neighbour"
@@ -250,7 +250,7 @@ def rezone_plots(m: SymbiosisModel, zoning: str) -> None:
 
 def start_facilitation(m: SymbiosisModel, municipality: str) -> None:
     """The municipality starts a facilitation unit of its own."""
-    m.start_facilitation(next(mun for mun in m.municipalities if mun.name == municipality), inspired=False)
+    m.start_facilitation(_municipality(m, municipality), inspired=False)
 
 
 def active_clusters(m: SymbiosisModel) -> set[str]:
@@ -263,10 +263,6 @@ def facilitation_rate(m: SymbiosisModel, name: str) -> float:
     return float(m.facilitation_rate[firm_named(m, name).idx])
 
 
-def refresh_facilitation(m: SymbiosisModel) -> None:
-    m.refresh_facilitation()
-
-
 def open_exchange(m: SymbiosisModel, supplier: str, receiver: str, resource: str, brokered: bool = False) -> Exchange:
     """Open an exchange between the two on their priced deal, past discovery and its trust and attention gates."""
     o, d = offer_of(m, supplier, resource), demand_of(m, receiver, resource)
@@ -277,10 +273,34 @@ def open_exchange(m: SymbiosisModel, supplier: str, receiver: str, resource: str
     return ex
 
 
-def end_exchange(m: SymbiosisModel, ex: Exchange, reason: EndReason) -> None:
-    m.end_exchange(ex, reason)
-
-
 def extra_hazard(m: SymbiosisModel, name: str) -> float:
     """A firm's extra annual exit hazard after losing its supplier."""
     return float(m.firm_extra_hazard[firm_named(m, name).idx])
+
+
+def public_sek_this_month(m: SymbiosisModel) -> float:
+    """Public money spent in the month just stepped (funding, guarantees, sandboxes, supervision, reserved land)."""
+    return m.public_sek_step
+
+
+def public_sek_total(m: SymbiosisModel) -> float:
+    return m.public_sek_total
+
+
+def search_probabilities(m: SymbiosisModel, resource: str) -> list[float]:
+    """This month's search probability of each live demand for ``resource``, in the order the demands were added."""
+    prob, _ = matching.search_probabilities(m, m.books[resource])
+    return prob.tolist()
+
+
+def plot_zoning(m: SymbiosisModel, municipality: str = TOWN) -> list[str]:
+    return [p.zoning.value for p in _municipality(m, municipality).plots]
+
+
+def land_state(m: SymbiosisModel, municipality: str = TOWN):
+    """The municipality's land-planning state: ``ever_active``, ``months_inactive``, ``replanned``."""
+    return _municipality(m, municipality)
+
+
+def _municipality(m: SymbiosisModel, name: str):
+    return next(mun for mun in m.municipalities if mun.name == name)

@@ -30,7 +30,7 @@ def test_a_covered_installation_assesses_its_heat_when_the_lever_is_on() -> None
     (ev,) = b.events(m, "heat_assessment")
     assert ev["firm"] == "Plant" and ev["detail"] == "2 exchanges proposed"
     assert {m.firms[ex.receiver].name for ex in b.exchanges(m)} == {"Grower", "Energi"}
-    assert m.public_sek_step == pytest.approx(m.params.eed_mandate.supervision_cost_sek_per_assessment)
+    assert b.public_sek_this_month(m) == pytest.approx(m.params.eed_mandate.supervision_cost_sek_per_assessment)
 
 
 def test_without_the_lever_nobody_assesses_and_nothing_is_found() -> None:

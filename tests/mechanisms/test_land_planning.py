@@ -31,7 +31,7 @@ def _model(events=(LEAVE,), **kw):
 
 
 def _zoning(m) -> list[str]:
-    return [p.zoning.value for p in m.municipalities[0].plots]
+    return b.plot_zoning(m)
 
 
 def test_an_operating_exchange_makes_an_active_cluster() -> None:
@@ -49,7 +49,7 @@ def test_land_is_replanned_for_housing_after_the_cluster_goes_quiet() -> None:
     (ev,) = b.events(m, "land_replanned")
     assert ev["step"] == 10 and ev["municipality"] == b.TOWN, "quiet from month 8, so month 10 is the third quiet month"
     assert _zoning(m) == ["housing"] * 3
-    assert m.municipalities[0].replanned
+    assert b.land_state(m).replanned
 
 
 def test_reserved_land_is_never_replanned_and_costs_public_money() -> None:
@@ -57,7 +57,7 @@ def test_reserved_land_is_never_replanned_and_costs_public_money() -> None:
     assert not b.events(m, "land_replanned")
     assert _zoning(m) == ["reserved"] * 3
     cost = m.params.land_planning.reservation_cost_sek_per_plot_year
-    assert m.public_sek_step == pytest.approx(3 * cost / 12)
+    assert b.public_sek_this_month(m) == pytest.approx(3 * cost / 12)
 
 
 def test_switched_off_land_stays_industrial() -> None:
@@ -75,7 +75,7 @@ def test_a_cluster_that_never_ran_is_not_replanned() -> None:
     )
     b.step(quiet, 36)
     assert _zoning(quiet) == ["industrial"] * 3
-    assert not quiet.municipalities[0].ever_active
+    assert not b.land_state(quiet).ever_active
 
 
 def _late_entries(overrides: dict) -> np.ndarray:

@@ -35,7 +35,7 @@ def test_a_granted_project_funds_full_capacity_and_costs_its_public_share() -> N
     fac = m.facilitators[0]
     assert _steps(m, "project_started") == [1]
     assert fac.funded_share == 1.0, "partners co-finance the rest of a running project"
-    assert m.public_sek_step == pytest.approx(0.5 * COST)
+    assert b.public_sek_this_month(m) == pytest.approx(0.5 * COST)
 
 
 def test_projects_follow_each_other_after_the_funding_gap() -> None:
@@ -46,7 +46,7 @@ def test_projects_follow_each_other_after_the_funding_gap() -> None:
 
 def test_in_a_gap_nothing_is_funded() -> None:
     m = b.step(_model(policy={"funding_gap_months": 6}), 15)
-    assert m.facilitators[0].funded_share == 0.0 and m.public_sek_step == 0.0
+    assert m.facilitators[0].funded_share == 0.0 and b.public_sek_this_month(m) == 0.0
 
 
 def test_a_rejected_application_waits_for_the_next_call() -> None:
@@ -77,14 +77,14 @@ def test_base_funding_pays_its_share_without_a_project_and_reaches_anchors() -> 
     m = b.step(_model(None, policy={"facilitator_base_funding_sek_per_year": 6 * COST}), 1)
     fac = m.facilitators[0]
     assert fac.funded_share == pytest.approx(0.5) and fac.anchor_coverage == pytest.approx(0.5)
-    assert m.public_sek_step == pytest.approx(0.5 * COST)
+    assert b.public_sek_this_month(m) == pytest.approx(0.5 * COST)
 
 
 def test_switched_off_funding_never_binds_and_costs_nothing() -> None:
     m = b.step(_model(None, mechanisms={"project_funding": False}), 1)
     fac = m.facilitators[0]
     assert fac.funded_share == fac.anchor_coverage == 1.0
-    assert m.public_sek_step == 0.0
+    assert b.public_sek_this_month(m) == 0.0
 
 
 @pytest.mark.slow

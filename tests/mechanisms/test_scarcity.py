@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from sim import config
-from sim.mechanisms import benefit, matching, scarcity
+from sim.mechanisms import benefit, scarcity
 from sim.run.runner import run
 from tests.mechanisms import builder as b
 
@@ -51,10 +51,8 @@ def test_firms_under_a_cap_search_more_for_water() -> None:
     boost = m.params.scarcity.search_boost
     firms = np.array([b.firm_named(m, n).idx for n in ("Mill", "Away")])
     assert scarcity.search_multipliers(m, firms).tolist() == [1 + boost, 1.0]
-    prob, _ = matching.search_probabilities(m, m.books["technical_water"])
-    assert prob.tolist() == pytest.approx([0.01 * (1 + boost)])
-    heat, _ = matching.search_probabilities(m, m.books["heat"])
-    assert heat.tolist() == pytest.approx([0.01]), "the cap is on water: heat searches are unchanged"
+    assert b.search_probabilities(m, "technical_water") == pytest.approx([0.01 * (1 + boost)])
+    assert b.search_probabilities(m, "heat") == pytest.approx([0.01]), "the cap is on water: heat searches are unchanged"
 
 
 def _mill_gets_technical_water(overrides: dict, n: int = 80) -> np.ndarray:
