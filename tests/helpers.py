@@ -39,6 +39,26 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=600)
 
 
+class Result:
+    """What a command returned: exit code and its two streams (like subprocess.CompletedProcess)."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def cli_inprocess(*args: str) -> Result:
+    """``symbiosis ARGS`` through typer's test runner: the real app without a new interpreter (and
+    its seconds of imports); an exception the command does not handle is raised, failing the test."""
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    res = CliRunner().invoke(app, list(args))
+    if res.exception is not None and not isinstance(res.exception, SystemExit):
+        raise res.exception
+    return Result(res.exit_code, res.stdout, res.stderr)
+
+
 def outcomes(path: Path | None, overrides: dict[str, Any], key: str, n: int = 30, steps: int | None = None) -> np.ndarray:
     """One summary outcome over seeds 0..n-1 (common random numbers across arms)."""
     cfg = config.load(path, overrides)

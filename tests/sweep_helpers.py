@@ -50,22 +50,3 @@ def cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=ROOT, timeout=timeout, env=dict(os.environ)
     )
-
-
-class Result:
-    """What a command returned: exit code and its two streams (like subprocess.CompletedProcess)."""
-
-    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
-def cli_inprocess(*args: str) -> Result:
-    """``symbiosis ARGS`` through typer's test runner: the real app without a new interpreter."""
-    from typer.testing import CliRunner
-
-    from sim.cli import app
-
-    res = CliRunner().invoke(app, list(args))
-    if res.exception is not None and not isinstance(res.exception, SystemExit):
-        raise res.exception
-    return Result(res.exit_code, res.stdout, res.stderr)

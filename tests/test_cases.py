@@ -16,7 +16,7 @@ import yaml
 from sim import config
 from sim.run.runner import run
 from sim.scenarios import cases
-from tests.helpers import cli
+from tests.helpers import cli, cli_inprocess
 
 FILES = cases.case_files()
 REQUIRED = {"A1", "A2", "A3", "A4", "A5", "A7", "A11", "A13", "A16", "A18", "A20", "A25"}
@@ -81,7 +81,7 @@ def test_bjuv_has_the_setup_of_the_study() -> None:
 
 
 def test_cases_command_lists_the_library() -> None:
-    proc = cli("cases")
+    proc = cli_inprocess("cases")
     assert proc.returncode == 0, proc.stderr
     rows = [line for line in proc.stdout.splitlines() if re.match(r"A\d+\s", line)]
     assert len(rows) >= 12
@@ -92,7 +92,7 @@ def test_cases_command_lists_the_library() -> None:
 
 def test_cases_command_reports_a_broken_file_without_traceback(tmp_path: Path) -> None:
     (tmp_path / "A99_broken.yaml").write_text("name: x\nfirms: []\n", encoding="utf-8")
-    proc = cli("cases", "--directory", str(tmp_path))
+    proc = cli_inprocess("cases", "--directory", str(tmp_path))
     assert proc.returncode == 2
     assert "A99_broken.yaml" in proc.stderr and "Traceback" not in proc.stderr
 

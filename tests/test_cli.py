@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.helpers import cli
+from tests.helpers import cli, cli_inprocess
 
 FILES = ["timeseries.parquet", "events.parquet", "exchanges.parquet", "config.resolved.yaml", "summary.json", "overview.png"]
 TS_COLUMNS = [
@@ -36,6 +36,7 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return out, proc.stdout
 
 
+@pytest.mark.slow
 def test_run_writes_six_files_and_a_summary_table(example_run: tuple[Path, str]) -> None:
     out, stdout = example_run
     for name in FILES:
@@ -61,6 +62,7 @@ def test_run_writes_six_files_and_a_summary_table(example_run: tuple[Path, str])
     assert "funding_gap_months" in resolved and "mesa" in resolved and "seed: 3" in resolved
 
 
+@pytest.mark.slow
 def test_same_seed_is_byte_identical_across_processes(example_run: tuple[Path, str], tmp_path: Path) -> None:
     out, _ = example_run
     again = tmp_path / "again"
@@ -69,6 +71,7 @@ def test_same_seed_is_byte_identical_across_processes(example_run: tuple[Path, s
         assert (out / name).read_bytes() == (again / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_another_seed_differs(example_run: tuple[Path, str], tmp_path: Path) -> None:
     out, _ = example_run
     other = tmp_path / "other"
@@ -106,15 +109,24 @@ BAD_CASES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_CASES))
-def test_bad_config_exits_2_naming_the_field(case: str, tmp_path: Path) -> None:
+def _rejects(run_cli, case: str, tmp_path: Path, commands: tuple[str, ...] = ("validate", "run")) -> None:
     make, field = BAD_CASES[case]
     path = make(tmp_path)
-    for command in ("validate", "run"):
-        proc = cli(command, str(path), "--out", str(tmp_path / "o")) if command == "run" else cli(command, str(path))
+    for command in commands:
+        proc = run_cli(command, str(path), "--out", str(tmp_path / "o")) if command == "run" else run_cli(command, str(path))
         assert proc.returncode == 2, (case, command, proc.stdout, proc.stderr)
         assert field in proc.stderr, (case, proc.stderr)
         assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_config_exits_2_naming_the_field(case: str, tmp_path: Path) -> None:
+    """In this process (the messages and exit codes are the command's own); one case below in a fresh one."""
+    _rejects(cli_inprocess, case, tmp_path)
+
+
+def test_bad_config_exits_2_in_a_fresh_process_too(tmp_path: Path) -> None:
+    _rejects(cli, "negative quantity", tmp_path, ("run",))
 
 
 @pytest.mark.parametrize(
@@ -128,7 +140,7 @@ def test_bad_config_exits_2_naming_the_field(case: str, tmp_path: Path) -> None:
     ],
 )
 def test_bad_override_exits_2_naming_the_field(setting: str, field: str, tmp_path: Path) -> None:
-    proc = cli("run", "--set", setting, "--out", str(tmp_path / "o"))
+    proc = cli_inprocess("run", "--set", setting, "--out", str(tmp_path / "o"))
     assert proc.returncode == 2
     assert field in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o").exists()
@@ -137,7 +149,7 @@ def test_bad_override_exits_2_naming_the_field(setting: str, field: str, tmp_pat
 def test_validate_reports_every_problem_at_once(tmp_path: Path) -> None:
     text = Path("configs/example.yaml").read_text(encoding="utf-8")
     text = text.replace("years: 20", "years: -1").replace("funding_rate: 0.5", "funding_rate: 7")
-    proc = cli("validate", str(_write(tmp_path, "two.yaml", text)))
+    proc = cli_inprocess("validate", str(_write(tmp_path, "two.yaml", text)))
     assert proc.returncode == 2
     assert "years" in proc.stderr and "funding_rate" in proc.stderr
 

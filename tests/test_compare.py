@@ -100,6 +100,7 @@ def test_unknown_policy_lever_and_value_are_reported_together(tmp_path: Path) ->
 # ---- paired runs --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_arm_runs_on_the_same_seeds_with_its_levers(comparison: Comparison) -> None:
     runs = comparison.runs
     seeds = {arm: runs.loc[runs["arm"] == arm].sort_values("replication")["seed"].tolist() for arm in runs["arm"].unique()}
@@ -111,6 +112,7 @@ def test_every_arm_runs_on_the_same_seeds_with_its_levers(comparison: Comparison
     assert (base["funding_gap_months"] == 6).all() and not base["land_reservation"].any()
 
 
+@pytest.mark.slow
 def test_a_run_of_compare_equals_the_same_run_of_the_runner(comparison: Comparison) -> None:
     row = comparison.runs[(comparison.runs["arm"] == "combined") & (comparison.runs["replication"] == 3)].iloc[0]
     levers = policies.load_policy("combined").levers
@@ -120,6 +122,7 @@ def test_a_run_of_compare_equals_the_same_run_of_the_runner(comparison: Comparis
         assert row[key] == direct[key], key
 
 
+@pytest.mark.slow
 def test_a_policy_identical_to_the_baseline_shows_zero_difference(comparison: Comparison) -> None:
     (res,) = comparison.results
     same = res.diffs["same_as_baseline"]
@@ -136,6 +139,7 @@ def test_a_policy_identical_to_the_baseline_shows_zero_difference(comparison: Co
     assert "it changed nothing: every outcome equalled the baseline" in text
 
 
+@pytest.mark.slow
 def test_intervals_shrink_as_replications_grow(comparison: Comparison) -> None:
     """Seeds 4k..4k+3 are exactly what ``--replications 4 --first-seed 4k`` runs; compare them with all 16.
 
@@ -158,6 +162,7 @@ def test_intervals_shrink_as_replications_grow(comparison: Comparison) -> None:
     assert many.arms["combined"].sek_per_exchange_year.width < few(lambda r: r.arms["combined"].sek_per_exchange_year)
 
 
+@pytest.mark.slow
 def test_a_directory_with_another_comparison_is_refused(comparison: Comparison) -> None:
     with pytest.raises(ConfigError) as exc:
         compare("baseline", ["combined"], ["example"], 3, comparison.out, years=YEARS)
@@ -244,6 +249,7 @@ def test_cli_unknown_policy_lever_or_case_exits_2_listing_known_ones(tmp_path: P
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "policy 'nope': unknown" in proc.stderr
 
 
+@pytest.mark.slow
 def test_cli_writes_html_and_markdown_reports_with_figures(tmp_path: Path) -> None:
     out = tmp_path / "report"
     proc = cli(
@@ -281,6 +287,7 @@ def test_cli_writes_html_and_markdown_reports_with_figures(tmp_path: Path) -> No
     assert "synthetic-small-seed2" in md and "sim.scenarios.synthetic.preset('small', seed=2)" in md
 
 
+@pytest.mark.slow
 def test_html_report_opens_in_chromium_with_figures_shown(comparison: Comparison) -> None:
     assert Path(CHROMIUM).exists(), "Debian Chromium is missing: scripts/setup.sh installs it (apt-get install chromium)"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -312,6 +319,7 @@ def _check_report_in_chromium(comparison: Comparison) -> None:
             browser.close()
 
 
+@pytest.mark.slow
 def test_set_applies_to_every_arm_and_prices_can_be_replaced(tmp_path: Path) -> None:
     """An authority puts in its own price: with the land price at 0 the reservation costs nothing extra."""
 

@@ -73,8 +73,8 @@ def test_a_moved_lever_changes_only_that_lever() -> None:
     assert changes(moved) == ["permit and plan durations 2.5 × normal", "trust off"]
 
 
-def test_every_policy_lever_has_a_control_with_unit_and_source() -> None:
-    assert {lv.name for lv in LEVERS} == set(config.Policy.model_fields)
+def test_every_policy_lever_control_has_unit_and_source() -> None:
+    """That every lever has a control at all is asserted where LEVERS is built (sim/dashboard/scenario.py)."""
     for lv in LEVERS:
         assert lv.description and lv.source
         assert lv.kind == "switch" or lv.unit, f"{lv.name} needs a unit on screen"

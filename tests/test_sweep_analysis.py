@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from sim.sweep.engine import run_sweep
-from tests.sweep_helpers import cli_inprocess as cli
+from tests.helpers import cli_inprocess as cli
 from tests.sweep_helpers import table, write_spec
 
 TWO = [
@@ -65,6 +65,7 @@ def test_analyze_writes_mean_and_t_interval_per_design_point(grid: Path, tmp_pat
     assert eligible["mean"].mean() == pytest.approx(runs["exchange_years"].mean())  # two equal-sized halves
 
 
+@pytest.mark.slow
 def test_analyze_gives_sobol_indices_for_a_saltelli_design(tmp_path: Path) -> None:
     out = tmp_path / "sobol"
     run_sweep(
@@ -91,6 +92,7 @@ def test_analyze_gives_sobol_indices_for_a_saltelli_design(tmp_path: Path) -> No
     assert money.loc["base_funding", "ST"] > money.loc["funding_gap_months", "ST"]
 
 
+@pytest.mark.slow
 def test_analyze_gives_morris_mu_star_and_sigma(tmp_path: Path) -> None:
     out = tmp_path / "morris"
     run_sweep(

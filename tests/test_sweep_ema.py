@@ -40,6 +40,7 @@ def test_parameter_names_map_to_config_keys() -> None:
     assert len({r["seed"] for r in replications(3, 8)}) == 3
 
 
+@pytest.mark.slow
 def test_multiprocessing_evaluator_finishes_even_when_runs_fail() -> None:
     """An exception inside an EMA model hangs its MultiprocessingEvaluator; the adapter must not raise."""
     from ema_workbench import Constant, IntegerParameter, MultiprocessingEvaluator, RealParameter

@@ -86,6 +86,7 @@ def test_results_hold_one_row_per_run_with_parameters_seed_and_outcomes(small: t
     assert sorted(ts["step"].unique()) == [6, 12, 18, 24] and len(ts) == 12 * 4
 
 
+@pytest.mark.slow
 def test_same_run_id_same_result_on_every_executor(small: tuple[Path, Path], tmp_path: Path) -> None:
     spec, ref = small
     run_sweep(spec, tmp_path / "proc", executor="processes", workers=2, progress=False)
@@ -95,6 +96,7 @@ def test_same_run_id_same_result_on_every_executor(small: tuple[Path, Path], tmp
         pd.testing.assert_frame_equal(table(tmp_path / name, "timeseries"), table(ref, "timeseries"))
 
 
+@pytest.mark.slow
 def test_executors_keep_a_bounded_number_of_tasks_in_flight(small: tuple[Path, Path], tmp_path: Path) -> None:
     """Memory stays flat: the pool never pulls more than 2 x workers tasks ahead of the results."""
     spec, _ = small
@@ -113,6 +115,7 @@ def test_executors_keep_a_bounded_number_of_tasks_in_flight(small: tuple[Path, P
     assert len(ahead) == 12 and max(ahead) <= 2 * 2 - 1
 
 
+@pytest.mark.slow
 def test_sigkill_at_a_random_point_then_resume_gives_the_uninterrupted_result(long: tuple[Path, Path], tmp_path: Path) -> None:
     spec, ref = long
     out = tmp_path / "killed"
@@ -147,6 +150,7 @@ def test_sigkill_at_a_random_point_then_resume_gives_the_uninterrupted_result(lo
     assert not list(out.rglob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_dask_worker_killed_mid_sweep_still_gives_identical_results(long: tuple[Path, Path], tmp_path: Path) -> None:
     import logging
 
@@ -175,6 +179,7 @@ def test_dask_worker_killed_mid_sweep_still_gives_identical_results(long: tuple[
     pd.testing.assert_frame_equal(table(tmp_path / "dask"), table(ref))
 
 
+@pytest.mark.slow
 def test_cli_against_a_dask_scheduler_and_two_dask_workers(small: tuple[Path, Path], tmp_path: Path) -> None:
     """The distributed check of experiments/checks/sweep_reproducibility.py in small: `dask scheduler` + two `dask worker` processes, --scheduler ADDRESS."""
     spec, ref = small
@@ -220,6 +225,7 @@ def test_cli_against_a_dask_scheduler_and_two_dask_workers(small: tuple[Path, Pa
     pd.testing.assert_frame_equal(table(tmp_path / "ext", "timeseries"), table(ref, "timeseries"))
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_clear_error(small: tuple[Path, Path], tmp_path: Path) -> None:
     spec, _ = small
     proc = cli("sweep", str(spec), "--out", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "1")
@@ -227,6 +233,7 @@ def test_unreachable_scheduler_is_a_clear_error(small: tuple[Path, Path], tmp_pa
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_finished_batches_and_resume_finishes(long: tuple[Path, Path], tmp_path: Path) -> None:
     spec, ref = long
     out = tmp_path / "int"

@@ -10,7 +10,8 @@ import pytest
 from sim.config import ConfigError
 from sim.sweep.design import make_design, run_seed, seed_for_run
 from sim.sweep.spec import load_spec
-from tests.sweep_helpers import ROOT, cli, write_spec
+from tests.helpers import cli_inprocess as cli
+from tests.sweep_helpers import ROOT, write_spec
 
 GAP = {"key": "policy.funding_gap_months", "range": [0, 24]}
 BASE_FUNDING = {"key": "policy.facilitator_base_funding_sek_per_year", "range": [0, 1e6]}

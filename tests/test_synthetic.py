@@ -12,7 +12,7 @@ from sim import config
 from sim.core.model import SymbiosisModel
 from sim.run.runner import run
 from sim.scenarios import synthetic
-from tests.helpers import cli
+from tests.helpers import cli_inprocess
 
 
 def test_same_seed_same_region_different_seed_different_region() -> None:
@@ -63,6 +63,7 @@ def test_exchanges_form_in_a_synthetic_region() -> None:
     assert len(used) >= 2, "more than one kind of resource is exchanged"
 
 
+@pytest.mark.slow
 def test_national_preset_has_swedish_size_builds_and_steps() -> None:
     raw = synthetic.preset("national", seed=1)
     cfg = config.build(raw)
@@ -78,9 +79,9 @@ def test_national_preset_has_swedish_size_builds_and_steps() -> None:
 
 def test_synth_command_writes_a_config_that_runs(tmp_path: Path) -> None:
     out = tmp_path / "region.yaml"
-    proc = cli("synth", "--municipalities", "5", "--firms", "200", "--seed", "7", "--out", str(out))
+    proc = cli_inprocess("synth", "--municipalities", "5", "--firms", "200", "--seed", "7", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     loaded = config.load(out)
     assert config.resolved(loaded) == config.resolved(config.build(synthetic.generate(municipalities=5, firms=200, seed=7)))
-    bad = cli("synth", "--preset", "nowhere", "--out", str(out))
+    bad = cli_inprocess("synth", "--preset", "nowhere", "--out", str(out))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -15,7 +15,6 @@ exit; the counterfactuals only move policy levers or change one firm.
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 import time
 from dataclasses import dataclass, field
@@ -31,13 +30,15 @@ sys.path.insert(0, str(ROOT))
 
 from experiments.common import band, fmt_mean, fmt_share, markdown_table, mean_ci, pmap, provenance, wilson  # noqa: E402
 from sim import config  # noqa: E402
+from sim.run import measures  # noqa: E402
 from sim.run.palette import TOL_MUTED  # noqa: E402
 from sim.run.runner import run  # noqa: E402
+from sim.scenarios import bjuv as bjuv_case  # noqa: E402
 
-CASE = ROOT / "configs" / "cases" / "A13_bjuv.yaml"
-START_YEAR = 2008
-EXIT_YEAR, EXIT_MONTH = 2017, 6  # the case's firm_exit event; read back from the file in check_case()
-EXIT_STEP = (EXIT_YEAR - START_YEAR) * 12 + EXIT_MONTH  # step of June 2017 (steps count from 1)
+CASE = bjuv_case.CASE
+START_YEAR = bjuv_case.START_YEAR
+EXIT_YEAR, EXIT_MONTH = bjuv_case.EXIT_YEAR, bjuv_case.EXIT_MONTH  # read back from the file in check_case()
+EXIT_STEP = bjuv_case.EXIT_STEP
 OUTCOME_YEAR = 2024
 
 # Continuous facilitation: base funding equal to the facilitator's full cost (150,000 SEK/month in
@@ -49,17 +50,7 @@ LAND = {"policy.land_reservation": True}
 GUARANTEE = {"policy.startup_guarantee_share": 0.8}
 ANCHOR_MONEY = {"policy.funding_anchor_eligible": True}
 
-# Second anchor (assumption, not in the report): Saint-Gobain Isover's glass-wool plant in
-# Billesholm, ~5.6 km from the Findus hub and already in the case as an SME network member, is
-# treated as an anchor with furnace and curing-oven residual heat to offer. Energy input and heat
-# offer are orders of magnitude only.
-SECOND_ANCHOR_NAME = "Isover"
-SECOND_ANCHOR = {
-    "role": "anchor",
-    "cash_msek": 100,
-    "energy_input_mw": 30,
-    "offers": [{"resource": "heat", "quantity": 1500, "quality": 50}],
-}
+# Second anchor (assumption, not in the report): Isover as a heat anchor, see sim/scenarios/bjuv.py.
 
 
 @dataclass(frozen=True)
@@ -99,14 +90,7 @@ ARMS_BY_NAME = {a.name: a for a in ARMS}
 
 def build_config(arm: Arm) -> config.ScenarioConfig:
     """The case with the arm's changes; the case file itself is never edited."""
-    raw = config.read_yaml(CASE)
-    if arm.second_anchor:
-        raw = copy.deepcopy(raw)
-        firm = next(f for f in raw["firms"] if f["name"] == SECOND_ANCHOR_NAME)
-        firm.update(copy.deepcopy(SECOND_ANCHOR))
-    if arm.overrides:
-        raw = config.apply_overrides(raw, arm.overrides)
-    return config.build(raw)
+    return bjuv_case.case_config(arm.second_anchor, arm.overrides)
 
 
 @cache
@@ -122,22 +106,19 @@ def one_run(task: tuple[str, int]) -> dict[str, Any]:
     cluster = ts["cluster_active"].to_numpy(dtype=bool)
     active = ts["active_exchanges"].to_numpy(dtype=float)
     window = _cached_config(name).observation.collapse_window_months
-    before = cluster[max(0, EXIT_STEP - 13) : EXIT_STEP - 1]  # the twelve months before the exit
-    after = np.flatnonzero(cluster[EXIT_STEP - 1 :])
-    quiet_years = (after[-1] + 1) / 12.0 if len(after) else 0.0
     replanned = res.events.loc[res.events["kind"] == "land_replanned", "step"] if len(res.events) else pd.Series(dtype=int)
     return {
         "arm": name,
         "seed": seed,
         "active": active,
-        "active_at_exit": bool(before.any()),
-        "inactive_at_end": bool(not cluster[-window:].any()),
+        "active_at_exit": measures.active_before(ts, EXIT_STEP),
+        "inactive_at_end": measures.inactive_at_end(ts, window),
         "collapsed_model": bool(res.summary["collapsed"]),
         "cluster_2024": bool(cluster[ts["year"].to_numpy() == OUTCOME_YEAR].any()),
         "exchanges_2024": float(active[ts["year"].to_numpy() == OUTCOME_YEAR].mean()),
         "public_msek": float(res.summary["public_funding_total_sek"]) / 1e6,
         "public_msek_2024": float(ts.loc[ts["year"] <= OUTCOME_YEAR, "public_funding_sek"].iloc[-1]) / 1e6,
-        "years_active_after_exit": quiet_years,
+        "years_active_after_exit": measures.longest_active_years(ts, EXIT_STEP),
         "land_replanned_year": float(START_YEAR + (int(replanned.min()) - 1) // 12) if len(replanned) else np.nan,
     }
 

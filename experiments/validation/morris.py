@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from experiments.bjuv import study as bjuv  # noqa: E402
 from experiments.common import markdown_table, pmap, provenance  # noqa: E402
 from sim import config  # noqa: E402
+from sim.run import measures  # noqa: E402
 from sim.run.palette import TOL_MUTED  # noqa: E402
 from sim.run.runner import run  # noqa: E402
 
@@ -75,11 +76,10 @@ def point_task(task: tuple[tuple[float, ...], int]) -> dict[str, float]:
     for seed in range(k):
         res = run(cfg, seed)
         ts = res.timeseries
-        cluster = ts["cluster_active"].to_numpy(dtype=bool)
         window = cfg.observation.collapse_window_months
         ey.append(float(res.summary["exchange_years"]))
         ex24.append(float(ts.loc[ts["year"] == bjuv.OUTCOME_YEAR, "active_exchanges"].mean()))
-        col.append(float(cluster[bjuv.EXIT_STEP - 13 : bjuv.EXIT_STEP - 1].any() and not cluster[-window:].any()))
+        col.append(float(measures.collapsed_after(ts, bjuv.EXIT_STEP, window)))
     return {"exchange_years": float(np.mean(ey)), "exchanges_2024": float(np.mean(ex24)), "p_collapse": float(np.mean(col))}
 
 

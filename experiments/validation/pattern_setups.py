@@ -44,8 +44,8 @@ CONTRASTS: list[Contrast] = [
         a={"policy.land_reservation": True, "policy.facilitator_base_funding_sek_per_year": 1.8e6},
         path=ANCHOR_EXIT,
         steps=None,
-        tests="`test_mechanisms.py::test_anchor_exit_collapses_the_cluster_and_policy_helps_recovery`, "
-        "`::test_replanned_land_blocks_new_establishments`, `::test_firm_exit_removes_firms_and_their_exchanges`",
+        tests="`mechanisms/test_firm_exit.py::test_anchor_exit_collapses_the_cluster_and_policy_helps_recovery`, "
+        "`mechanisms/test_land_planning.py::test_replanned_land_blocks_new_establishments`, `mechanisms/test_firm_exit.py::test_firm_exit_removes_firms_and_their_exchanges`",
     ),
     Contrast(
         "P2",
@@ -56,7 +56,7 @@ CONTRASTS: list[Contrast] = [
         a={"policy.funding_gap_months": 0},
         b={"policy.funding_gap_months": 24},
         n_factor=1.5,
-        tests="`test_mechanisms.py::test_project_funding_gap_loses_exchanges`, `::test_engagement_rebuilds_slowly_after_a_gap`",
+        tests="`mechanisms/test_project_funding.py::test_project_funding_gap_loses_exchanges`, `mechanisms/test_engagement.py::test_engagement_rebuilds_slowly_after_a_gap`",
     ),
     Contrast(
         "P2",
@@ -66,7 +66,7 @@ CONTRASTS: list[Contrast] = [
         "engagement builds and decays",
         a={"policy.funding_gap_months": 24, "mechanisms.engagement": False},
         b={"policy.funding_gap_months": 24},
-        tests="`test_mechanisms.py::test_engagement_rebuilds_slowly_after_a_gap`",
+        tests="`mechanisms/test_engagement.py::test_engagement_rebuilds_slowly_after_a_gap`",
     ),
     Contrast(
         "P3",
@@ -76,7 +76,7 @@ CONTRASTS: list[Contrast] = [
         "stepwise financing on",
         a={"mechanisms.financing": False},
         steps=None,
-        tests="`test_mechanisms.py::test_stepwise_financing_holds_startups_back`",
+        tests="`mechanisms/test_financing.py::test_stepwise_financing_holds_startups_back`",
     ),
     Contrast(
         "P3",
@@ -85,7 +85,7 @@ CONTRASTS: list[Contrast] = [
         "trust switched off",
         "trust gates negotiations",
         a={"mechanisms.trust": False},
-        tests="`test_mechanisms.py::test_trust_barrier_slows_deals`",
+        tests="`mechanisms/test_trust.py::test_trust_barrier_slows_deals`",
     ),
     Contrast(
         "P4",
@@ -95,7 +95,7 @@ CONTRASTS: list[Contrast] = [
         "anchors weigh attention and risk",
         a={"mechanisms.anchor_revenue": False},
         n_factor=1.5,
-        tests="`test_mechanisms.py::test_anchor_marginal_revenue_makes_anchors_reluctant`",
+        tests="`mechanisms/test_anchor_revenue.py::test_anchor_marginal_revenue_makes_anchors_reluctant`",
     ),
     Contrast(
         "P5",
@@ -106,7 +106,7 @@ CONTRASTS: list[Contrast] = [
         a={"policy.funding_gap_months": 600},
         b={"policy.funding_gap_months": 600, "mechanisms.snowball": False},
         n_factor=1.5,
-        tests="`test_mechanisms.py::test_snowball_finds_more_streams`",
+        tests="`mechanisms/test_snowball.py::test_snowball_finds_more_streams`",
     ),
     Contrast(
         "P6",
@@ -116,7 +116,7 @@ CONTRASTS: list[Contrast] = [
         "permits on",
         a={"mechanisms.permits": False},
         steps=None,
-        tests="`test_mechanisms.py::test_permits_gate_and_delay_receivers`",
+        tests="`mechanisms/test_permits.py::test_permits_gate_and_delay_receivers`",
     ),
     Contrast(
         "P6",
@@ -125,7 +125,7 @@ CONTRASTS: list[Contrast] = [
         "new discharge",
         "same discharge point",
         a={"firms.2.offers.0.same_discharge_point": False},
-        tests="`test_patterns.py::test_same_discharge_point_eases_water_reuse`",
+        tests="`mechanisms/test_permits.py::test_same_discharge_point_eases_water_reuse`",
     ),
     Contrast(
         "P6",
@@ -134,7 +134,7 @@ CONTRASTS: list[Contrast] = [
         "new discharge",
         "same discharge point",
         a={"firms.2.offers.0.same_discharge_point": False},
-        tests="`test_patterns.py::test_same_discharge_point_eases_water_reuse`",
+        tests="`mechanisms/test_permits.py::test_same_discharge_point_eases_water_reuse`",
     ),
     Contrast(
         "P7",
@@ -145,7 +145,7 @@ CONTRASTS: list[Contrast] = [
         a=CAPPED,
         b={**CAPPED, "mechanisms.scarcity": False},
         n_factor=1.5,
-        tests="`test_mechanisms.py::test_scarcity_drives_water_reuse`",
+        tests="`mechanisms/test_scarcity.py::test_scarcity_drives_water_reuse`",
     ),
     Contrast(
         "P8",
@@ -154,8 +154,8 @@ CONTRASTS: list[Contrast] = [
         "with the symbiosis centre",
         "no facilitator",
         b={"facilitators": []},
-        tests="`test_patterns.py::test_facilitators_matter`, `test_mechanisms.py::test_project_funding_gap_loses_exchanges`, "
-        "`::test_permanent_base_funding_bridges_gaps`",
+        tests="`mechanisms/test_matching.py::test_facilitators_matter`, `mechanisms/test_project_funding.py::test_project_funding_gap_loses_exchanges`, "
+        "`mechanisms/test_project_funding.py::test_permanent_base_funding_bridges_gaps`",
     ),
     Contrast(
         "P9",
@@ -164,7 +164,7 @@ CONTRASTS: list[Contrast] = [
         "utility beside the mill",
         "utility 20 km away",
         b={"firms.1.location_km": [40.0, 20.0]},
-        tests="`test_patterns.py::test_heat_is_local`",
+        tests="`mechanisms/test_benefit.py::test_heat_is_local`",
     ),
     Contrast(
         "P9",
@@ -174,7 +174,7 @@ CONTRASTS: list[Contrast] = [
         "no free land",
         b={"municipalities.0.plots": []},
         steps=None,
-        tests="`test_patterns.py::test_entrants_need_land_beside_the_anchor`",
+        tests="`mechanisms/test_entry.py::test_entrants_need_land_beside_the_anchor`",
     ),
     Contrast(
         "P10",
@@ -185,7 +185,7 @@ CONTRASTS: list[Contrast] = [
         a={"policy.funding_anchor_eligible": True},
         b={"policy.funding_anchor_eligible": False},
         n_factor=1.5,
-        tests="`test_mechanisms.py::test_anchor_eligible_funding_reaches_the_anchor`",
+        tests="`mechanisms/test_project_funding.py::test_anchor_eligible_funding_reaches_the_anchor`",
     ),
     Contrast(
         "P11",
@@ -195,7 +195,7 @@ CONTRASTS: list[Contrast] = [
         "diffusion off",
         b={"mechanisms.diffusion": False},
         steps=None,
-        tests="`test_mechanisms.py::test_diffusion_spreads_facilitation`",
+        tests="`mechanisms/test_diffusion.py::test_diffusion_spreads_facilitation`",
     ),
 ]
 

@@ -31,6 +31,7 @@ from experiments.bjuv import study as bjuv  # noqa: E402
 from experiments.common import fmt_p, markdown_table, mw_p, pmap, provenance, welch, wilson  # noqa: E402
 from experiments.validation.pattern_setups import CONTRASTS, HEAT_PAIRS, HEAT_SETUPS, Contrast  # noqa: E402
 from sim import config  # noqa: E402
+from sim.run.measures import water_first_month, water_permits_denied  # noqa: E402
 from sim.run.runner import run  # noqa: E402
 
 Row = dict[str, Any]
@@ -40,19 +41,6 @@ Row = dict[str, Any]
 def _config(path: str | None, overrides_json: str) -> config.ScenarioConfig:
     """A set-up loaded once per process (every seed of an arm shares it)."""
     return config.load(path, json.loads(overrides_json))
-
-
-def water_first_month(exchanges: pd.DataFrame, horizon: int, supplier: str = "Millby Wastewater") -> float:
-    """Month the supplier's water first reaches a receiver; ``horizon + 1`` if never (censored).
-
-    Permitting sits between discovery and operation, so a harder permit delays it (P6)."""
-    w = exchanges[(exchanges["supplier"] == supplier) & (exchanges["operating_since"] > 0)]
-    return float(w["operating_since"].min()) if len(w) else float(horizon + 1)
-
-
-def water_permits_denied(exchanges: pd.DataFrame, supplier: str = "Millby Wastewater") -> float:
-    """The supplier's water exchanges that ended with a denied permit (P6)."""
-    return float(((exchanges["supplier"] == supplier) & (exchanges["end_reason"] == "permit_denied")).sum())
 
 
 def summary_task(task: tuple[str | None, str, int, int | None]) -> dict[str, Any]:
@@ -182,7 +170,7 @@ def heat_rows(n: int, workers: int) -> list[Row]:
                 "lo": float(np.percentile(boot, 2.5)),
                 "hi": float(np.percentile(boot, 97.5)),
                 "p_value": float("nan"),
-                "tests": "`test_mechanisms.py::test_heat_to_district_heating_persists_for_decades`"
+                "tests": "`mechanisms/test_lifecycle.py::test_heat_to_district_heating_persists_for_decades`"
                 + ("" if name == "example" else ", `test_cases.py::test_case_validates_and_runs_24_months` (runs only)"),
             }
         )

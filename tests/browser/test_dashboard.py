@@ -20,7 +20,7 @@ from sim.dashboard.scenario import EXAMPLE_KEY, DashboardModel, Settings, list_c
 
 from .conftest import VIEWPORT, PageWatch
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT_MS = 60_000
 

@@ -1,4 +1,9 @@
-"""Input–output coupling (sim/mechanisms/feed.py): a stream made from a received input follows that input."""
+"""Input–output coupling (sim/mechanisms/feed.py): a stream made from a received input follows
+that input; when the feeder leaves, the stream shrinks and the newest exchanges on it end.
+
+The first tests use a three-firm chain (a food firm's waste feeds a digester whose biogas heats a
+boiler); the later ones run the feed_chain scenario (configs/scenarios/feed_chain.yaml).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,64 @@ from sim.core.exchange import EndReason, Stage
 from sim.core.model import SymbiosisModel
 from sim.mechanisms import feed
 from tests.helpers import FEED_CHAIN
+from tests.mechanisms import builder as b
+
+LEAVE = {"kind": "firm_exit", "year": b.START_YEAR, "month": 12, "firm": "Foods"}
+
+
+def _chain(waste: float = 1000.0, **kw):
+    """Foods sends its waste to the digester; the digester's biogas is made from it; a boiler wants biogas."""
+    return b.new(
+        b.firm("Foods", offers=[b.offer("materials", waste, 0.7)]),
+        b.firm(
+            "Digester", at=(11, 10), demands=[b.demand("materials", 1000, 0.5)], offers=[b.offer("biogas", 500, 0.6, fed_by="materials")]
+        ),
+        b.firm("Boiler", at=(12, 10), demands=[b.demand("biogas", 400, 0.5)]),
+        mechanisms={"trust": False, **kw.pop("mechanisms", {})},
+        **kw,
+    )
+
+
+def _biogas(m):
+    return b.offer_of(m, "Digester", "biogas")
+
+
+def test_a_fed_stream_makes_nothing_until_its_input_arrives() -> None:
+    m = _chain()
+    assert [o.resource for o in b.fed_offers(m)] == ["biogas"] and _biogas(m).quantity == 0.0
+    b.step(m, 3)
+    assert _biogas(m).quantity == 0.0 and not b.exchanges(m, supplier="Digester")
+    assert b.step_until(m, lambda m: b.operating(m, supplier="Digester"), 12)
+    assert _biogas(m).quantity == 500.0
+
+
+def test_a_half_fed_stream_makes_half() -> None:
+    m = b.step(_chain(500.0), 8)
+    assert feed.fed_share(m, _biogas(m)) == pytest.approx(0.5)
+    assert _biogas(m).quantity == pytest.approx(250.0)
+    assert [ex.quantity for ex in b.exchanges(m, supplier="Digester")] == [250.0]
+
+
+def test_when_the_feeder_leaves_the_stream_and_its_exchanges_end() -> None:
+    m = _chain(events=[LEAVE])
+    b.step(m, 11)
+    (ex,) = b.operating(m, supplier="Digester")
+    m.step()
+    assert _biogas(m).quantity == 0.0
+    assert ex.stage is Stage.ENDED and ex.end_reason is EndReason.FEED_LOST
+
+
+def test_below_the_minimum_load_the_stream_makes_nothing() -> None:
+    m = b.step(_chain(500.0, params={"feed": {"min_load_share": 0.6}}), 12)
+    assert _biogas(m).quantity == 0.0 and not b.exchanges(m, supplier="Digester")
+
+
+def test_switched_off_a_fed_stream_is_always_full() -> None:
+    m = _chain(mechanisms={"feed": False}, events=[LEAVE])
+    assert _biogas(m).quantity == 500.0
+    b.step(m, 14)
+    assert _biogas(m).quantity == 500.0 and b.operating(m, supplier="Digester")
+
 
 EXIT_STEP = 75  # Foodtown Foods leaves in March 2014, month 75 of a run from January 2008
 
@@ -18,17 +81,18 @@ EXIT_STEP = 75  # Foodtown Foods leaves in March 2014, month 75 of a run from Ja
 def _plant_supplies_after_exit(feed_on: bool, seed: int) -> tuple[bool, bool]:
     """(the plant supplied someone just before the exit, it still supplies someone a year after)."""
     m = SymbiosisModel(config.load(FEED_CHAIN, {"mechanisms.feed": feed_on}), rng=seed)
-    plant = m.firm_by_name("Foodtown Biogas").idx
+    plant = b.firm_named(m, "Foodtown Biogas").idx
     before = after = False
     while m.running and m.steps < EXIT_STEP + 12:
         m.step()
-        supplying = any(ex.supplier == plant for ex in m.ledger.operating.values())
+        supplying = any(ex.supplier == plant for ex in b.operating(m))
         if m.steps == EXIT_STEP - 1:
             before = supplying
         after = supplying
     return before, after
 
 
+@pytest.mark.slow
 def test_losing_the_input_ends_the_streams_made_from_it() -> None:
     """With the coupling, the plant's customers lose their supply when the anchor's food waste stops."""
     on = [_plant_supplies_after_exit(True, s) for s in range(40)]
@@ -44,13 +108,13 @@ def test_losing_the_input_ends_the_streams_made_from_it() -> None:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_fed_stream_is_what_its_input_allows_every_month(seed: int) -> None:
     m = SymbiosisModel(config.load(FEED_CHAIN), rng=seed)
-    offers = m.state.feed.offers
+    offers = b.fed_offers(m)
     assert [o.resource for o in offers] == ["biogas", "digestate"] and all(o.quantity == 0 for o in offers)
     grew = False
     while m.running:
         m.step()
         for o in offers:
-            if not m.firm_arrays.alive[o.firm]:
+            if not m.firms[o.firm].alive:
                 continue
             share = feed.fed_share(m, o)
             assert o.quantity == pytest.approx(o.base_quantity * share, abs=1e-9)
@@ -89,16 +153,17 @@ def _with_second_waste_supplier(fed_from: str | None) -> dict:
     return raw
 
 
+@pytest.mark.slow
 def test_fed_from_counts_only_the_named_feeder() -> None:
     """Fed only by the anchor, the plant stops with the anchor even when another firm still sends it waste."""
     other_fed_after_exit, supplying_after_exit = 0, 0
     for seed in range(15):
         m = SymbiosisModel(config.build(_with_second_waste_supplier("Foodtown Foods")), rng=seed)
-        plant, other = m.firm_by_name("Foodtown Biogas").idx, m.firm_by_name("Other Waste").idx
+        plant, other = b.firm_named(m, "Foodtown Biogas").idx, b.firm_named(m, "Other Waste").idx
         while m.running and m.steps < EXIT_STEP + 12:
             m.step()
-        other_fed_after_exit += any(ex.supplier == other and ex.receiver == plant for ex in m.ledger.operating.values())
-        supplying_after_exit += any(ex.supplier == plant for ex in m.ledger.operating.values())
+        other_fed_after_exit += any(ex.supplier == other and ex.receiver == plant for ex in b.operating(m))
+        supplying_after_exit += any(ex.supplier == plant for ex in b.operating(m))
     assert other_fed_after_exit > 0, "the other supplier must still feed the plant in some runs"
     assert supplying_after_exit == 0, "a stream fed only by the anchor outlived the anchor"
 
@@ -112,6 +177,7 @@ def test_fed_from_must_name_another_firm() -> None:
     )
 
 
+@pytest.mark.slow
 def test_below_the_minimum_load_a_fed_stream_makes_nothing() -> None:
     """A plant needing twice what the anchor sends runs at half load: nothing with a 60 % minimum load."""
     raw = config.read_yaml(FEED_CHAIN)
@@ -120,10 +186,10 @@ def test_below_the_minimum_load_a_fed_stream_makes_nothing() -> None:
 
     def supplied_ever(min_load: float, seed: int) -> bool:
         m = SymbiosisModel(config.build(config.apply_overrides(raw, {"params.feed.min_load_share": min_load})), rng=seed)
-        idx = m.firm_by_name("Foodtown Biogas").idx
+        idx = b.firm_named(m, "Foodtown Biogas").idx
         while m.running and m.steps < EXIT_STEP:
             m.step()
-            assert all(o.quantity in (0.0, pytest.approx(o.base_quantity * feed.fed_share(m, o))) for o in m.state.feed.offers)
+            assert all(o.quantity in (0.0, pytest.approx(o.base_quantity * feed.fed_share(m, o))) for o in b.fed_offers(m))
         return any(ex.supplier == idx for ex in m.exchanges.values())
 
     proportional = sum(supplied_ever(0.0, s) for s in range(15))
@@ -131,6 +197,7 @@ def test_below_the_minimum_load_a_fed_stream_makes_nothing() -> None:
     assert proportional >= 5 and minimum == 0, (proportional, minimum)
 
 
+@pytest.mark.slow
 def test_a_need_only_one_firm_can_meet_takes_nothing_from_others() -> None:
     """With only_from, the plant takes waste from the anchor alone; without it, also from the other firm."""
 
@@ -139,7 +206,7 @@ def test_a_need_only_one_firm_can_meet_takes_nothing_from_others() -> None:
         plant = next(f for f in raw["firms"] if f["name"] == "Foodtown Biogas")
         plant["demands"][0]["only_from"] = only_from
         m = SymbiosisModel(config.build(raw), rng=seed)
-        other = m.firm_by_name("Other Waste").idx
+        other = b.firm_named(m, "Other Waste").idx
         while m.running:
             m.step()
         return any(ex.supplier == other and ex.resource == "materials" for ex in m.exchanges.values())

@@ -1,0 +1,58 @@
+"""Anchor marginal revenue (sim/mechanisms/anchor_revenue.py): a large supplier weighs management
+attention (by its turnover) and delivery risk against the payment; an anchor gains brand value."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.mechanisms import anchor_revenue, benefit
+from tests.helpers import greater, outcomes
+from tests.mechanisms import builder as b
+
+TEN_YEARS = 120
+
+
+def _model(role: str = "anchor", turnover: float = 3000.0, **kw):
+    return b.new(
+        b.firm("Mill", role, offers=[b.offer("heat", 1000, 60)], turnover_msek_per_year=turnover),
+        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 200, 40)]),
+        **kw,
+    )
+
+
+def _costs(m, value: float = 1e5) -> tuple[float, float]:
+    return anchor_revenue.supplier_side_costs(m, b.firm_named(m, "Mill"), value)
+
+
+def test_an_anchor_weighs_attention_by_its_turnover_and_risk_by_the_value() -> None:
+    p = _model().params.anchor_revenue
+    small, big = _costs(_model(turnover=100.0)), _costs(_model(turnover=3000.0))
+    assert big[0] - small[0] == pytest.approx(p.attention_share_of_turnover * (3000e6 - 100e6) / 12)
+    assert _costs(_model(), 2e5)[0] - _costs(_model(), 1e5)[0] == pytest.approx(p.delivery_risk_share * 1e5)
+    assert big[1] == p.brand_value_sek_per_month
+
+
+def test_a_utility_bears_the_costs_without_the_brand_and_an_sme_bears_none() -> None:
+    cost, brand = _costs(_model("utility"))
+    assert cost > 0 and brand == 0
+    assert _costs(_model("sme")) == (0.0, 0.0)
+    assert _costs(_model(mechanisms={"anchor_revenue": False})) == (0.0, 0.0)
+
+
+def _viable(m) -> bool:
+    o, d = b.offer_of(m, "Mill", "heat"), b.demand_of(m, "Grower", "heat")
+    return benefit.evaluate(m, o, d, b.firm_named(m, "Mill"), b.firm_named(m, "Grower"), 1.0).viable
+
+
+def test_a_large_anchor_declines_a_marginal_deal_it_would_take_without_the_rule() -> None:
+    assert not _viable(_model(turnover=20000.0))
+    assert _viable(_model(turnover=20000.0, mechanisms={"anchor_revenue": False}))
+    assert _viable(_model("sme", turnover=20000.0))
+
+
+@pytest.mark.slow
+def test_anchor_marginal_revenue_makes_anchors_reluctant() -> None:
+    """P4: attention and delivery-risk costs keep anchors out of marginal deals."""
+    off = outcomes(None, {"mechanisms.anchor_revenue": False}, "anchor_exchanges_started", n=60, steps=TEN_YEARS)
+    on = outcomes(None, {}, "anchor_exchanges_started", n=60, steps=TEN_YEARS)
+    greater(off, on)
