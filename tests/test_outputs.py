@@ -13,7 +13,8 @@ from sim.run.runner import SUMMARY_KEYS, run, write
 from sim.sweep.engine import run_sweep
 from sim.sweep.results import connect
 from sim.sweep.spec import TIMESERIES_COLUMNS
-from tests.sweep_helpers import cli_inprocess, write_spec
+from tests.helpers import cli_inprocess
+from tests.sweep_helpers import write_spec
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,8 @@ import pytest
 from sim import config
 from sim.run.runner import run, write
 from sim.sweep.engine import run_sweep
-from tests.sweep_helpers import ROOT, cli_inprocess, table, write_spec
+from tests.helpers import cli_inprocess
+from tests.sweep_helpers import ROOT, table, write_spec
 
 
 @pytest.fixture(scope="module")
