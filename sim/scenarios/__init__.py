@@ -1,0 +1,1 @@
+"""Scenarios: the case library (configs/cases) and synthetic regions."""
