@@ -1,4 +1,4 @@
-"""Agent classes: they hold state; the rules live in the mechanism modules under ``sim/``."""
+"""Agent classes: they hold state; the rules live in the mechanism modules under ``sim/mechanisms/``."""
 
 from agents.facilitator import Facilitator
 from agents.firm import Firm, Role
