@@ -230,6 +230,7 @@ def startup_s(tmp_path_factory: pytest.TempPathFactory) -> float:
     return time.monotonic() - t0
 
 
+@pytest.mark.slow  # a fresh interpreter per case; the in-process corpus above is the fast tier
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("case", SUBPROCESS)
 def test_bad_input_exits_2_through_the_real_entry_point(case: str, tmp_path: Path, finished_sweep: Path, startup_s: float) -> None:

@@ -205,6 +205,7 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+@pytest.mark.slow  # a real process pool, killed and waited for
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
 def test_no_worker_outlives_a_sigkilled_sweep(tmp_path: Path) -> None:
     spec = write_spec(
