@@ -24,7 +24,7 @@ from sim.core.collector import Collector
 from sim.core.events import EventKind
 from sim.core.exchange import Exchange
 from sim.core.ledger import Ledger
-from sim.mechanisms import HOOKS, REGISTRY, Mechanism, schedule
+from sim.mechanisms import HOOKS, REGISTRY, Mechanism, hooks, schedule
 
 
 class SymbiosisModel(mesa.Model):
@@ -71,7 +71,7 @@ class SymbiosisModel(mesa.Model):
         self.horizon = config.steps
         self.registry = registry
         self.phases = schedule(registry)
-        self.hooks = {kind: tuple(m.hooks[kind] for m in registry if kind in m.hooks) for kind in HOOKS}
+        self.hooks = {kind: hooks(kind, registry) for kind in HOOKS}
         self.state = SimpleNamespace(**{m.name: m.state() for m in registry if m.state is not None})
         self.firms: list[Firm] = []
         self.by_name: dict[str, Firm] = {}
