@@ -47,6 +47,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("virgin_water_saved_m3_per_year_20y", "virgin water saved in year 20", "1000 m3/yr", 1e-3),
     Outcome("co2_avoided_total_t", "CO2 avoided over the horizon", "t", decimals=0),
     Outcome("public_funding_total_sek", "public money spent", "MSEK", 1e-6, better=None, decimals=2),
+    Outcome("investment_support_total_sek", "of which investment grants", "MSEK", 1e-6, better=None, decimals=2),
 )
 OUTCOME_BY_KEY = {o.key: o for o in OUTCOMES}
 

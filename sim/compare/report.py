@@ -83,8 +83,9 @@ NOTES = [
     "hybrid score method for paired proportions (differences).",
     "Years to the first exchange count a run that never had one as the whole horizon, so a policy that makes "
     "exchanges happen at all shows as earlier; the share of runs without any exchange is shown beside it.",
-    "Public money is what the model pays: the public share of facilitation projects, permanent base funding and "
-    "guarantees paid out when a guaranteed start-up exits, and the authorities' own work where a policy needs it, priced "
+    "Public money is what the model pays: the public share of facilitation projects, permanent base funding, "
+    "guarantees paid out when a guaranteed start-up exits, investment grants (paid when an exchange's financing is "
+    "secured; also shown on their own), and the authorities' own work where a policy needs it, priced "
     "by assumption: free plots held in reserve, faster permit procedures in a sandbox, supervision of heat assessments "
     f"({', '.join(ASSUMED_PRICES.values())}). Cost per unit is total money over total units across runs (a ratio of means), with a 95 % "
     "percentile interval from 2,000 resamples of seeds; incremental cost divides extra money by extra units, paired by seed.",

@@ -21,6 +21,7 @@ from sim.config.schema import (  # noqa: F401  (the schema, re-exported: sim.con
     EventConfig,
     FacilitatorConfig,
     FirmConfig,
+    InvestmentProgrammeConfig,
     MechanismParams,
     MunicipalityConfig,
     Observation,
@@ -141,6 +142,13 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
         for j, d in enumerate(f.demands):
             if d.only_from is not None and (d.only_from not in firms or d.only_from == f.name):
                 problems.append(f"firms.{i}.demands.{j}.only_from: value {d.only_from!r} is invalid (allowed: another firm's name)")
+    for i, r in enumerate(cfg.regions):
+        for j, ip in enumerate(r.investment_programmes):
+            if ip.open_from_year is not None and ip.open_to_year is not None and ip.open_to_year < ip.open_from_year:
+                problems.append(
+                    f"regions.{i}.investment_programmes.{j}.open_to_year: value {ip.open_to_year} is before open_from_year "
+                    f"{ip.open_from_year} (allowed: >= {ip.open_from_year})"
+                )
     for i, fac in enumerate(cfg.facilitators):
         if fac.region not in regions:
             problems.append(f"facilitators.{i}.region: value {fac.region!r} is not a region (allowed: {sorted(regions)})")

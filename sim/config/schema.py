@@ -66,6 +66,21 @@ class Policy(Strict):
         "§4.4: Energy Efficiency Directive (EU) 2023/1791",
         "Whether installations above params.eed_mandate.threshold_mw and data centres must assess their residual heat.",
     )
+    investment_support_symbiosis_eligible: bool = param(
+        False,
+        "switch",
+        "§5: investment support may reject a symbiosis because the emission cut of a new establishment does not count",
+        "Whether every investment-support programme counts the whole emission cut of an exchange, a new establishment's "
+        "included (as if its emission_basis were symbiosis).",
+    )
+    investment_support_budget_factor: float = param(
+        1.0,
+        "multiple of the programmes' budgets",
+        "§2.5.3: the financial programmes for investment support need to be developed",
+        "Scale of every investment-support programme's yearly budget (0 = no investment support).",
+        ge=0,
+        le=100,
+    )
 
 
 Switches = create_model(
@@ -197,6 +212,51 @@ class MunicipalityConfig(Strict):
     hub: str | None = param(None, "firm name", "A13: the hub of Food Valley", "The firm whose surroundings the municipality plans.")
 
 
+class InvestmentProgrammeConfig(Strict):
+    """An investment-support programme (Klimatklivet, Industriklivet, the Innovation Fund): it pays a share of an
+    exchange's investment if the exchange passes its rules (see sim/mechanisms/investment_support.py)."""
+
+    name: str = param(..., "text", "case data", "Name of the programme.", min_length=1)
+    budget_sek_per_year: float = param(
+        ..., "SEK/year", "case data or assumption", "Grants the programme can award in one calendar year.", ge=0
+    )
+    share: float = param(
+        0.45,
+        "share of the investment (0-1)",
+        "assumption: Klimatklivet grants average about 40 % and an applicant pays at least as much as it gets",
+        "Share of the exchange's investment the grant pays.",
+        ge=0,
+        le=1,
+    )
+    sme_only: bool = param(False, "switch", "§3.4.2: some public money targets SMEs", "Whether only SMEs and start-ups may apply.")
+    emission_basis: Literal["existing_only", "symbiosis"] = param(
+        "existing_only",
+        "rule",
+        "§5: the emission cut of a new establishment is not judged large enough",
+        "existing_only: the cut counts only against the applicant's existing emissions, so a new establishment has "
+        "none; symbiosis: the exchange's whole avoided emissions count.",
+    )
+    min_cut_t_per_msek: float = param(
+        0.0,
+        "t CO2/year per MSEK of grant",
+        "assumption: programmes rank by climate benefit per krona of support",
+        "Smallest counted emission cut per MSEK of grant the programme accepts.",
+        ge=0,
+    )
+    min_investment_sek: float = param(
+        0.0,
+        "SEK",
+        "assumption: some programmes fund only large projects (the EU Innovation Fund's smallest is EUR 2.5 M)",
+        "Smallest investment the programme considers.",
+        ge=0,
+    )
+    applies_to: list[ResourceName] = param([], "resource types", "case data", "Resources the programme covers (empty: all).")
+    open_from_year: int | None = param(
+        None, "year", "case data", "First year applications are decided (none: from the start).", ge=1900, le=2200
+    )
+    open_to_year: int | None = param(None, "year", "case data", "Last year applications are decided (none: no end).", ge=1900, le=2200)
+
+
 class ProgrammeConfig(Strict):
     name: str = param(..., "text", "case data", "Name of the programme.")
     budget_sek: float = param(..., "SEK", "case data (e.g. A22 ERDF SEK 28.8 M)", "Total budget available to facilitation projects.", ge=0)
@@ -220,6 +280,9 @@ class ProgrammeConfig(Strict):
 class RegionConfig(Strict):
     name: str = param(..., "text", "case data", "Unique name.", min_length=1)
     programmes: list[ProgrammeConfig] = param([], "list", "case data", "Funding programmes open to the region's facilitators.")
+    investment_programmes: list[InvestmentProgrammeConfig] = param(
+        [], "list", "§2.5.3, A1, A15", "Investment-support programmes open to the exchanges whose receiver is in the region."
+    )
 
 
 class FacilitatorConfig(Strict):

@@ -24,6 +24,8 @@ class EventKind(StrEnum):
     FIRM_ENTERED = "firm_entered"
     FIRM_EXITED = "firm_exited"
     GUARANTEE_PAID = "guarantee_paid"
+    INVESTMENT_GRANT = "investment_grant"
+    INVESTMENT_GRANT_DENIED = "investment_grant_denied"
     PROJECT_STARTED = "project_started"
     PROJECT_ENDED = "project_ended"
     FUNDING_DENIED = "funding_denied"
@@ -44,7 +46,7 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "facilitator": ("", "the facilitator concerned (projects, funding)"),
     "municipality": ("", "the municipality concerned (land, new facilitation)"),
     "exchange": (-1, "id of the exchange concerned, -1 if none"),
-    "reason": ("", "why an exchange ended or a firm left"),
+    "reason": ("", "why an exchange ended, a firm left or an investment grant was denied"),
     "was_operating": (False, "whether an ended exchange had been operating"),
     "detail": ("", "a short sentence for people reading the table"),
     "resource": ("", "the resource of the exchange or stream concerned"),
@@ -52,11 +54,11 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "receiver": ("", "the receiving firm of the exchange concerned"),
     "partner": ("", "the firm an entrant sets up beside"),
     "sector": ("", "an entrant's sector"),
-    "programme": ("", "the funding programme concerned"),
+    "programme": ("", "the funding or investment-support programme concerned"),
     "lever": ("", "the policy lever a scheduled change sets"),
     "value": ("", "the value it is set to"),
     "count": (-1, "how many: exchanges ended with a firm's exit, proposals of an assessment, plots re-planned"),
-    "amount_sek": (0.0, "money concerned, SEK (a project's public total, a guarantee paid)"),
+    "amount_sek": (0.0, "money concerned, SEK (a project's public total, a guarantee paid, an investment grant)"),
 }
 COLUMNS: tuple[str, ...] = tuple(FIELDS)
 _DEFAULTS = {k: d for k, (d, _) in FIELDS.items()}

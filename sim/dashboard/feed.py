@@ -29,6 +29,16 @@ EXIT_REASONS = {
     "no_supply": "a start-up that found no supply in time",
 }
 
+GRANT_DENIALS = {
+    "resource_not_covered": "the programme does not cover this resource",
+    "not_sme": "the programme is for small firms only",
+    "no_investment": "there is no investment to support",
+    "investment_too_small": "the investment is below the programme's smallest project",
+    "no_existing_emissions": "a new establishment has no existing emissions to cut",
+    "cut_too_small": "the emission cut per krona is too small",
+    "budget_exhausted": "this year's budget is spent",
+}
+
 EXCHANGE_SENTENCES = {
     EventKind.EXCHANGE_STARTED: "{} starts to flow",
     EventKind.EXCHANGE_PROPOSED: "talks begin: {}",
@@ -93,6 +103,11 @@ def sentence(ev: dict[str, Any]) -> str | None:
         return f"{mun} starts its own symbiosis facilitation" + (f" ({ev['detail']})" if ev.get("detail") else "")
     if kind == EventKind.GUARANTEE_PAID:
         return f"the public start-up guarantee pays out {_msek(ev.get('amount_sek', 0.0))} for {firm}"
+    if kind == EventKind.INVESTMENT_GRANT:
+        return f"{ev.get('programme', '')} grants {_msek(ev.get('amount_sek', 0.0))} towards {_exchange(ev)}"
+    if kind == EventKind.INVESTMENT_GRANT_DENIED:
+        why = GRANT_DENIALS.get(ev.get("reason", ""), ev.get("reason", "").replace("_", " "))
+        return f"{ev.get('programme', '')} turns down {_exchange(ev)}: {why}"
     if kind == EventKind.HEAT_ASSESSMENT:
         n = max(int(ev.get("count", 0)), 0)
         return f"{firm} assesses its residual heat under the EED mandate; {n} exchange{'' if n == 1 else 's'} proposed"

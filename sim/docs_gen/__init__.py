@@ -20,6 +20,7 @@ from sim.config import (
     EventConfig,
     FacilitatorConfig,
     FirmConfig,
+    InvestmentProgrammeConfig,
     MunicipalityConfig,
     OfferConfig,
     PlotsConfig,
@@ -37,6 +38,7 @@ OUT = ROOT / "docs" / "parameters.md"
 ENTITIES: tuple[tuple[str, type[BaseModel], str], ...] = (
     ("regions.*", RegionConfig, "Region"),
     ("regions.*.programmes.*", ProgrammeConfig, "Funding programme"),
+    ("regions.*.investment_programmes.*", InvestmentProgrammeConfig, "Investment-support programme"),
     ("municipalities.*", MunicipalityConfig, "Municipality"),
     ("municipalities.*.plots.*", PlotsConfig, "Plots beside a hub"),
     ("facilitators.*", FacilitatorConfig, "Facilitator"),

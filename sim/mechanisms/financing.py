@@ -4,6 +4,9 @@ Each company finances its own part. A large firm decides the whole project at on
 must secure money for each step (permit, land, technology) and may fail at any, which makes its
 timeline uncertain (§3.2, §3.4.2). A public guarantee (``policy.startup_guarantee_share``)
 covers part of a start-up's loss and so lowers the financier's risk; its payouts are public money.
+An investment grant (see investment_support), applied for as the financing starts, pays a share of
+the investment, so the firms have less to raise and each decision fails less often: a grant can
+turn a financing failure into a success. It is paid when the financing is secured.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING
 from agents.firm import Role
 from sim.core.events import EventKind
 from sim.core.params import Strict, Switch, param
+from sim.mechanisms import investment_support
 
 if TYPE_CHECKING:
     from agents.firm import Firm
@@ -84,25 +88,39 @@ def step_months(model: SymbiosisModel) -> int:
     return int(model.rng.poisson(model.params.financing.step_months)) if model.switches.financing else 0
 
 
-def success_probability(model: SymbiosisModel, firm: Firm) -> float:
-    """Chance that one financing decision of this firm succeeds."""
+def success_probability(model: SymbiosisModel, firm: Firm, grant_share: float = 0.0) -> float:
+    """Chance that one financing decision of this firm succeeds, with ``grant_share`` of the investment granted."""
     if not model.switches.financing:
         return 1.0
     p = model.params.financing
     if firm.is_large:
-        return p.large_success
-    if firm.role != Role.STARTUP:
-        return p.sme_success
-    g = model.config.policy.startup_guarantee_share * p.guarantee_effect
-    return p.startup_step_success + g * (1.0 - p.startup_step_success)
+        base = p.large_success
+    elif firm.role != Role.STARTUP:
+        base = p.sme_success
+    else:
+        g = model.config.policy.startup_guarantee_share * p.guarantee_effect
+        base = p.startup_step_success + g * (1.0 - p.startup_step_success)
+    if grant_share <= 0.0:
+        return base
+    # a grant pays part of what is to be raised: the failure risk falls with the share left to the firms
+    return 1.0 - (1.0 - base) * (1.0 - grant_share * model.params.investment_support.grant_effect)
 
 
 def secure_step(model: SymbiosisModel, ex: Exchange) -> bool:
-    """One financing step of the receiver (and, on the first step, the supplier's part)."""
+    """One financing step of the receiver (and, on the first step, the supplier's part).
+
+    On the first step the exchange first applies for investment support; a grant's share lowers
+    both sides' failure risk, and the grant is paid once the last step succeeds.
+    """
     receiver = model.firms[ex.receiver]
-    ok = model.rng.random() < success_probability(model, receiver)
-    if ex.financing_steps_left == steps(model, receiver):
-        ok = ok and model.rng.random() < success_probability(model, model.firms[ex.supplier])
+    first = ex.financing_steps_left == steps(model, receiver)
+    share = investment_support.apply(model, ex) if first else investment_support.grant_share(model, ex)
+    ok = model.rng.random() < success_probability(model, receiver, share)
+    if first:
+        ok = ok and model.rng.random() < success_probability(model, model.firms[ex.supplier], share)
     if ok and receiver.role == Role.STARTUP and model.switches.financing:
-        receiver.guaranteed_investment_sek += model.config.policy.startup_guarantee_share * ex.investment_sek / steps(model, receiver)
+        own = ex.investment_sek - investment_support.grant_sek(model, ex)
+        receiver.guaranteed_investment_sek += model.config.policy.startup_guarantee_share * own / steps(model, receiver)
+    if ok and ex.financing_steps_left <= 1:
+        investment_support.pay(model, ex)
     return bool(ok)
