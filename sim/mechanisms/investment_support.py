@@ -97,7 +97,7 @@ def emission_cut_t_per_year(ex: Exchange) -> float:
     return 12.0 * ex.quantity * CATALOGUE[ex.resource].co2_t_per_unit
 
 
-def is_new_establishment(model: SymbiosisModel, firm: Firm, ex: Exchange) -> bool:
+def is_new_establishment(firm: Firm, ex: Exchange) -> bool:
     """A start-up, a firm that arrived during the run, or a need on new land: none had emissions before."""
     return firm.role == Role.STARTUP or firm.entered_step > 0 or ex.demand.needs_new_land
 
@@ -129,7 +129,7 @@ def decide(model: SymbiosisModel, prog: Programme, ex: Exchange, year: int) -> t
         return 0.0, NO_INVESTMENT
     if ex.investment_sek < rules.min_investment_sek:
         return 0.0, TOO_SMALL
-    if not counts_whole_cut(model, rules) and is_new_establishment(model, model.firms[ex.receiver], ex):
+    if not counts_whole_cut(model, rules) and is_new_establishment(model.firms[ex.receiver], ex):
         return 0.0, NO_EXISTING_EMISSIONS
     cut = emission_cut_t_per_year(ex)
     if cut <= 0.0 or cut / (grant / 1e6) < rules.min_cut_t_per_msek:

@@ -12,6 +12,7 @@ import pytest
 
 from sim import config
 from sim.core.exchange import EndReason, Stage
+from sim.dashboard import feed
 from sim.mechanisms import benefit, financing, investment_support
 from tests.helpers import greater
 from tests.mechanisms import builder as b
@@ -171,6 +172,19 @@ def test_paid_grants_are_public_money_and_lower_the_receivers_cost() -> None:
     assert b.public_sek_total(m) == pytest.approx(grant) == m.collector.data["investment_support_sek"][-1]
     p = m.params.benefit
     assert ex.receiver_net_sek_per_month == pytest.approx(before + grant * benefit.annuity_factor(p.discount_rate, p.contract_years))
+
+
+def test_the_feed_tells_grants_and_refusals() -> None:
+    m = _mill_and(_grower())
+    startup = b.add_startup(m, "Mill", "heat")
+    ex = b.open_exchange(m, "Mill", "Grower", "heat")
+    b.open_exchange(m, "Mill", startup.name, "heat")
+    b.step(m, 4)
+    said = [feed.sentence(e) for e in m.events if e["kind"].startswith("investment_grant")]
+    assert said == [
+        f"Klimatklivet grants {0.5 * ex.investment_sek / 1e6:.1f} MSEK towards low-grade residual heat from Mill to Grower",
+        f"Klimatklivet turns down low-grade residual heat from Mill to {startup.name}: a new establishment has no existing emissions to cut",
+    ]
 
 
 def test_switched_off_nothing_is_granted() -> None:
