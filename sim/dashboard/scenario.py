@@ -1,4 +1,4 @@
-"""What a student can choose: a case, a seed, the seven policy levers and the mechanism switches.
+"""What a student can choose: a case, a seed, the policy levers and the mechanism switches.
 
 Choices are held in a frozen :class:`Settings`; picking a case loads that case's own lever values
 and switches, so "Bjuv as it was" is one click and every lever the student moves is an explicit
@@ -101,6 +101,8 @@ LEVERS: tuple[Lever, ...] = (
     Lever("permit_time_factor", "Permit and plan durations", "× normal", "float", 0.25, 4, 0.05),
     Lever("land_reservation", "Reserve industrial land beside hubs", "", "switch"),
     Lever("eed_heat_mandate", "EED residual-heat mandate (>8 MW, data centres)", "", "switch"),
+    Lever("landfill_tax_sek_per_t", "Landfill tax", "SEK/t", "float", 0, 3000, 25),
+    Lever("co2_price_sek_per_t", "Carbon price on avoided emissions", "SEK/t CO2", "float", 0, 3000, 25),
 )
 assert {lv.name for lv in LEVERS} == set(config.Policy.model_fields), "every policy lever needs a control"
 

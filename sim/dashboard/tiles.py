@@ -211,7 +211,7 @@ def Explanation(model: DashboardModel) -> None:
             f"<span style='color: #555'>Source: {escape(lv.source)}</span></li>"
             for lv in LEVERS
         )
-        with solara.Details(summary="The seven policy levers"):
+        with solara.Details(summary="The policy levers"):
             solara.HTML(tag="ul", unsafe_innerHTML=lever_rows, style="font-size: 12px; padding-left: 16px")
         for mech in items:
             on = model.config.mechanisms.model_dump().get(mech.name)
