@@ -60,6 +60,12 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
     "run:steps_huge": (["run", "--out", OUT, "--steps", "1000000000"], ["--steps"]),
     "validate:set_list_oob": (["validate", str(EXAMPLE), "--set", "facilitators.5=1"], ["--set facilitators.5", "out of range"]),
     "validate:not_a_mapping": (["validate", _d("not_a_mapping.yaml")], ["top level"]),
+    # the resource catalogue: an unknown resource or property names what is allowed
+    "run:resources_unknown": (["run", _d("resources_unknown.yaml"), "--out", OUT, "--steps", "3"], ["resources.oxigen", "oxygen"]),
+    "run:set_resource_negative": (
+        ["run", "--out", OUT, "--set", "resources.oxygen.transport_sek_per_unit_km=-3", "--steps", "3"],
+        ["resources.oxygen.transport_sek_per_unit_km", ">= 0"],
+    ),
     # sweep files: finite ranges, stated bounds on levels, samples, points and steps
     "sweep:inf_range": (["sweep", _d("sw_inf_range.yaml"), "--out", OUT, "--workers", "1"], ["parameters.0.range", "finite"]),
     "sweep:nan_range": (["sweep", _d("sw_nan_range.yaml"), "--out", OUT, "--workers", "1"], ["parameters.0.range"]),

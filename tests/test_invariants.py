@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from sim import config
 from sim.core.exchange import Stage
 from sim.core.model import SymbiosisModel
-from sim.core.resources import CATALOGUE
 from sim.run.runner import run
 from tests.helpers import ANCHOR_EXIT, FEED_CHAIN
 
@@ -54,7 +53,7 @@ def _check_state(model: SymbiosisModel) -> None:
         if ex.stage is Stage.OPERATING:
             assert delivered[id(ex.offer)] <= ex.offer.quantity * (1 + 1e-9) + EPS, "an offer is delivered beyond its quantity"
     for ex in model.exchanges.values():
-        assert ex.distance_km <= CATALOGUE[ex.resource].max_distance_km + EPS, "an exchange beyond the resource's reach"
+        assert ex.distance_km <= model.resources[ex.resource].reach_km + EPS, "an exchange beyond the resource's reach"
         if ex.stage is Stage.ENDED:
             assert ex.end_reason is not None, "an ended exchange without a reason"
         else:

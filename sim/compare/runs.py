@@ -1,7 +1,7 @@
 """Paired runs: every policy arm of every case on the same seeds, on the sweep's executors.
 
 Each (case, arm) is cut into batches of :class:`sim.sweep.worker.BatchTask`, whose varied keys are
-all policy levers with the arm's values. The sweep's :func:`~sim.sweep.worker.run_batch`
+all the policy levers with the arm's values. The sweep's :func:`~sim.sweep.worker.run_batch`
 computes them (in this process, in a process pool, or on Dask) and the sweep's atomic store
 writes each batch, so ``compare`` has no runner of its own and the numbers are those any other
 tool gets for the same config and seed. Replication ``r`` uses seed ``first_seed + r`` in every

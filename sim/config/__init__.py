@@ -35,10 +35,12 @@ from sim.config.schema import (  # noqa: F401  (the schema, re-exported: sim.con
     ScenarioConfig,
     Switches,
 )
+from sim.core import resources as catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
 EXAMPLE = CONFIGS / "example.yaml"
+
 
 class ConfigError(Exception):
     """One or more problems in a configuration, each naming field, value and what is allowed."""
@@ -46,7 +48,6 @@ class ConfigError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
 
 
 def _fmt_loc(loc: tuple[Any, ...], raw: Any = None) -> str:
@@ -87,7 +88,9 @@ def format_validation_error(exc: ValidationError, raw: Any) -> list[str]:
     for err in exc.errors():
         loc = _fmt_loc(err["loc"], raw)
         allowed = _allowed(err)
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden" and err["loc"][0] == "resources":
+            msg, allowed = f"{loc}: unknown key", _allowed_resource_keys(err["loc"])
+        elif err["type"] == "extra_forbidden":
             msg = f"{loc}: unknown key"
         elif err["type"] == "missing":
             msg = f"{loc}: missing"
@@ -97,6 +100,31 @@ def format_validation_error(exc: ValidationError, raw: Any) -> list[str]:
             msg = f"{loc}: value {limits.short(err.get('input'))} is invalid: {err['msg']}"
         out.append(f"{msg} ({allowed})" if allowed else msg)
     return out
+
+
+def _allowed_resource_keys(loc: tuple[Any, ...]) -> str:
+    """What may stand where an unknown key of ``resources:`` does: a resource, or one of its properties."""
+    if len(loc) == 2:
+        return "allowed: " + ", ".join(catalogue.RESOURCE_NAMES)
+    if len(loc) == 3 and loc[1] in catalogue.CATALOGUE:
+        return "allowed: " + ", ".join(catalogue.properties_of(catalogue.CATALOGUE[loc[1]]))
+    return "allowed: the keys listed in docs/parameters.md"
+
+
+def _check_set_price(i: int, ev: EventConfig) -> list[str]:
+    """A set_price event names a resource, one of its prices and a value that resource accepts."""
+    if ev.resource is None:
+        return [f"events.{i}.resource: missing for set_price (allowed: {', '.join(catalogue.RESOURCE_NAMES)})"]
+    allowed = [p for p in catalogue.PRICE_PROPERTIES if p in catalogue.properties_of(catalogue.CATALOGUE[ev.resource])]
+    if ev.property not in allowed:
+        return [f"events.{i}.property: value {limits.short(ev.property)} is not a price of {ev.resource} (allowed: {', '.join(allowed)})"]
+    if ev.value is None or isinstance(ev.value, bool):
+        return [f"events.{i}.value: value {limits.short(ev.value)} is not a number (allowed: a number >= 0)"]
+    try:
+        catalogue.RESOURCE_SCHEMAS[ev.resource].model_validate({ev.property: ev.value})
+    except ValidationError as exc:
+        return [f"events.{i}.value: " + line for line in format_validation_error(exc, None)]
+    return []
 
 
 def check_references(cfg: ScenarioConfig) -> list[str]:
@@ -167,6 +195,8 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
                     Policy.model_validate({ev.key: ev.value})
                 except ValidationError as exc:
                     problems += [f"events.{i}.value: " + line for line in format_validation_error(exc, None)]
+        if ev.kind == "set_price":
+            problems += _check_set_price(i, ev)
         if ev.year >= end_year:
             problems.append(f"events.{i}.year: value {ev.year} is after the horizon (allowed: before {end_year})")
     return problems

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, create_model
 
 from sim.core.params import Strict, param
-from sim.core.resources import RESOURCE_NAMES
+from sim.core.resources import RESOURCE_NAMES, ResourcesConfig
 from sim.mechanisms import REGISTRY
 
 ResourceName = Literal[RESOURCE_NAMES]  # type: ignore[valid-type]
@@ -80,6 +80,22 @@ class Policy(Strict):
         "Scale of every investment-support programme's yearly budget (0 = no investment support).",
         ge=0,
         le=100,
+    landfill_tax_sek_per_t: float = param(
+        725.0,
+        "SEK/t",
+        "Lag (1999:673) om skatt på avfall, 4 §: 725 SEK/t in 2024 (Skatteverket); Fraccascia et al. (2017)",
+        "Tax per tonne landfilled; a supplier of a by-product in t avoids it on the catalogue's landfill share.",
+        ge=0,
+        le=100000,
+    )
+    co2_price_sek_per_t: float = param(
+        0.0,
+        "SEK/t CO2",
+        "§3.4.1: business models should value effects beyond the financial; §3.4.3: weak economic incentives; "
+        "none beyond the taxes already in the virgin prices",
+        "Carbon price on the emissions an exchange avoids (the catalogue's CO2 factor), on top of the virgin prices.",
+        ge=0,
+        le=100000,
     )
 
 
@@ -309,14 +325,22 @@ class FacilitatorConfig(Strict):
 
 
 class EventConfig(Strict):
-    kind: Literal["firm_exit", "set_policy"] = param(
+    kind: Literal["firm_exit", "set_policy", "set_price"] = param(
         ..., "event kind", "scenario data", "firm_exit (a firm leaves) or set_policy (a lever changes)."
     )
     year: int = param(..., "year", "case data", "Year of the event.", ge=1900, le=2200)
     month: int = param(1, "month (1-12)", "case data", "Month of the event.", ge=1, le=12)
     firm: str | None = param(None, "firm name", "case data", "The firm, for firm_exit.")
     key: str | None = param(None, "policy lever", "scenario data", "The lever, for set_policy (e.g. land_reservation).")
-    value: Any = param(None, "the lever's unit", "scenario data", "The new value, for set_policy.")
+    value: Any = param(None, "the lever's or property's unit", "scenario data", "The new value, for set_policy and set_price.")
+    resource: ResourceName | None = param(None, "resource type", "scenario data", "The resource, for set_price.")
+    property: str = param(
+        "virgin_price_sek_per_unit",
+        "catalogue property",
+        "resource catalogue (sim/core/resources.py)",
+        "For set_price (a catalogue value changes from that month on): the value it changes, e.g. an oil-price "
+        "shock on virgin_price_sek_per_unit.",
+    )
 
 
 class ScenarioConfig(Strict):
@@ -340,6 +364,7 @@ class ScenarioConfig(Strict):
     mechanisms: Switches = Field(default_factory=Switches)
     params: MechanismParams = Field(default_factory=MechanismParams)  # type: ignore[valid-type]
     observation: Observation = Field(default_factory=Observation)
+    resources: ResourcesConfig = Field(default_factory=ResourcesConfig)  # type: ignore[valid-type]
 
     @property
     def steps(self) -> int:

@@ -12,7 +12,6 @@ from agents.municipality import Municipality, Plot, Zoning
 from agents.region import Programme, Region
 from sim.core.exchange import Demand, Offer
 from sim.core.firms import add_firm
-from sim.core.resources import CATALOGUE
 
 if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
@@ -83,8 +82,10 @@ def build(model: SymbiosisModel) -> None:
             fed = {"fed_by": oc.fed_by, "fed_from": idx_of(oc.fed_from)}
             add_offer(model, Offer(firm.idx, oc.resource, oc.quantity, oc.quality, phase, oc.same_discharge_point, **fed))
         for dc in fc.demands:
-            price = dc.virgin_price if dc.virgin_price is not None else CATALOGUE[dc.resource].virgin_price_sek_per_unit
-            add_demand(model, Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land, only_from=idx_of(dc.only_from)))
+            price = dc.virgin_price if dc.virgin_price is not None else model.resources[dc.resource].virgin_price_sek_per_unit
+            add_demand(
+                model, Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land, only_from=idx_of(dc.only_from))
+            )
     for i, m in enumerate(cfg.municipalities):
         mun = model.municipalities[i]
         mun.hub_firm = model.by_name[m.hub].idx if m.hub else None

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import pandas as pd
 
-from sim.core.resources import CATALOGUE, RESOURCE_NAMES
+from sim.core.resources import RESOURCE_NAMES
 from sim.mechanisms import trust
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Collector:
         self._co2 = self._water = self._heat = 0.0
 
     def add_flow(self, ex: Exchange) -> None:
-        res = CATALOGUE[ex.resource]
+        res = self.model.resources[ex.resource]
         q = ex.quantity
         self._flow[ex.resource] += q
         self._co2 += q * res.co2_t_per_unit

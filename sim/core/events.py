@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     STREAM_PHASED_OUT = "stream_phased_out"
     LAND_REPLANNED = "land_replanned"
     POLICY_CHANGED = "policy_changed"
+    PRICE_CHANGE = "price_change"
 
 
 # column → (default, meaning); the order is the column order of events.parquet
@@ -55,7 +56,7 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "partner": ("", "the firm an entrant sets up beside"),
     "sector": ("", "an entrant's sector"),
     "programme": ("", "the funding or investment-support programme concerned"),
-    "lever": ("", "the policy lever a scheduled change sets"),
+    "lever": ("", "the policy lever a scheduled change sets (resources.<resource>.<property> for a price change)"),
     "value": ("", "the value it is set to"),
     "count": (-1, "how many: exchanges ended with a firm's exit, proposals of an assessment, plots re-planned"),
     "amount_sek": (0.0, "money concerned, SEK (a project's public total, a guarantee paid, an investment grant)"),

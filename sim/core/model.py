@@ -19,7 +19,7 @@ from agents.facilitator import Facilitator
 from agents.firm import Firm
 from agents.municipality import Municipality
 from agents.region import Region
-from sim.core import build, events, firms
+from sim.core import build, events, firms, resources
 from sim.core.collector import Collector
 from sim.core.events import EventKind
 from sim.core.exchange import Exchange
@@ -69,6 +69,7 @@ class SymbiosisModel(mesa.Model):
         self.switches = config.mechanisms
         self.policy = self.config.policy
         self.horizon = config.steps
+        self.resources = resources.resolve(config.resources)  # the scenario's catalogue; set_price events change it
         self.registry = registry
         self.phases = schedule(registry)
         self.hooks = {kind: hooks(kind, registry) for kind in HOOKS}
@@ -118,6 +119,16 @@ class SymbiosisModel(mesa.Model):
                 self.log(EventKind.POLICY_CHANGED, detail=f"{ev.key} = {ev.value}", lever=ev.key, value=str(ev.value))
                 for hook in self.hooks["on_policy_changed"]:
                     hook(self, ev.key, ev.value)
+            elif ev.kind == "set_price":
+                old = resources.change(self, ev.resource, ev.property, float(ev.value))
+                where = f"resources.{ev.resource}.{ev.property}"
+                self.log(
+                    EventKind.PRICE_CHANGE,
+                    detail=f"{where} = {ev.value} (was {old})",
+                    resource=ev.resource,
+                    lever=where,
+                    value=str(ev.value),
+                )
 
     # ----- firms, exchanges, money -----------------------------------------------------------
     def firm_by_name(self, name: str) -> Firm:

@@ -103,6 +103,8 @@ LEVERS: tuple[Lever, ...] = (
     Lever("eed_heat_mandate", "EED residual-heat mandate (>8 MW, data centres)", "", "switch"),
     Lever("investment_support_symbiosis_eligible", "Investment support counts a new establishment's emission cut", "", "switch"),
     Lever("investment_support_budget_factor", "Investment-support budgets", "× case budgets", "float", 0, 5, 0.1),
+    Lever("landfill_tax_sek_per_t", "Landfill tax", "SEK/t", "float", 0, 3000, 25),
+    Lever("co2_price_sek_per_t", "Carbon price on avoided emissions", "SEK/t CO2", "float", 0, 3000, 25),
 )
 assert {lv.name for lv in LEVERS} == set(config.Policy.model_fields), "every policy lever needs a control"
 

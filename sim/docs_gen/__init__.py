@@ -104,6 +104,17 @@ def sections() -> list[tuple[str, str, str, list[Row]]]:
             walk(type(default.observation), "observation.", default.observation),
         )
     )
+    out.append(
+        (
+            "resources",
+            "Resource values (`resources.*`)",
+            "Every value of the resource catalogue (sim/core/resources.py), per resource and property; a scenario overrides "
+            "any of them (`resources: {oxygen: {transport_sek_per_unit_km: 3.0}}` or `--set resources.oxygen.transport_sek_per_unit_km=3`) "
+            "and `set_price` events change the prices during a run. A cap (`max_distance_km`) stands only where physics or the "
+            "resource sets one; elsewhere the benefit rule prices the distance.",
+            walk(type(default.resources), "resources.", default.resources),
+        )
+    )
     out.append(("lists", "Entity lists", "The lists a scenario holds; one table per entity below.", list_rows()))
     for prefix, model, title in ENTITIES:
         anchor = "entity-" + prefix.replace(".*", "").replace(".", "-")
@@ -138,11 +149,12 @@ def table(rows: list[Row]) -> list[str]:
 
 
 def catalogue_table() -> list[str]:
-    """The resource catalogue: what each stream is, how far it goes, what it replaces."""
+    """The resource catalogue at a glance: what each stream is and its main values (sources in `resources.*`)."""
     lines = [
-        "| resource | label | unit | quality | reach (km) | transport (SEK/unit/km) | pipe (SEK/km) | fixed investment (SEK)"
-        " | virgin price (SEK/unit) | disposal (SEK/unit) | CO2 (t/unit) | water (m3/unit) | heat (MWh/unit) | source |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| resource | label | unit | quality | cap (km) | search reach (km) | transport (SEK/unit/km) | pipe (SEK/km)"
+        " | fixed investment (SEK) | virgin price (SEK/unit) | upgrade (SEK/unit) | disposal fee (SEK/unit) | landfilled share"
+        " | CO2 (t/unit) | water (m3/unit) | heat (MWh/unit) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in CATALOGUE.values():
         cells = [
@@ -151,15 +163,17 @@ def catalogue_table() -> list[str]:
             r.unit,
             r.quality_dimension,
             fmt_value(r.max_distance_km),
+            fmt_value(r.search_reach_km),
             fmt_value(r.transport_sek_per_unit_km),
             fmt_value(r.connection_sek_per_km),
             fmt_value(r.fixed_investment_sek),
             fmt_value(r.virgin_price_sek_per_unit),
-            fmt_value(r.disposal_sek_per_unit),
+            fmt_value(r.upgrade_sek_per_unit),
+            fmt_value(r.disposal_fee_sek_per_unit),
+            fmt_value(r.landfill_share),
             fmt_value(r.co2_t_per_unit),
             fmt_value(r.water_m3_per_unit),
             fmt_value(r.heat_mwh_per_unit),
-            r.source,
         ]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return lines
@@ -209,9 +223,13 @@ def render() -> str:
         "",
         "## Resource catalogue",
         "",
-        "From `sim.core.resources.CATALOGUE` (not configurable per scenario). Quantities are per month in the resource's unit;",
-        "reach is the hard distance limit of matching; pipe cost and fixed investment make up a connection's investment;",
-        "the CO2, water and heat factors convert delivered quantities into the outcomes of the time series.",
+        "The defaults of `sim.core.resources.CATALOGUE`; each value, its unit and its source is a row of",
+        "[Resource values](#resources), where a scenario overrides it. Quantities are per month in the resource's unit. A cap",
+        "(none: no cap) is a physical limit; elsewhere transport per unit and km, pipe per km and the fixed investment make a",
+        "far deal unprofitable in the benefit rule, and the search reach only bounds where matching looks. The disposal a",
+        "supplier avoids is the fee plus `policy.landfill_tax_sek_per_t` on the landfilled share; the CO2, water and heat",
+        "factors convert delivered quantities into the outcomes of the time series (the CO2 factor is also what",
+        "`policy.co2_price_sek_per_t` prices).",
         "",
         *catalogue_table(),
         "",
@@ -237,4 +255,3 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out} ({len(all_rows())} parameters, {len(CATALOGUE)} resources)")
     return 0
-

@@ -1,8 +1,9 @@
 """Two-sided net benefit of a proposed exchange (Fraccascia et al. 2017; Albino et al. 2016).
 
 An exchange forms only if both sides expect to gain over the contract term:
-supplier = payment + avoided disposal + non-financial value − delivery risk − transaction cost;
-receiver = avoided virgin purchase − payment − transport − annualised investment.
+supplier = payment + avoided disposal (fee + landfill tax) + non-financial value − delivery risk − transaction cost;
+receiver = avoided virgin purchase (+ the carbon price on its emissions) − payment − transport and upgrading −
+annualised investment. Prices and costs are the scenario's resource catalogue (``model.resources``).
 The price splits the joint surplus (symmetric Nash bargaining), floored so that a supplier never
 pays more to be rid of a stream than its disposal would cost.
 """
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.core.params import Strict, param
-from sim.core.resources import CATALOGUE
 from sim.mechanisms import anchor_revenue, scarcity
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 ODD = "submodel-benefit"  # its section in docs/odd.md
+LEVERS = ("landfill_tax_sek_per_t", "co2_price_sek_per_t")  # per-unit instruments priced into every deal
 
 
 class Params(Strict):
@@ -91,18 +92,19 @@ def evaluate(
     ``sunk``: the connection already exists (a renewal), so its investment no longer counts.
     """
     p = model.params.benefit
-    res = CATALOGUE[offer.resource]
+    res = model.resources[offer.resource]  # the scenario's catalogue, as set_price events leave it
     qty = min(offer.available, demand.unmet) if quantity is None else quantity
     virgin = demand.virgin_price * scarcity.price_multiplier(model, receiver, offer.resource)
     value = qty * virgin
-    transport = qty * res.transport_sek_per_unit_km * distance_km
+    carbon = qty * res.co2_t_per_unit * model.policy.co2_price_sek_per_t  # the virgin alternative's emissions, priced
+    transport = qty * (res.transport_sek_per_unit_km * distance_km + res.upgrade_sek_per_unit)
     investment = 0.0 if sunk else res.fixed_investment_sek + res.connection_sek_per_km * distance_km
     months = p.contract_years * 12.0
     capital = investment * annuity_factor(p.discount_rate, p.contract_years)
     transaction = 0.0 if sunk else p.transaction_cost_sek / months
-    disposal = qty * res.disposal_sek_per_unit
+    disposal = qty * res.disposal_sek_per_unit(model.policy.landfill_tax_sek_per_t)  # fee + landfill tax
     risk, brand = anchor_revenue.supplier_side_costs(model, supplier, value)
-    receiver_base = value - transport - capital - transaction
+    receiver_base = value + carbon - transport - capital - transaction
     supplier_base = disposal + brand - risk - transaction
     surplus = receiver_base + supplier_base
     payment = receiver_base - p.receiver_share * surplus

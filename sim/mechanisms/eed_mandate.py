@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from sim.core.events import EventKind
 from sim.core.params import Strict, Switch, param
-from sim.core.resources import CATALOGUE
 from sim.mechanisms import matching, trust
 
 if TYPE_CHECKING:
@@ -80,7 +79,7 @@ def assess(model: SymbiosisModel, firm: Firm) -> int:
         tree = book.demand_tree(model)
         if tree is None:
             continue
-        for k in tree.query_ball_point([firm.x, firm.y], r=CATALOGUE[offer.resource].max_distance_km):
+        for k in tree.query_ball_point([firm.x, firm.y], r=model.resources[offer.resource].reach_km):
             demand = book.demands[k]
             if demand.unmet > matching.EPS and demand.firm != firm.idx:
                 trust.on_meeting(model, firm.idx, demand.firm, 1.0)  # the analysis puts both at one table

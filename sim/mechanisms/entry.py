@@ -16,7 +16,6 @@ from sim.core.events import EventKind
 from sim.core.exchange import Demand
 from sim.core.firms import add_firm
 from sim.core.params import Strict, Switch, param
-from sim.core.resources import CATALOGUE
 from sim.mechanisms import land_planning
 from sim.mechanisms.matching import EPS
 
@@ -162,5 +161,5 @@ def step(model: SymbiosisModel) -> None:
                 continue
             sector = sectors[int(model.rng.integers(len(sectors)))]
             qty = p.size_share * offer.available
-            res = CATALOGUE[resource]
+            res = model.resources[resource]
             add_startup(model, plot, supplier, sector, resource, qty, offer.quality, res.virgin_price_sek_per_unit, p.cash_sek)

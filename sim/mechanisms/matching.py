@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
-from sim.core.resources import CATALOGUE
+from sim.core.resources import RESOURCE_NAMES
 from sim.mechanisms import benefit, engagement, lifecycle, lock_in, scarcity, snowball, trust
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ class State:
     """The books of offers and demands, and the viable matches held back by trust or attention."""
 
     def __init__(self) -> None:
-        self.books: dict[str, Book] = {r: Book(r) for r in CATALOGUE}
+        self.books: dict[str, Book] = {r: Book(r) for r in RESOURCE_NAMES}
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
 
 
@@ -245,7 +245,7 @@ def discover(model: SymbiosisModel) -> None:
         if not len(searchers):
             continue
         k = min(p.candidates, len(book.offers))
-        reach = CATALOGUE[book.resource].max_distance_km
+        reach = model.resources[book.resource].reach_km
         positions = model.positions(book.demand_firms[searchers])
         dists, idx = tree.query(positions, k=k, distance_upper_bound=reach)
         dists, idx = dists.reshape(len(searchers), k), idx.reshape(len(searchers), k)
@@ -341,8 +341,7 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
     A viable match that fails only on trust or attention is remembered as latent, for a
     facilitator to broker later.
     """
-    res = CATALOGUE[offer.resource]
-    if distance > res.max_distance_km or offer.quality < demand.min_quality:
+    if distance > model.resources[offer.resource].reach_km or offer.quality < demand.min_quality:
         return None
     if (offer.firm, demand.firm, offer.resource) in model.ledger.pairs:
         return None

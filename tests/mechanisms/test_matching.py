@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.core.resources import CATALOGUE
-from sim.mechanisms import matching
+from sim.mechanisms import benefit, matching
 from tests.helpers import greater, outcomes
 from tests.mechanisms import builder as b
 
@@ -42,13 +42,17 @@ def test_an_offer_below_the_quality_needed_is_never_taken() -> None:
 
 
 def test_an_offer_beyond_the_resource_reach_is_never_taken() -> None:
-    """Biogas travels 80 km and costs little per km, so only reach tells the two apart."""
-    reach = CATALOGUE["biogas"].max_distance_km
+    """Steam's reach is a physical cap (pressure is lost within a few km): a large steam deal that
+    would pay just beyond it is still never found."""
+    reach = CATALOGUE["steam"].reach_km
 
     def found(distance: float) -> bool:
-        supplier = b.firm("Plant", at=(10 + distance, 10), offers=[b.offer("biogas", 500, 0.6)])
-        receiver = b.firm("Boiler", demands=[b.demand("biogas", 300, 0.5)])
-        return bool(b.step(b.new(supplier, receiver, mechanisms=NO_TRUST), 12).exchanges)
+        supplier = b.firm("Plant", at=(10 + distance, 10), offers=[b.offer("steam", 5000, 10)])
+        receiver = b.firm("Dryer", demands=[b.demand("steam", 5000, 8)])
+        m = b.new(supplier, receiver, mechanisms=NO_TRUST)
+        o, d = b.offer_of(m, "Plant", "steam"), b.demand_of(m, "Dryer", "steam")
+        assert benefit.evaluate(m, o, d, b.firm_named(m, "Plant"), b.firm_named(m, "Dryer"), distance).viable
+        return bool(b.step(m, 12).exchanges)
 
     assert found(reach - 1) and not found(reach + 1)
 
