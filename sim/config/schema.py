@@ -80,6 +80,7 @@ class Policy(Strict):
         "Scale of every investment-support programme's yearly budget (0 = no investment support).",
         ge=0,
         le=100,
+    )
     landfill_tax_sek_per_t: float = param(
         725.0,
         "SEK/t",
