@@ -32,6 +32,9 @@ class EventKind(StrEnum):
     STREAM_PHASED_OUT = "stream_phased_out"
     LAND_REPLANNED = "land_replanned"
     POLICY_CHANGED = "policy_changed"
+    FIRM_ENTRY = "firm_entry"  # a firm arrives on its date in the case history
+    OFFER_START = "offer_start"  # a firm's stream starts on its date
+    OFFER_END = "offer_end"  # a firm's stream ends on its date, and its exchanges with it
 
 
 # column → (default, meaning); the order is the column order of events.parquet

@@ -19,7 +19,7 @@ from agents.facilitator import Facilitator
 from agents.firm import Firm
 from agents.municipality import Municipality
 from agents.region import Region
-from sim.core import build, events, firms
+from sim.core import build, events, firms, history
 from sim.core.collector import Collector
 from sim.core.events import EventKind
 from sim.core.exchange import Exchange
@@ -118,6 +118,8 @@ class SymbiosisModel(mesa.Model):
                 self.log(EventKind.POLICY_CHANGED, detail=f"{ev.key} = {ev.value}", lever=ev.key, value=str(ev.value))
                 for hook in self.hooks["on_policy_changed"]:
                     hook(self, ev.key, ev.value)
+            else:  # arrivals, streams and facilitators on their dates (sim.core.history)
+                history.run(self, ev)
 
     # ----- firms, exchanges, money -----------------------------------------------------------
     def firm_by_name(self, name: str) -> Firm:
