@@ -36,15 +36,14 @@ def all_firms(cfg: ScenarioConfig) -> list[tuple[str, FirmConfig, int]]:
     return out
 
 
-def _date(cfg: ScenarioConfig, loc: str, field: str, year: int, month: int, after: int | None = None) -> list[str]:
-    """A date within the horizon (and after step ``after`` when given)."""
+def _date(cfg: ScenarioConfig, loc: str, field: str, year: int, month: int, after: int | None = None, what: str = "") -> list[str]:
+    """A date within the horizon (and after step ``after``, the date of ``what``, when given)."""
     end_year = cfg.start_year + cfg.years
     if year >= end_year:
         return [f"{loc}.{field}: value {year} is after the horizon (allowed: before {end_year})"]
     if after is not None and step(cfg, year, month) <= after:
-        return [
-            f"{loc}.{field}: value {year} (month {month}) is not after the start (allowed: a date after step {after}, {_label(cfg, after)})"
-        ]
+        label = _label(cfg, after)
+        return [f"{loc}.{field}: value {year} (month {month}) is not after {what} in {label} (allowed: a date after {label})"]
     return []
 
 
@@ -60,7 +59,7 @@ def _stream_dates(cfg: ScenarioConfig, loc: str, item, born: int) -> list[str]:
         problems += _date(cfg, loc, "start_year", item.start_year, item.start_month)
         start = max(born, step(cfg, item.start_year, item.start_month))
     if item.end_year is not None:
-        problems += _date(cfg, loc, "end_year", item.end_year, item.end_month, after=max(start, 0))
+        problems += _date(cfg, loc, "end_year", item.end_year, item.end_month, after=max(start, 0), what="its start")
     return problems
 
 
@@ -87,7 +86,7 @@ def check_history(cfg: ScenarioConfig) -> list[str]:
         if fc.entry_year is not None:
             problems += _date(cfg, loc, "entry_year", fc.entry_year, fc.entry_month)
         if fc.exit_year is not None:
-            problems += _date(cfg, loc, "exit_year", fc.exit_year, fc.exit_month, after=s)
+            problems += _date(cfg, loc, "exit_year", fc.exit_year, fc.exit_month, after=s, what="its entry")
         if fc.exit == "scheduled" and fc.exit_hazard_per_year is not None:
             problems.append(
                 f"{loc}.exit_hazard_per_year: value {fc.exit_hazard_per_year} with exit: scheduled "
@@ -121,7 +120,7 @@ def check_history(cfg: ScenarioConfig) -> list[str]:
             problems += _date(cfg, f"facilitators.{i}", "start_year", fac.start_year, fac.start_month)
             start = max(1, step(cfg, fac.start_year, fac.start_month))
         if fac.end_year is not None:
-            problems += _date(cfg, f"facilitators.{i}", "end_year", fac.end_year, fac.end_month, after=start)
+            problems += _date(cfg, f"facilitators.{i}", "end_year", fac.end_year, fac.end_month, after=start, what="its start")
     for i, ev in enumerate(cfg.events):
         at = step(cfg, ev.year, ev.month)
         if ev.kind in ("firm_exit", "offer_start", "offer_end") and ev.firm in born and at <= born[ev.firm] and at >= 1:

@@ -204,7 +204,7 @@ def test_bad_dates_name_field_value_and_range() -> None:
     text = _problems(b.firm("Mill", "anchor", offers=HEAT, entry_year=late), b.firm("Grower", at=(11, 10)))
     assert "firms.0 (Mill).entry_year: value" in text and str(late) in text and "after the horizon" in text and "before" in text
     text = _problems(b.firm("Mill", "anchor", entry_year=b.START_YEAR + 2, exit_year=b.START_YEAR + 1), b.firm("Grower", at=(11, 10)))
-    assert "exit_year" in text and "not after the start" in text
+    assert "exit_year" in text and "not after its entry" in text
     text = _problems(
         b.firm("Mill", "anchor", offers=[b.offer("co2", 10, 0.95, start_year=b.START_YEAR + 2, end_year=b.START_YEAR + 1)]),
         b.firm("G", at=(11, 10)),
