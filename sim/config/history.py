@@ -163,6 +163,14 @@ def _check_initial(cfg: ScenarioConfig, born: dict[str, int], by_name: dict[str,
                 )
                 continue
             items = [x for x in getattr(by_name[name], kind) if x.resource == ie.resource and _present_at_start(cfg, x)]
+            if kind == "offers" and ie.offer_index is not None:
+                if ie.offer_index >= len(items):
+                    problems.append(
+                        f"{loc}.offer_index: value {ie.offer_index} is out of range: {name!r} has {len(items)} offers of "
+                        f"{ie.resource!r} at the start (allowed: below {len(items)})"
+                    )
+                    continue
+                items = [items[ie.offer_index]]
             if not items:
                 what = "offer" if kind == "offers" else "need"
                 problems.append(

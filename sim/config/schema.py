@@ -133,7 +133,9 @@ class OfferConfig(Strict):
     )
     start_year: int | None = param(None, "year", "case history", "Year the stream starts (none: with its firm).", ge=1900, le=2200)
     start_month: int = param(1, "month (1-12)", "case history", "Month the stream starts, with start_year.", ge=1, le=12)
-    end_year: int | None = param(None, "year", "case history", "Year the stream ends and its exchanges with it (none: never).", ge=1900, le=2200)
+    end_year: int | None = param(
+        None, "year", "case history", "Year the stream ends and its exchanges with it (none: never).", ge=1900, le=2200
+    )
     end_month: int = param(1, "month (1-12)", "case history", "Month the stream ends, with end_year.", ge=1, le=12)
 
 
@@ -153,7 +155,9 @@ class DemandConfig(Strict):
     )
     start_year: int | None = param(None, "year", "case history", "Year the need starts (none: with its firm).", ge=1900, le=2200)
     start_month: int = param(1, "month (1-12)", "case history", "Month the need starts, with start_year.", ge=1, le=12)
-    end_year: int | None = param(None, "year", "case history", "Year the need ends and its exchanges with it (none: never).", ge=1900, le=2200)
+    end_year: int | None = param(
+        None, "year", "case history", "Year the need ends and its exchanges with it (none: never).", ge=1900, le=2200
+    )
     end_month: int = param(1, "month (1-12)", "case history", "Month the need ends, with end_year.", ge=1, le=12)
 
 
@@ -183,7 +187,9 @@ class FirmConfig(Strict):
         None, "year", "case history", "Year the firm arrives (none or before the start: it is there from the start).", ge=1900, le=2200
     )
     entry_month: int = param(1, "month (1-12)", "case history", "Month the firm arrives, with entry_year.", ge=1, le=12)
-    exit_year: int | None = param(None, "year", "case history (A13: Findus left Bjuv in 2017)", "Year the firm leaves (none: never by date).", ge=1900, le=2200)
+    exit_year: int | None = param(
+        None, "year", "case history (A13: Findus left Bjuv in 2017)", "Year the firm leaves (none: never by date).", ge=1900, le=2200
+    )
     exit_month: int = param(1, "month (1-12)", "case history", "Month the firm leaves, with exit_year.", ge=1, le=12)
     exit: Literal["hazard", "scheduled"] = param(
         "hazard",
@@ -266,7 +272,9 @@ class FacilitatorConfig(Strict):
         ge=0,
         le=0.01,
     )
-    start_year: int | None = param(None, "year", "case history", "Year the facilitator starts work (none: from the start).", ge=1900, le=2200)
+    start_year: int | None = param(
+        None, "year", "case history", "Year the facilitator starts work (none: from the start).", ge=1900, le=2200
+    )
     start_month: int = param(1, "month (1-12)", "case history", "Month it starts, with start_year.", ge=1, le=12)
     end_year: int | None = param(None, "year", "case history", "Year the facilitator closes (none: never by date).", ge=1900, le=2200)
     end_month: int = param(1, "month (1-12)", "case history", "Month it closes, with end_year.", ge=1, le=12)
@@ -300,6 +308,14 @@ class InitialExchangeConfig(Strict):
         None, "resource unit per month", "case data", "How much flows (none: the smaller of the stream and the need).", gt=0
     )
     start_year: int = param(..., "year", "case history", "Year the exchange began (at or before the case's start).", ge=1900, le=2200)
+    offer_index: int | None = param(
+        None,
+        "index from 0",
+        "case data",
+        "Which of the supplier's offers of this resource flows, counted from 0 (none: the first with room).",
+        ge=0,
+        le=100,
+    )
 
 
 class ScenarioConfig(Strict):

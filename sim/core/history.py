@@ -239,8 +239,9 @@ def open_initial(model: SymbiosisModel) -> None:
     term = max(1, int(model.params.benefit.contract_years * 12))
     for ie in model.config.initial_exchanges:
         s, r = model.by_name[ie.supplier], model.by_name[ie.receiver]
-        offer = next(o for o in s.offers if o.resource == ie.resource)
-        offer = next((o for o in s.offers if o.resource == ie.resource and o.available > EPS), offer)
+        offers = [o for o in s.offers if o.resource == ie.resource]
+        first_with_room = next((o for o in offers if o.available > EPS), offers[0])
+        offer = offers[ie.offer_index] if ie.offer_index is not None else first_with_room
         demand = next(d for d in r.demands if d.resource == ie.resource)
         demand = next((d for d in r.demands if d.resource == ie.resource and d.unmet > EPS), demand)
         qty = ie.quantity if ie.quantity is not None else min(offer.available, demand.unmet)

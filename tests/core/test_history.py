@@ -165,6 +165,14 @@ def test_an_initial_exchange_operates_at_step_one_with_its_delivered_months() ->
     assert ex.contract_end is not None and 1 <= ex.contract_end <= int(m.params.benefit.contract_years * 12) + 1
 
 
+def test_an_initial_exchange_can_name_which_of_several_streams_flows() -> None:
+    two = [b.offer("co2", 1000, 0.95), b.offer("co2", 500, 0.92)]
+    firms = (b.firm("Mill", "anchor", offers=two), b.firm("Grower", at=(11, 10), demands=NEED))
+    m = _model(*firms, initial=[{"supplier": "Mill", "receiver": "Grower", "resource": "co2", "start_year": 2010, "offer_index": 1}])
+    (ex,) = b.operating(m)
+    assert ex.offer.quality == 0.92 and ex.quantity == 300
+
+
 def test_initial_exchanges_pass_the_cluster_test_from_the_first_month() -> None:
     firms = (
         b.firm("Mill", "anchor", offers=[*HEAT, b.offer("steam", 100, 10)]),
@@ -229,5 +237,7 @@ def test_bad_events_and_initial_exchanges_give_clear_errors() -> None:
     assert "initial_exchanges.0.supplier" in _problems(mill, grower, initial=[{**ie, "start_year": 2000, "supplier": "Nobody"}])
     text = _problems(mill, grower, initial=[{**ie, "start_year": 2000, "quantity": 400}])
     assert "initial_exchanges.0.quantity" in text and "at most 300" in text
+    text = _problems(mill, grower, initial=[{**ie, "start_year": 2000, "offer_index": 1}])
+    assert "initial_exchanges.0.offer_index: value 1 is out of range" in text and "below 1" in text
     later = b.firm("Grower", at=(11, 10), demands=NEED, entry_year=b.START_YEAR + 1)
     assert "not a firm there at the start" in _problems(mill, later, initial=[{**ie, "start_year": 2000}])
