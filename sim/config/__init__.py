@@ -40,13 +40,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
 EXAMPLE = CONFIGS / "example.yaml"
 
+
 class ConfigError(Exception):
     """One or more problems in a configuration, each naming field, value and what is allowed."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
 
 
 def _fmt_loc(loc: tuple[Any, ...], raw: Any = None) -> str:
