@@ -66,6 +66,20 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["run", "--out", OUT, "--set", "resources.oxygen.transport_sek_per_unit_km=-3", "--steps", "3"],
         ["resources.oxygen.transport_sek_per_unit_km", ">= 0"],
     ),
+    # histories: dates inside the horizon and after what they follow, events and initial exchanges that fit
+    "validate:entry_after_horizon": (
+        ["validate", str(EXAMPLE), "--set", "firms.1.entry_year=2050"],
+        ["firms.1 (Millby Energi).entry_year", "2050", "before 2035"],
+    ),
+    "validate:exit_before_entry": (
+        ["validate", str(EXAMPLE), "--set", "firms.1.entry_year=2020", "--set", "firms.1.exit_year=2019"],
+        ["firms.1 (Millby Energi).exit_year", "2019", "not after its entry"],
+    ),
+    "validate:offer_end_bad": (["validate", _d("offer_end_bad.yaml")], ["events.0.resource", "oxygen", "allowed"]),
+    "run:initial_exchange_bad": (
+        ["run", _d("initial_exchange_bad.yaml"), "--out", OUT, "--steps", "3"],
+        ["initial_exchanges.0.resource", "Millby Foods"],
+    ),
     # sweep files: finite ranges, stated bounds on levels, samples, points and steps
     "sweep:inf_range": (["sweep", _d("sw_inf_range.yaml"), "--out", OUT, "--workers", "1"], ["parameters.0.range", "finite"]),
     "sweep:nan_range": (["sweep", _d("sw_nan_range.yaml"), "--out", OUT, "--workers", "1"], ["parameters.0.range"]),

@@ -41,9 +41,31 @@ PAPER = re.compile(
 )
 # Capitalised words that stand before a year without being an author ("June 2017)", "Findus 2017, A13").
 NOT_AUTHORS = {
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    "Findus", "Source",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+    "Findus",
+    "Source",
 }
 ENTRY = re.compile(r"^###\s+(§\d+(?:\.\d+)*|A\d{1,2}|Sammanfattning)\b[^\n]*\n(.*?)(?=^#{1,3}\s|\Z)", re.MULTILINE | re.DOTALL)
 

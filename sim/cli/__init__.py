@@ -96,4 +96,3 @@ for _name in COMMAND_MODULES:
 
 def main() -> None:
     app()
-

@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim import limits
+from sim.config import history
 from sim.config.schema import (  # noqa: F401  (the schema, re-exported: sim.config.ScenarioConfig)
     DemandConfig,
     EventConfig,
@@ -132,7 +133,8 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
     problems: list[str] = []
     regions = {r.name for r in cfg.regions}
     munis = {m.name for m in cfg.municipalities}
-    firms = {f.name for f in cfg.firms}
+    listed = history.all_firms(cfg)  # the listed firms and those a firm_entry event brings
+    firms = {fc.name for _, fc, _ in listed}
     for kind, names in (
         ("regions", [r.name for r in cfg.regions]),
         ("municipalities", [m.name for m in cfg.municipalities]),
@@ -153,23 +155,24 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
                 problems.append(f"municipalities.{i}.plots.{j}.near: value {p.near!r} is not a firm (allowed: a firm's name)")
         if m.hub is not None and m.hub not in firms:
             problems.append(f"municipalities.{i}.hub: value {m.hub!r} is not a firm (allowed: a firm's name)")
-    for i, f in enumerate(cfg.firms):
+    for loc, f, _ in listed:
+        loc = loc.split(" (")[0]
         if f.municipality not in munis:
-            problems.append(f"firms.{i}.municipality: value {f.municipality!r} is not a municipality (allowed: {sorted(munis)})")
+            problems.append(f"{loc}.municipality: value {f.municipality!r} is not a municipality (allowed: {sorted(munis)})")
         x, y = f.location_km
         if not (0 <= x <= w and 0 <= y <= h) or not (math.isfinite(x) and math.isfinite(y)):
-            problems.append(f"firms.{i}.location_km: value {[x, y]} is outside the region (allowed: 0 <= x <= {w}, 0 <= y <= {h})")
+            problems.append(f"{loc}.location_km: value {[x, y]} is outside the region (allowed: 0 <= x <= {w}, 0 <= y <= {h})")
         needs = sorted({d.resource for d in f.demands})
         for j, o in enumerate(f.offers):
             if o.fed_by is not None and o.fed_by not in needs:
-                problems.append(f"firms.{i}.offers.{j}.fed_by: value {o.fed_by!r} is not a need of this firm (allowed: {needs})")
+                problems.append(f"{loc}.offers.{j}.fed_by: value {o.fed_by!r} is not a need of this firm (allowed: {needs})")
             if o.fed_from is not None and (o.fed_by is None or o.fed_from not in firms or o.fed_from == f.name):
                 problems.append(
-                    f"firms.{i}.offers.{j}.fed_from: value {o.fed_from!r} is invalid (allowed: another firm's name, with fed_by set)"
+                    f"{loc}.offers.{j}.fed_from: value {o.fed_from!r} is invalid (allowed: another firm's name, with fed_by set)"
                 )
         for j, d in enumerate(f.demands):
             if d.only_from is not None and (d.only_from not in firms or d.only_from == f.name):
-                problems.append(f"firms.{i}.demands.{j}.only_from: value {d.only_from!r} is invalid (allowed: another firm's name)")
+                problems.append(f"{loc}.demands.{j}.only_from: value {d.only_from!r} is invalid (allowed: another firm's name)")
     for i, r in enumerate(cfg.regions):
         for j, ip in enumerate(r.investment_programmes):
             if ip.open_from_year is not None and ip.open_to_year is not None and ip.open_to_year < ip.open_from_year:
@@ -199,7 +202,7 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
             problems += _check_set_price(i, ev)
         if ev.year >= end_year:
             problems.append(f"events.{i}.year: value {ev.year} is after the horizon (allowed: before {end_year})")
-    return problems
+    return problems + history.check_history(cfg)
 
 
 def _walk_schema(model: type[BaseModel], parts: list[str]) -> str | None:

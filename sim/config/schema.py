@@ -163,6 +163,12 @@ class OfferConfig(Strict):
         "A13 Bjuv: the hub's plants worked on Findus's own process water and waste",
         "With fed_by: only deliveries from this firm feed the stream (none: any supplier's).",
     )
+    start_year: int | None = param(None, "year", "case history", "Year the stream starts (none: with its firm).", ge=1900, le=2200)
+    start_month: int = param(1, "month (1-12)", "case history", "Month the stream starts, with start_year.", ge=1, le=12)
+    end_year: int | None = param(
+        None, "year", "case history", "Year the stream ends and its exchanges with it (none: never).", ge=1900, le=2200
+    )
+    end_month: int = param(1, "month (1-12)", "case history", "Month the stream ends, with end_year.", ge=1, le=12)
 
 
 class DemandConfig(Strict):
@@ -179,6 +185,12 @@ class DemandConfig(Strict):
         "A13 Bjuv: the hub's treatment plant was built for Findus's process water",
         "The one firm that can meet this need (none: any supplier).",
     )
+    start_year: int | None = param(None, "year", "case history", "Year the need starts (none: with its firm).", ge=1900, le=2200)
+    start_month: int = param(1, "month (1-12)", "case history", "Month the need starts, with start_year.", ge=1, le=12)
+    end_year: int | None = param(
+        None, "year", "case history", "Year the need ends and its exchanges with it (none: never).", ge=1900, le=2200
+    )
+    end_month: int = param(1, "month (1-12)", "case history", "Month the need ends, with end_year.", ge=1, le=12)
 
 
 class FirmConfig(Strict):
@@ -203,6 +215,23 @@ class FirmConfig(Strict):
     data_centre: bool = param(False, "switch", "§4.4", "Whether the firm is a data centre (covered by the EED mandate).")
     offers: list[OfferConfig] = param([], "list", "case data", "Residual streams the firm can give away.")
     demands: list[DemandConfig] = param([], "list", "case data", "Needs the firm meets with virgin resources.")
+    entry_year: int | None = param(
+        None, "year", "case history", "Year the firm arrives (none or before the start: it is there from the start).", ge=1900, le=2200
+    )
+    entry_month: int = param(1, "month (1-12)", "case history", "Month the firm arrives, with entry_year.", ge=1, le=12)
+    exit_year: int | None = param(
+        None, "year", "case history (A13: Findus left Bjuv in 2017)", "Year the firm leaves (none: never by date).", ge=1900, le=2200
+    )
+    exit_month: int = param(1, "month (1-12)", "case history", "Month the firm leaves, with exit_year.", ge=1, le=12)
+    exit: Literal["hazard", "scheduled"] = param(
+        "hazard",
+        "exit rule",
+        "A13: a known history must not be overridden by chance",
+        "hazard: the firm may leave by the exit hazard; scheduled: it leaves only by its exit date or a firm_exit event.",
+    )
+    exit_hazard_per_year: float | None = param(
+        None, "1/year", "case data or assumption", "The firm's own annual exit hazard (none: its role's default).", ge=0, le=1
+    )
 
 
 class PlotsConfig(Strict):
@@ -323,24 +352,59 @@ class FacilitatorConfig(Strict):
         ge=0,
         le=0.01,
     )
+    start_year: int | None = param(
+        None, "year", "case history", "Year the facilitator starts work (none: from the start).", ge=1900, le=2200
+    )
+    start_month: int = param(1, "month (1-12)", "case history", "Month it starts, with start_year.", ge=1, le=12)
+    end_year: int | None = param(None, "year", "case history", "Year the facilitator closes (none: never by date).", ge=1900, le=2200)
+    end_month: int = param(1, "month (1-12)", "case history", "Month it closes, with end_year.", ge=1, le=12)
 
 
 class EventConfig(Strict):
-    kind: Literal["firm_exit", "set_policy", "set_price"] = param(
-        ..., "event kind", "scenario data", "firm_exit (a firm leaves) or set_policy (a lever changes)."
+    kind: Literal["firm_exit", "set_policy", "firm_entry", "offer_start", "offer_end", "set_price"] = param(
+        ...,
+        "event kind",
+        "scenario data",
+        "firm_exit (a firm leaves), set_policy (a lever changes), firm_entry (new_firm arrives), "
+        "offer_start (firm's new stream offer starts), offer_end (firm's streams of resource end) or "
+        "set_price (a catalogue value of resource changes).",
     )
     year: int = param(..., "year", "case data", "Year of the event.", ge=1900, le=2200)
     month: int = param(1, "month (1-12)", "case data", "Month of the event.", ge=1, le=12)
     firm: str | None = param(None, "firm name", "case data", "The firm, for firm_exit.")
     key: str | None = param(None, "policy lever", "scenario data", "The lever, for set_policy (e.g. land_reservation).")
     value: Any = param(None, "the lever's or property's unit", "scenario data", "The new value, for set_policy and set_price.")
-    resource: ResourceName | None = param(None, "resource type", "scenario data", "The resource, for set_price.")
+    resource: ResourceName | None = param(
+        None, "resource type", "scenario data", "The resource, for set_price (whose value changes) and offer_end (whose streams end)."
+    )
     property: str = param(
         "virgin_price_sek_per_unit",
         "catalogue property",
         "resource catalogue (sim/core/resources.py)",
         "For set_price (a catalogue value changes from that month on): the value it changes, e.g. an oil-price "
         "shock on virgin_price_sek_per_unit.",
+    )
+    new_firm: FirmConfig | None = param(None, "a firm", "case history", "The arriving firm, described as in firms, for firm_entry.")
+    offer: OfferConfig | None = param(None, "a stream", "case history", "The stream that starts, for offer_start.")
+
+
+class InitialExchangeConfig(Strict):
+    """An exchange that already operates when the case starts (A2 High Coast in 2019)."""
+
+    supplier: str = param(..., "firm name", "case history", "The firm whose stream is delivered.")
+    receiver: str = param(..., "firm name", "case history", "The firm that receives it.")
+    resource: ResourceName = param(..., "resource type", "case history", "What flows.")
+    quantity: float | None = param(
+        None, "resource unit per month", "case data", "How much flows (none: the smaller of the stream and the need).", gt=0
+    )
+    start_year: int = param(..., "year", "case history", "Year the exchange began (at or before the case's start).", ge=1900, le=2200)
+    offer_index: int | None = param(
+        None,
+        "index from 0",
+        "case data",
+        "Which of the supplier's offers of this resource flows, counted from 0 (none: the first with room).",
+        ge=0,
+        le=100,
     )
 
 
@@ -361,6 +425,9 @@ class ScenarioConfig(Strict):
     facilitators: list[FacilitatorConfig] = param([], "list", "case data", "Facilitators.")
     firms: list[FirmConfig] = param([], "list", "case data", "Firms and utilities.")
     events: list[EventConfig] = param([], "list", "case data", "Scheduled events.")
+    initial_exchanges: list[InitialExchangeConfig] = param(
+        [], "list", "case history", "Exchanges that already operate at the start, with the year each began."
+    )
     policy: Policy = Field(default_factory=Policy)
     mechanisms: Switches = Field(default_factory=Switches)
     params: MechanismParams = Field(default_factory=MechanismParams)  # type: ignore[valid-type]

@@ -6,12 +6,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from agents.facilitator import Facilitator, Project
-from agents.firm import Role
 from agents.municipality import Municipality, Plot, Zoning
 from agents.region import Programme, Region
 from sim.core.exchange import Demand, Offer
-from sim.core.firms import add_firm
 
 if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
@@ -57,35 +54,9 @@ def build(model: SymbiosisModel) -> None:
             )
         )
         muni_idx[m.name] = i
-    index = {fc.name: i for i, fc in enumerate(cfg.firms)}
+    from sim.core import history  # it builds on add_offer and add_demand above
 
-    def idx_of(name: str | None) -> int | None:
-        return None if name is None else index[name]
-
-    for fc in cfg.firms:
-        firm = add_firm(
-            model,
-            name=fc.name,
-            role=Role(fc.role),
-            sector=fc.sector,
-            x=fc.location_km[0],
-            y=fc.location_km[1],
-            municipality=muni_idx[fc.municipality],
-            turnover_sek_per_year=fc.turnover_msek_per_year * 1e6,
-            cash_sek=fc.cash_msek * 1e6,
-            attention=fc.attention,
-            energy_input_mw=fc.energy_input_mw,
-            data_centre=fc.data_centre,
-        )
-        for oc in fc.offers:
-            phase = None if oc.phase_out_year is None else model.step_of(oc.phase_out_year, 1)
-            fed = {"fed_by": oc.fed_by, "fed_from": idx_of(oc.fed_from)}
-            add_offer(model, Offer(firm.idx, oc.resource, oc.quantity, oc.quality, phase, oc.same_discharge_point, **fed))
-        for dc in fc.demands:
-            price = dc.virgin_price if dc.virgin_price is not None else model.resources[dc.resource].virgin_price_sek_per_unit
-            add_demand(
-                model, Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land, only_from=idx_of(dc.only_from))
-            )
+    history.build_firms(model)
     for i, m in enumerate(cfg.municipalities):
         mun = model.municipalities[i]
         mun.hub_firm = model.by_name[m.hub].idx if m.hub else None
@@ -97,29 +68,12 @@ def build(model: SymbiosisModel) -> None:
                 ang = 2 * math.pi * k / max(pc.count, 1)
                 r = pc.radius_km * (0.5 + 0.5 * (k % 2))
                 mun.plots.append(Plot(hub.x + r * math.cos(ang), hub.y + r * math.sin(ang), Zoning(pc.zoning)))
-    for i, fc in enumerate(cfg.facilitators):
-        fac = Facilitator(
-            model,
-            idx=i,
-            name=fc.name,
-            region=region_idx[fc.region],
-            municipalities=[muni_idx[m] for m in fc.municipalities],
-            cost_sek_per_month=fc.cost_sek_per_month,
-            engagement=fc.initial_engagement,
-            membership_fee_share=fc.membership_fee_share,
-        )
-        if fc.initial_project_months > 0:
-            fac.project = Project(
-                -1,
-                0,
-                fc.initial_project_months,
-                fc.cost_sek_per_month * model.params.project_funding.initial_project_funding_rate,
-                cfg.policy.funding_anchor_eligible or fc.initial_project_anchor_eligible,
-            )
-        model.facilitators.append(fac)
-        for m in fac.municipalities:
-            model.municipalities[m].facilitator = i
+    for fc in cfg.facilitators:
+        if not history.schedule_facilitator(model, fc):
+            history.add_facilitator(model, fc)
     for ev in cfg.events:
-        model.scheduled.setdefault(model.step_of(ev.year, ev.month), []).append(ev)
+        if ev.kind != "firm_entry":  # arrivals are scheduled with the firms
+            model.scheduled.setdefault(model.step_of(ev.year, ev.month), []).append(ev)
+    history.open_initial(model)
     for hook in model.hooks["on_built"]:
         hook(model)

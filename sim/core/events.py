@@ -35,6 +35,9 @@ class EventKind(StrEnum):
     LAND_REPLANNED = "land_replanned"
     POLICY_CHANGED = "policy_changed"
     PRICE_CHANGE = "price_change"
+    FIRM_ENTRY = "firm_entry"  # a firm arrives on its date in the case history
+    OFFER_START = "offer_start"  # a firm's stream starts on its date
+    OFFER_END = "offer_end"  # a firm's stream ends on its date, and its exchanges with it
 
 
 # column → (default, meaning); the order is the column order of events.parquet

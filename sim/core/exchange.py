@@ -30,6 +30,7 @@ class EndReason(StrEnum):
     NOT_RENEWED = "not_renewed"
     DISRUPTED = "disrupted"
     FEED_LOST = "feed_lost"
+    STREAM_ENDED = "stream_ended"  # the stream or need ended on its date in the case history
 
 
 PIPELINE = (Stage.NEGOTIATING, Stage.PERMITTING, Stage.FINANCING, Stage.BUILDING)

@@ -28,6 +28,7 @@ COLUMNS: dict[str, Any] = {
     "operating": float,
     "delivered": np.int64,
     "base_hazard": float,
+    "own_hazard": bool,  # the firm's exit rule is its own (exit: scheduled or exit_hazard_per_year)
     "extra_hazard": float,
     "facilitation_rate": float,
 }
@@ -44,6 +45,7 @@ class FirmArrays:
     operating: np.ndarray
     delivered: np.ndarray
     base_hazard: np.ndarray
+    own_hazard: np.ndarray
     extra_hazard: np.ndarray
     facilitation_rate: np.ndarray
 

@@ -19,7 +19,7 @@ from agents.facilitator import Facilitator
 from agents.firm import Firm
 from agents.municipality import Municipality
 from agents.region import Region
-from sim.core import build, events, firms, resources
+from sim.core import build, events, firms, history, resources
 from sim.core.collector import Collector
 from sim.core.events import EventKind
 from sim.core.exchange import Exchange
@@ -129,6 +129,8 @@ class SymbiosisModel(mesa.Model):
                     lever=where,
                     value=str(ev.value),
                 )
+            else:  # arrivals, streams and facilitators on their dates (sim.core.history)
+                history.run(self, ev)
 
     # ----- firms, exchanges, money -----------------------------------------------------------
     def firm_by_name(self, name: str) -> Firm:

@@ -21,6 +21,7 @@ REASONS = {
     "feed_lost": "the stream's own input stopped",
     "not_renewed": "the contract was not renewed",
     "disrupted": "supply was disrupted",
+    "stream_ended": "the stream or need ended as in the case history",
 }
 
 EXIT_REASONS = {
@@ -89,6 +90,12 @@ def sentence(ev: dict[str, Any]) -> str | None:
     if kind == EventKind.FIRM_ENTERED:
         sector = ev.get("sector", "").replace("_", " ")
         return f"a {sector} start-up, {firm}, sets up beside {ev.get('partner', '')} to use its {_resource(ev.get('resource', ''))}"
+    if kind == EventKind.FIRM_ENTRY:
+        return f"{firm} ({ev.get('sector', '').replace('_', ' ')}) arrives (as in the case history)"
+    if kind == EventKind.OFFER_START:
+        return f"{firm} starts to offer its {_resource(ev.get('resource', ''))}"
+    if kind == EventKind.OFFER_END:
+        return f"{firm}'s {_resource(ev.get('resource', ''))} stream ends (as in the case history)"
     if kind in EXCHANGE_SENTENCES:
         return EXCHANGE_SENTENCES[kind].format(_exchange(ev))
     if kind == EventKind.PROJECT_STARTED:

@@ -93,6 +93,8 @@ def step(model: SymbiosisModel) -> None:
         for k in candidates[draws < monthly]:
             model.remove_firm(model.firms[int(k)], "hazard")
     for f in entry.startups(model):
+        if not model.firm_arrays.exitable[f.idx] and model.firm_arrays.own_hazard[f.idx]:
+            continue  # a start-up whose fate the case tells (exit: scheduled)
         if f.operating > 0:
             f.months_without_supply = 0
             continue

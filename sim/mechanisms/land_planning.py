@@ -152,7 +152,10 @@ def step(model: SymbiosisModel) -> None:
                     n += 1
             mun.replanned = True
             model.log(
-                EventKind.LAND_REPLANNED, municipality=mun.name, detail=f"{n} industrial plots beside the hub re-planned for housing", count=n
+                EventKind.LAND_REPLANNED,
+                municipality=mun.name,
+                detail=f"{n} industrial plots beside the hub re-planned for housing",
+                count=n,
             )
 
 

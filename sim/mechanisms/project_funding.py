@@ -121,7 +121,13 @@ def _apply(model: SymbiosisModel, fac: Facilitator) -> None:
     fac.project = Project(k, model.steps, model.steps + prog.project_length_months, monthly, anchor_ok)
     prog.spent_sek += monthly * prog.project_length_months
     total = monthly * prog.project_length_months
-    model.log(EventKind.PROJECT_STARTED, facilitator=fac.name, detail=f"{prog.name}: {total / 1e6:.1f} MSEK", programme=prog.name, amount_sek=total)
+    model.log(
+        EventKind.PROJECT_STARTED,
+        facilitator=fac.name,
+        detail=f"{prog.name}: {total / 1e6:.1f} MSEK",
+        programme=prog.name,
+        amount_sek=total,
+    )
 
 
 def step(model: SymbiosisModel) -> None:

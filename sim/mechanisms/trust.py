@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
 
 ODD = "submodel-trust"  # its section in docs/odd.md
-SWITCH = Switch("Pairwise trust gates negotiations: without it every viable pair may negotiate.", "report §3.2 and §3.4.1 (trust and relations as barrier), P3; Ghali, Frayret & Ahabchane (2017)")
+SWITCH = Switch(
+    "Pairwise trust gates negotiations: without it every viable pair may negotiate.",
+    "report §3.2 and §3.4.1 (trust and relations as barrier), P3; Ghali, Frayret & Ahabchane (2017)",
+)
 
 
 class Params(Strict):

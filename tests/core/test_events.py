@@ -39,7 +39,11 @@ def test_unknown_event_fields_are_refused() -> None:
 def test_the_feed_reads_fields_not_prose() -> None:
     """A sentence comes from the typed fields: a misleading ``detail`` changes nothing."""
     ev = events.record(
-        5, 2020, 5, EventKind.FIRM_ENTERED, {"firm": "Greenhouse 1", "sector": "greenhouse", "partner": "Mill", "resource": "heat", "detail": "x beside y"}
+        5,
+        2020,
+        5,
+        EventKind.FIRM_ENTERED,
+        {"firm": "Greenhouse 1", "sector": "greenhouse", "partner": "Mill", "resource": "heat", "detail": "x beside y"},
     )
     assert feed.sentence(ev) == "a greenhouse start-up, Greenhouse 1, sets up beside Mill to use its low-grade residual heat"
     ev = events.record(5, 2020, 5, EventKind.FIRM_EXITED, {"firm": "Mill", "reason": "scheduled", "count": 3, "detail": "nonsense"})

@@ -83,7 +83,10 @@ def test_the_month_runs_the_scheduled_phases_in_registry_order() -> None:
 
 def test_a_scheduled_policy_change_does_not_reach_the_callers_config() -> None:
     raw = config.resolved(config.load(None, {"years": 3}))
-    raw["events"] = [*raw.get("events", []), {"year": raw["start_year"] + 1, "month": 1, "kind": "set_policy", "key": "funding_gap_months", "value": 24}]
+    raw["events"] = [
+        *raw.get("events", []),
+        {"year": raw["start_year"] + 1, "month": 1, "kind": "set_policy", "key": "funding_gap_months", "value": 24},
+    ]
     cfg = config.build(raw)
     before = cfg.policy.funding_gap_months
     runs = []
