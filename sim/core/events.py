@@ -16,6 +16,7 @@ class EventKind(StrEnum):
     EXCHANGE_PROPOSED = "exchange_proposed"
     PERMIT_GRANTED = "permit_granted"
     PERMIT_DENIED = "permit_denied"
+    PERMIT_SITE_BARRED = "permit_site_barred"
     FINANCING_SECURED = "financing_secured"
     FINANCING_FAILED = "financing_failed"
     EXCHANGE_STARTED = "exchange_started"
@@ -32,6 +33,7 @@ class EventKind(StrEnum):
     STREAM_PHASED_OUT = "stream_phased_out"
     LAND_REPLANNED = "land_replanned"
     POLICY_CHANGED = "policy_changed"
+    INTERNAL_SUPPLY = "internal_supply"
 
 
 # column → (default, meaning); the order is the column order of events.parquet
