@@ -24,7 +24,7 @@ from sim.core.params import Strict, Switch, param
 from sim.mechanisms import land_planning
 
 if TYPE_CHECKING:
-    from sim.core.exchange import Exchange
+    from sim.core.exchange import Demand, Exchange, Offer
     from sim.core.model import SymbiosisModel
 
 ClassName = Literal["minor", "class_b", "class_a"]
@@ -110,16 +110,17 @@ class Params(Strict):
         "Water reuse with a new discharge (class B).",
     )
     aquaculture: Activity = param(
-        _act(0.35),
+        Activity(months=18.0, denial=0.35),
         "class, months, probability",
-        "A5 shrimp farm denied (salt water near a stream); A4 salmon permit hard; values: assumption",
-        "A fish, shrimp or algae farm receiving a stream (class B).",
+        "A5 shrimp farm denied (salt water near a stream); A4 salmon permit hard: slower than a typical class B permit; values: assumption",
+        "A fish, shrimp or algae farm receiving a stream (class B, median 18 months).",
     )
     greenhouse: Activity = param(
-        _act(0.05),
+        Activity(months=8.0, denial=0.05),
         "class, months, probability",
-        "A5 Regenergy Frövi; A12 Agtira; values: assumption",
-        "A greenhouse receiving a stream (minor).",
+        "A5 Regenergy Frövi; A12 Agtira: a large greenhouse needs a building permit and its environmental questions "
+        "settled; values: assumption",
+        "A greenhouse receiving a stream (minor, median 8 months).",
     )
     process_plant: Activity = param(
         _act(0.15),
@@ -172,16 +173,19 @@ PROCESS = {"efuel", "hydrogen", "chemicals", "biorefinery"}
 
 def _activity_key(model: SymbiosisModel, ex: Exchange) -> str:
     """The name of the exchange's permit activity (a field of Params)."""
-    sector = model.firms[ex.receiver].sector
+    return _classify(model.firms[ex.receiver].sector, ex.resource, ex.offer.same_discharge_point)
+
+
+def _classify(sector: str, resource: str, same_discharge_point: bool) -> str:
     if sector in AQUACULTURE:
         return "aquaculture"
-    if ex.resource == "technical_water":
-        return "same_discharge_point" if ex.offer.same_discharge_point else "water_reuse"
+    if resource == "technical_water":
+        return "same_discharge_point" if same_discharge_point else "water_reuse"
     if sector in PROCESS:
         return "process_plant"
     if sector == "greenhouse":
         return "greenhouse"
-    if ex.resource in ("heat", "steam"):
+    if resource in ("heat", "steam"):
         return "heat_connection"
     return "other"
 
@@ -212,6 +216,15 @@ def site(model: SymbiosisModel, firm_idx: int) -> tuple[int, float, float]:
 def denied_before(model: SymbiosisModel, ex: Exchange) -> bool:
     """Whether this activity was denied at the receiver's site before."""
     return activity_name(model, ex) in model.state.permits.denied.get(site(model, ex.receiver), ())
+
+
+def barred(model: SymbiosisModel, offer: Offer, demand: Demand) -> bool:
+    """Whether a proposal would be for an activity already denied at the receiver's site: the
+    receiver knows the decision and does not apply again (matching then proposes nothing)."""
+    if not (model.switches.permits and model.params.permits.remember_denials):
+        return False
+    denied = model.state.permits.denied.get(site(model, demand.firm))
+    return bool(denied) and _classify(model.firms[demand.firm].sector, offer.resource, offer.same_discharge_point) in denied
 
 
 def draw_months(model: SymbiosisModel, median: float, sigma: float) -> float:

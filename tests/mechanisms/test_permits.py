@@ -9,8 +9,8 @@ import pytest
 
 from sim import config
 from sim.core.exchange import EndReason, Stage
-from sim.mechanisms import permits
-from sim.run.measures import water_first_month, water_permits_denied
+from sim.mechanisms import matching, permits
+from sim.run.measures import water_first_month
 from sim.run.runner import run
 from tests.helpers import greater, outcomes
 from tests.mechanisms import builder as b
@@ -145,6 +145,17 @@ def test_a_denied_site_stays_denied_for_the_same_activity() -> None:
     assert not permits.denied_before(m, other) and permits.granted(m, other), "another site is not affected"
 
 
+def test_a_receiver_does_not_propose_an_activity_denied_at_its_site() -> None:
+    m = _three(params={"permits": {"heat_connection": {"months": 0, "denial": 1.0}}})
+    assert not permits.granted(m, b.open_exchange(m, "Source", "Taker", "heat"))
+    m.params.permits.heat_connection.denial = 0.0
+    second, taker = b.offer_of(m, "Second", "heat"), b.demand_of(m, "Taker", "heat")
+    assert permits.barred(m, second, taker)
+    assert matching.propose(m, second, taker, 1.0, False) is None
+    other = b.demand_of(m, "Other", "heat")
+    assert not permits.barred(m, second, other) and matching.propose(m, second, other, 1.0, False) is not None
+
+
 def test_a_denial_bars_only_the_activity_it_was_for() -> None:
     m = b.new(
         b.firm("Source", offers=[b.offer("heat", 3000, 60), b.offer("technical_water", 5000, 0.7)]),
@@ -199,21 +210,28 @@ def test_permits_gate_and_delay_receivers() -> None:
     greater(sandbox, slow)
 
 
+WATER_ACTIVITIES = ("water_reuse", "same_discharge_point")
+
+
 def _water(overrides: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Month of the treatment plant's first water delivery (censored at 121) and its denied permits, 80 seeds."""
+    """Month of the treatment plant's first water delivery (censored at 121) and its denied water-reuse
+    permits (the activity itself: a fish farm's aquaculture permit is the same in both arms), 80 seeds."""
     cfg = config.load(None, overrides)
     first, denied = [], []
     for seed in range(80):
-        ex = run(cfg, seed, TEN_YEARS).exchanges
-        first.append(water_first_month(ex, TEN_YEARS))
-        denied.append(water_permits_denied(ex))
+        result = run(cfg, seed, TEN_YEARS)
+        first.append(water_first_month(result.exchanges, TEN_YEARS))
+        ev = result.events
+        mine = (ev["kind"] == "permit_denied") & (ev["supplier"] == "Millby Wastewater") & ev["detail"].isin(WATER_ACTIVITIES)
+        denied.append(int(mine.sum()))
     return np.array(first), np.array(denied)
 
 
 @pytest.mark.slow
 def test_same_discharge_point_eases_water_reuse() -> None:
-    """P6: reuse with a new discharge needs an environmental permit that is slower and more often
-    denied than at the same discharge point: the treatment plant's water reaches receivers later."""
+    """P6: reuse with a new discharge needs a class B environmental permit that is slower and more often
+    denied than the minor procedure at the same discharge point: the treatment plant's water reaches
+    receivers later, and its water-reuse permits are denied more often."""
     new_first, new_denied = _water({"firms.2.offers.0.same_discharge_point": False})
     same_first, same_denied = _water({})
     greater(new_first, same_first)
