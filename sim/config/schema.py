@@ -147,6 +147,21 @@ class DemandConfig(Strict):
         "A13 Bjuv: the hub's treatment plant was built for Findus's process water",
         "The one firm that can meet this need (none: any supplier).",
     )
+    internal_share: float | None = param(
+        None,
+        "share of the need",
+        "§2.5.4, A28: firms work on internal efficiency first (water recirculation, heat recovery on site)",
+        "Share of the need the firm can cover itself (none: params.internal_supply.default_share for the resource).",
+        ge=0,
+        le=1,
+    )
+    internal_cost_per_unit: float | None = param(
+        None,
+        "SEK per resource unit",
+        "case data or assumption",
+        "Cost of covering a unit itself (none: params.internal_supply.cost_sek_per_unit for the resource).",
+        ge=0,
+    )
 
 
 class FirmConfig(Strict):

@@ -84,7 +84,8 @@ def build(model: SymbiosisModel) -> None:
             add_offer(model, Offer(firm.idx, oc.resource, oc.quantity, oc.quality, phase, oc.same_discharge_point, **fed))
         for dc in fc.demands:
             price = dc.virgin_price if dc.virgin_price is not None else CATALOGUE[dc.resource].virgin_price_sek_per_unit
-            add_demand(model, Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land, only_from=idx_of(dc.only_from)))
+            own = {"only_from": idx_of(dc.only_from), "internal_share": dc.internal_share, "internal_cost": dc.internal_cost_per_unit}
+            add_demand(model, Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land, **own))
     for i, m in enumerate(cfg.municipalities):
         mun = model.municipalities[i]
         mun.hub_firm = model.by_name[m.hub].idx if m.hub else None
