@@ -191,6 +191,21 @@ class DemandConfig(Strict):
         None, "year", "case history", "Year the need ends and its exchanges with it (none: never).", ge=1900, le=2200
     )
     end_month: int = param(1, "month (1-12)", "case history", "Month the need ends, with end_year.", ge=1, le=12)
+    internal_share: float | None = param(
+        None,
+        "share of the need",
+        "§2.5.4, A28: firms work on internal efficiency first (water recirculation, heat recovery on site)",
+        "Share of the need the firm can cover itself (none: params.internal_supply.default_share for the resource).",
+        ge=0,
+        le=1,
+    )
+    internal_cost_per_unit: float | None = param(
+        None,
+        "SEK per resource unit",
+        "case data or assumption",
+        "Cost of covering a unit itself (none: params.internal_supply.cost_sek_per_unit for the resource).",
+        ge=0,
+    )
 
 
 class FirmConfig(Strict):

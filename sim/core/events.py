@@ -16,6 +16,7 @@ class EventKind(StrEnum):
     EXCHANGE_PROPOSED = "exchange_proposed"
     PERMIT_GRANTED = "permit_granted"
     PERMIT_DENIED = "permit_denied"
+    PERMIT_SITE_BARRED = "permit_site_barred"
     FINANCING_SECURED = "financing_secured"
     FINANCING_FAILED = "financing_failed"
     EXCHANGE_STARTED = "exchange_started"
@@ -38,6 +39,7 @@ class EventKind(StrEnum):
     FIRM_ENTRY = "firm_entry"  # a firm arrives on its date in the case history
     OFFER_START = "offer_start"  # a firm's stream starts on its date
     OFFER_END = "offer_end"  # a firm's stream ends on its date, and its exchanges with it
+    INTERNAL_SUPPLY = "internal_supply"
 
 
 # column → (default, meaning); the order is the column order of events.parquet

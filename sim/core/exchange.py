@@ -72,10 +72,13 @@ class Demand:
     needs_new_land: bool = False
     met: float = 0.0
     only_from: int | None = None  # the one firm that can meet this need (a plant built for its feeder)
+    internal_share: float | None = None  # share of the need the firm can cover itself (None: the resource's default)
+    internal_cost: float | None = None  # SEK per unit of covering it itself (None: the resource's default)
+    internal: float = 0.0  # the part the firm chose to cover itself (see sim.mechanisms.internal_supply)
 
     @property
     def unmet(self) -> float:
-        return self.quantity - self.met
+        return self.quantity - self.met - self.internal
 
 
 @dataclass(slots=True)

@@ -143,7 +143,8 @@ def start_stream(model: SymbiosisModel, firm: Firm, sc: OfferConfig | DemandConf
         add_offer(model, offer)
         return offer
     price = sc.virgin_price if sc.virgin_price is not None else model.resources[sc.resource].virgin_price_sek_per_unit
-    demand = Demand(firm.idx, sc.resource, sc.quantity, sc.min_quality, price, sc.needs_new_land)
+    own = {"internal_share": sc.internal_share, "internal_cost": sc.internal_cost_per_unit}
+    demand = Demand(firm.idx, sc.resource, sc.quantity, sc.min_quality, price, sc.needs_new_land, **own)
     demand.only_from = model.by_name[sc.only_from].idx if sc.only_from else None
     add_demand(model, demand)
     return demand

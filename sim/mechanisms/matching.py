@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
-from sim.mechanisms import benefit, engagement, lifecycle, lock_in, scarcity, snowball, trust
+from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, scarcity, snowball, trust
 
 if TYPE_CHECKING:
     from agents.firm import Firm
@@ -352,8 +352,12 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
         return None
     if min(offer.available, demand.unmet) < model.params.matching.min_quantity_share * demand.quantity:
         return None
+    if permits.barred(model, offer, demand):  # the receiver knows its site was denied this activity
+        return None
     deal = benefit.evaluate(model, offer, demand, supplier, receiver, distance)
     if not deal.viable:
+        return None
+    if (deal := internal_supply.decide(model, offer, demand, supplier, receiver, distance, deal)) is None:
         return None
     if not trust.sufficient(model, supplier, receiver) or supplier.busy >= supplier.attention or receiver.busy >= receiver.attention:
         remember_latent(model, offer, demand)

@@ -105,24 +105,25 @@ def test_losing_the_input_ends_the_streams_made_from_it() -> None:
     assert p < 0.01, f"supply a year after the exit in {survived_off}/40 runs without coupling vs 0/40 with it, p = {p:.4f}"
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_fed_stream_is_what_its_input_allows_every_month(seed: int) -> None:
-    m = SymbiosisModel(config.load(FEED_CHAIN), rng=seed)
-    offers = b.fed_offers(m)
-    assert [o.resource for o in offers] == ["biogas", "digestate"] and all(o.quantity == 0 for o in offers)
+def test_a_fed_stream_is_what_its_input_allows_every_month() -> None:
+    """Every month of five runs; whether the plant lives to be fed is luck, so it must be fed in some run."""
     grew = False
-    while m.running:
-        m.step()
-        for o in offers:
-            if not m.firms[o.firm].alive:
-                continue
-            share = feed.fed_share(m, o)
-            assert o.quantity == pytest.approx(o.base_quantity * share, abs=1e-9)
-            assert o.committed <= o.quantity + 1e-9
-            grew |= share > 0
+    for seed in range(5):
+        m = SymbiosisModel(config.load(FEED_CHAIN), rng=seed)
+        offers = b.fed_offers(m)
+        assert [o.resource for o in offers] == ["biogas", "digestate"] and all(o.quantity == 0 for o in offers)
+        while m.running:
+            m.step()
+            for o in offers:
+                if not m.firms[o.firm].alive:
+                    continue
+                share = feed.fed_share(m, o)
+                assert o.quantity == pytest.approx(o.base_quantity * share, abs=1e-9)
+                assert o.committed <= o.quantity + 1e-9
+                grew |= share > 0
+        lost = [ex for ex in m.exchanges.values() if ex.end_reason is EndReason.FEED_LOST]
+        assert all(any(ex.offer is o for o in offers) and ex.stage is Stage.ENDED for ex in lost)
     assert grew, "the plant never received its input"
-    lost = [ex for ex in m.exchanges.values() if ex.end_reason is EndReason.FEED_LOST]
-    assert all(any(ex.offer is o for o in offers) and ex.stage is Stage.ENDED for ex in lost)
 
 
 def test_fed_by_must_be_a_need_of_the_firm() -> None:
