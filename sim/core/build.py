@@ -37,7 +37,19 @@ def build(model: SymbiosisModel) -> None:
     region_idx = {}
     for i, r in enumerate(cfg.regions):
         progs = [
-            Programme(p.name, p.budget_sek, p.funding_rate, p.project_length_months, p.call_interval_months, p.anchor_eligible)
+            Programme(
+                p.name,
+                p.budget_sek,
+                p.funding_rate,
+                p.project_length_months,
+                p.call_interval_months,
+                p.anchor_eligible,
+                budget_sek_per_year=p.budget_sek_per_year,
+                carry_over=p.carry_over,
+                open_from_year=p.open_from_year,
+                open_until_year=p.open_until_year,
+                public=p.funder == "public",
+            )
             for p in r.programmes
         ]
         model.regions.append(Region(model, idx=i, name=r.name, programmes=progs))
@@ -84,7 +96,9 @@ def build(model: SymbiosisModel) -> None:
             add_offer(model, Offer(firm.idx, oc.resource, oc.quantity, oc.quality, phase, oc.same_discharge_point, **fed))
         for dc in fc.demands:
             price = dc.virgin_price if dc.virgin_price is not None else CATALOGUE[dc.resource].virgin_price_sek_per_unit
-            add_demand(model, Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land, only_from=idx_of(dc.only_from)))
+            add_demand(
+                model, Demand(firm.idx, dc.resource, dc.quantity, dc.min_quality, price, dc.needs_new_land, only_from=idx_of(dc.only_from))
+            )
     for i, m in enumerate(cfg.municipalities):
         mun = model.municipalities[i]
         mun.hub_firm = model.by_name[m.hub].idx if m.hub else None
@@ -114,6 +128,7 @@ def build(model: SymbiosisModel) -> None:
                 fc.initial_project_months,
                 fc.cost_sek_per_month * model.params.project_funding.initial_project_funding_rate,
                 cfg.policy.funding_anchor_eligible or fc.initial_project_anchor_eligible,
+                public=fc.initial_project_funder == "public",
             )
         model.facilitators.append(fac)
         for m in fac.municipalities:
