@@ -62,7 +62,7 @@ class Params(Strict):
         le=1,
     )
     partner_base_willingness: float = param(
-        0.3,
+        0.5,
         "share of a partner's equal part (0-1)",
         "§3.4.2: actors find it hard to put time and money into symbiosis work; value: assumption",
         "Share of its equal part of the co-financing a lone partner pays before it has any value from exchanges.",
@@ -77,7 +77,7 @@ class Params(Strict):
         gt=0,
     )
     free_riding_exponent: float = param(
-        0.5,
+        0.25,
         "exponent (0 = no free-riding)",
         "Olson (1965): the larger the group, the less each member pays for a collective good; value: assumption",
         "Each partner's willingness is scaled by (number of partners)^-exponent.",
@@ -181,24 +181,28 @@ def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
     return own * float(n_partners) ** -p.free_riding_exponent
 
 
-def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> float:
+def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple[float, float]:
     """The partners pay towards ``rest_sek`` (the month's cost the programme does not pay) as far as
-    they are willing and able; what they pay leaves their cash. Returns the SEK paid."""
+    they are willing and able; what they pay leaves their cash. Returns the SEK paid by firms and
+    by municipal utilities (whose money is public)."""
     if rest_sek <= 0:
-        return 0.0
+        return 0.0, 0.0
     idx = partners(model, fac)
     if len(idx) == 0:
-        return 0.0
+        return 0.0, 0.0
     p = model.params.project_funding
     benefit = model.state.project_funding.benefit_sek
     part = rest_sek / len(idx)
-    paid = 0.0
+    private = public = 0.0
     for i in idx.tolist():
         firm = model.firms[i]
         pay = min(willingness(p, benefit.get(i, 0.0), len(idx)) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
         firm.cash_sek -= pay
-        paid += pay
-    return paid
+        if firm.role == Role.UTILITY:
+            public += pay
+        else:
+            private += pay
+    return private, public
 
 
 def project_needs(model: SymbiosisModel, start_step: int, months: int, monthly_sek: float) -> dict[int, float]:
@@ -278,7 +282,8 @@ def step(model: SymbiosisModel) -> None:
         fees = fac.membership_fee_share * member_turnover_sek_per_month(model, fac)
         project = fac.project if on else None
         paid = project.public_sek_per_month if project is not None else 0.0
-        partners_paid = cofinance(model, fac, cost - paid - base - fees) if project is not None and cofinanced else 0.0
+        own, utilities = cofinance(model, fac, cost - paid - base - fees) if project is not None and cofinanced else (0.0, 0.0)
+        partners_paid = own + utilities
         if project is not None:
             _pay(model, fac, paid)
             project.partners_paid_sek += partners_paid
@@ -291,8 +296,8 @@ def step(model: SymbiosisModel) -> None:
         anchor_ok = not on or (project is not None and project.anchor_eligible)
         fac.anchor_coverage = min(1.0, (base + fees + (capacity if anchor_ok else 0.0)) / cost)
         public = paid if project is not None and project.public else 0.0
-        fac.public_sek_this_step = (public + base) if on else 0.0
-        fac.private_sek_this_step = (paid - public + partners_paid + fees) if on else 0.0
+        fac.public_sek_this_step = (public + utilities + base) if on else 0.0
+        fac.private_sek_this_step = (paid - public + own + fees) if on else 0.0
         model.add_public_spending(fac.public_sek_this_step)
         model.add_private_spending(fac.private_sek_this_step)
 

@@ -197,6 +197,23 @@ def test_co_financing_changes_private_money_and_never_public() -> None:
     assert on.private_sek_total > 0 == off.private_sek_total
 
 
+def test_a_municipal_utilitys_co_financing_is_public_money() -> None:
+    m = b.new(
+        b.firm("Heat", "utility", demands=[b.demand("heat", 500, 40)]),
+        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 500, 40)]),
+        facilitator={"cost_sek_per_month": COST},
+        programme=FUND,
+        params={"project_funding": {"approval_probability": 1.0}},
+    )
+    cash0 = {f.name: f.cash_sek for f in m.firms}
+    b.step(m, 1)
+    utility_paid = cash0["Heat"] - b.firm_named(m, "Heat").cash_sek
+    firm_paid = cash0["Grower"] - b.firm_named(m, "Grower").cash_sek
+    assert utility_paid > 0 and firm_paid > 0
+    assert b.public_sek_this_month(m) == pytest.approx(MONTHLY + utility_paid)
+    assert m.private_sek_step == pytest.approx(firm_paid)
+
+
 def test_initial_project_of_the_firms_own_money_is_private() -> None:
     m = b.step(_model(None, facilitator={"initial_project_months": 12, "initial_project_funder": "private"}), 3)
     assert m.public_sek_total == 0.0 and m.private_sek_total > 0
