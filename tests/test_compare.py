@@ -349,8 +349,9 @@ def test_cli_bad_set_exits_2_naming_the_key(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_continuous_funding_on_savsjo_spends_more_public_money_where_appropriations_allow(tmp_path: Path) -> None:
     """A20 over 20 years: with yearly appropriations, back-to-back projects fund more months, so the
-    compare report shows more public money spent, not a saving from spending a fixed pot sooner."""
-    res = compare("baseline", ["continuous_funding"], ["A20"], 30, tmp_path / "a20", workers=1, years=20, command="test")
+    compare report shows more public money spent, not a saving from spending a fixed pot sooner
+    (50 paired seeds)."""
+    res = compare("baseline", ["continuous_funding"], ["A20"], 50, tmp_path / "a20", workers=1, years=20, command="test")
     (case,) = res.results
     extra = case.diffs["continuous_funding"].diffs["public_funding_total_sek"]
     assert extra.excludes_zero() and extra.estimate > 0
