@@ -14,8 +14,10 @@ class Project:
     programme: int
     start_step: int
     end_step: int
-    public_sek_per_month: float
+    public_sek_per_month: float  # what the programme pays per month (the firms' own if not ``public``)
     anchor_eligible: bool
+    public: bool = True
+    partners_paid_sek: float = 0.0  # the partners' co-financing so far
 
 
 class Facilitator(mesa.Agent):
@@ -47,3 +49,7 @@ class Facilitator(mesa.Agent):
         self.funded_share = 0.0
         self.anchor_coverage = 0.0
         self.public_sek_this_step = 0.0
+        self.private_sek_this_step = 0.0
+        self.partners_share = 0.0  # share of the cost the partners co-financed this month
+        self.fees_share = 0.0  # share of the cost membership fees paid this month
+        self.no_fee_base = False  # the last project ended without a fee base (weaker next application)

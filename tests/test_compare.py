@@ -23,7 +23,7 @@ from sim.compare import analysis, policies, stats
 from sim.compare.study import Comparison, compare
 from sim.config import ConfigError
 from sim.run.runner import run
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, cli
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, ROOT, cli, greater
 
 YEARS = 5  # months enough for exchanges to start in the example (first ones after ~2 years)
 REPS = 16
@@ -344,3 +344,24 @@ def test_cli_bad_set_exits_2_naming_the_key(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "Traceback" not in res.stderr, res.output
     assert "--set params.nope: unknown key 'nope'" in res.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_continuous_funding_on_savsjo_spends_more_public_money_where_appropriations_allow(tmp_path: Path) -> None:
+    """A20 over 20 years: with yearly appropriations, back-to-back projects fund more months, so the
+    compare report shows more public money spent, not a saving from spending a fixed pot sooner
+    (50 paired seeds)."""
+    res = compare("baseline", ["continuous_funding"], ["A20"], 50, tmp_path / "a20", workers=1, years=20, command="test")
+    (case,) = res.results
+    extra = case.diffs["continuous_funding"].diffs["public_funding_total_sek"]
+    assert extra.excludes_zero() and extra.estimate > 0
+    assert (
+        case.arms["continuous_funding"].means["public_funding_total_sek"].estimate
+        > case.arms["baseline"].means["public_funding_total_sek"].estimate
+    )
+    runs = res.runs
+    greater(
+        runs.loc[runs["arm"] == "continuous_funding", "public_funding_total_sek"].to_numpy(),
+        runs.loc[runs["arm"] == "baseline", "public_funding_total_sek"].to_numpy(),
+    )
+    assert "more public money per run" in res.markdown.read_text(encoding="utf-8")

@@ -16,6 +16,9 @@ from sim.sweep.spec import TIMESERIES_COLUMNS
 from tests.helpers import cli_inprocess
 from tests.sweep_helpers import write_spec
 
+# partners who pay the whole rest of a project, so that the example's first exchanges fall in two years
+FULL_COFINANCING = {"params.project_funding.partner_base_willingness": 1.0, "params.project_funding.free_riding_exponent": 0.0}
+
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -24,7 +27,7 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
         d / "s.yaml",
         parameters=[{"key": "policy.funding_gap_months", "values": [0, 24]}],
         replications=2,
-        set={"years": 2},
+        set={"years": 2, **FULL_COFINANCING},
         batch_size=2,
         outcomes={"timeseries": {"every": 6, "columns": ["active_exchanges", "co2_avoided_t", "cluster_active"]}},
     )
@@ -60,7 +63,7 @@ def test_annual_view_sums_the_monthly_flows_of_the_run(sweep: Path) -> None:
     assert len(rows) == 4 * 2  # four runs, two complete years
     checked = 0
     for run_id, seed, gap, year, co2, active in rows:
-        ts = run(config.load(None, {"policy.funding_gap_months": gap, "years": 2}), seed).timeseries
+        ts = run(config.load(None, {"policy.funding_gap_months": gap, "years": 2, **FULL_COFINANCING}), seed).timeseries
         year_rows = ts[ts["year"] == year]
         assert len(year_rows) == 12
         assert co2 == pytest.approx(year_rows["co2_avoided_t"].sum(), rel=1e-12, abs=1e-9), run_id

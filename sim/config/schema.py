@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
 
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES, ResourcesConfig
@@ -319,13 +319,54 @@ class InvestmentProgrammeConfig(Strict):
 
 
 class ProgrammeConfig(Strict):
+    """A funding programme: a yearly appropriation (and/or a total cap), calls open in some years.
+
+    A project is granted only if the programme can pay its public share in every year the project
+    runs (without carry-over each year's appropriation on its own, with carry-over the sum of the
+    appropriations so far) and within the total cap; the money is paid month by month.
+    """
+
     name: str = param(..., "text", "case data", "Name of the programme.")
-    budget_sek: float = param(..., "SEK", "case data (e.g. A22 ERDF SEK 28.8 M)", "Total budget available to facilitation projects.", ge=0)
+    budget_sek: float | None = param(
+        None,
+        "SEK",
+        "case data (e.g. A22 ERDF SEK 28.8 M)",
+        "Total cap on what the programme pays facilitation projects over the run (none: no total cap; "
+        "then budget_sek_per_year is required).",
+        ge=0,
+    )
+    budget_sek_per_year: float | None = param(
+        None,
+        "SEK/year",
+        "§3.3: programmes are yearly appropriations with calls; value per case",
+        "Yearly appropriation: what the programme may pay facilitation projects in one calendar year "
+        "(none: only the total cap budget_sek binds).",
+        ge=0,
+    )
+    carry_over: bool = param(
+        False,
+        "switch",
+        "assumption: a state appropriation lapses at the year's end unless the funder carries it over",
+        "Whether a year's unspent appropriation may be spent in later years.",
+    )
+    open_from_year: int | None = param(
+        None, "year", "case data (programme period)", "First year the programme's calls are open (none: from the start).", ge=1900, le=2200
+    )
+    open_until_year: int | None = param(
+        None, "year", "case data (programme period)", "Last year the programme's calls are open (none: never closes).", ge=1900, le=2200
+    )
+    funder: Literal["public", "private"] = param(
+        "public",
+        "public or private",
+        "§3.3: a few networks are financed by a constellation of large firms (A1, A3 own money)",
+        "Whose money it is: public money (state, region, municipality and their companies) counts in "
+        "public_funding_*, the firms' or private funds' own money in private_funding_*.",
+    )
     funding_rate: float = param(
         0.5,
         "share of project cost (0-1)",
         "§3.4.2: Tillväxtverket money has a low funding rate; value: assumption",
-        "Share of the facilitator's cost the programme pays.",
+        "Share of the facilitator's cost the programme pays; the partners are asked for the rest.",
         ge=0,
         le=1,
     )
@@ -336,6 +377,20 @@ class ProgrammeConfig(Strict):
     anchor_eligible: bool = param(
         False, "switch", "§3.4.2: ERDF targets SMEs", "Whether this programme may fund work with anchors regardless of the policy lever."
     )
+
+    @model_validator(mode="after")
+    def _budget_and_period(self) -> ProgrammeConfig:
+        if self.budget_sek is None and self.budget_sek_per_year is None:
+            raise ValueError(
+                f"programme {self.name!r} has no budget (allowed: budget_sek_per_year, the yearly appropriation, "
+                "and/or budget_sek, a total cap over the run)"
+            )
+        if self.open_from_year is not None and self.open_until_year is not None and self.open_until_year < self.open_from_year:
+            raise ValueError(
+                f"programme {self.name!r}: open_until_year {self.open_until_year} is before open_from_year "
+                f"{self.open_from_year} (allowed: open_until_year >= open_from_year)"
+            )
+        return self
 
 
 class RegionConfig(Strict):
@@ -358,6 +413,12 @@ class FacilitatorConfig(Strict):
         "switch",
         "A13: Bjuv's own municipal money could fund work with its anchor",
         "Whether the project running at the start may fund work with anchors.",
+    )
+    initial_project_funder: Literal["public", "private"] = param(
+        "public",
+        "public or private",
+        "§3.3: a few networks are financed by their large firms (A1 Hållbar Kemi)",
+        "Whose money pays the project running at the start: public money, or the firms' own (counted as private).",
     )
     membership_fee_share: float = param(
         0.0,

@@ -33,7 +33,19 @@ def build(model: SymbiosisModel) -> None:
     region_idx = {}
     for i, r in enumerate(cfg.regions):
         progs = [
-            Programme(p.name, p.budget_sek, p.funding_rate, p.project_length_months, p.call_interval_months, p.anchor_eligible)
+            Programme(
+                p.name,
+                p.budget_sek,
+                p.funding_rate,
+                p.project_length_months,
+                p.call_interval_months,
+                p.anchor_eligible,
+                budget_sek_per_year=p.budget_sek_per_year,
+                carry_over=p.carry_over,
+                open_from_year=p.open_from_year,
+                open_until_year=p.open_until_year,
+                public=p.funder == "public",
+            )
             for p in r.programmes
         ]
         model.regions.append(Region(model, idx=i, name=r.name, programmes=progs))

@@ -196,6 +196,7 @@ def add_facilitator(model: SymbiosisModel, fc: FacilitatorConfig) -> Facilitator
             model.steps + fc.initial_project_months,
             fc.cost_sek_per_month * model.params.project_funding.initial_project_funding_rate,
             model.config.policy.funding_anchor_eligible or fc.initial_project_anchor_eligible,
+            public=fc.initial_project_funder == "public",
         )
     fac.next_project_step = model.steps
     model.facilitators.append(fac)

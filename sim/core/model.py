@@ -85,6 +85,8 @@ class SymbiosisModel(mesa.Model):
         self.scheduled: dict[int, list[Any]] = {}
         self.public_sek_total = 0.0
         self.public_sek_step = 0.0
+        self.private_sek_total = 0.0  # the firms' own money for facilitation: never public
+        self.private_sek_step = 0.0
         self.collector = Collector(self)
         self.datacollector = self.collector  # what mesa.batch_run reads
         build.build(self)
@@ -101,6 +103,7 @@ class SymbiosisModel(mesa.Model):
     def step(self) -> None:
         """One month: scheduled events, then every mechanism's phases in registry order."""
         self.public_sek_step = 0.0
+        self.private_sek_step = 0.0
         self._run_scheduled()
         for _, phase in self.phases:
             phase(self)
@@ -163,6 +166,11 @@ class SymbiosisModel(mesa.Model):
     def add_public_spending(self, sek: float) -> None:
         self.public_sek_step += sek
         self.public_sek_total += sek
+
+    def add_private_spending(self, sek: float) -> None:
+        """The firms' own money for the common work (co-financing, fees, own programmes)."""
+        self.private_sek_step += sek
+        self.private_sek_total += sek
 
     # ----- log -------------------------------------------------------------------------------
     def log(self, kind: EventKind, **fields: Any) -> None:

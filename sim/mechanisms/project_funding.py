@@ -1,11 +1,16 @@
 """Project funding of facilitation (patterns P2, P8, P10).
 
-Almost all initiatives have needed public project money (§3.3). A facilitator lives on projects:
-a region's programme funds a share of its cost for a project's length; when one ends the next
-starts after ``policy.funding_gap_months``, if the programme still has budget. Regional
-development money is for SMEs unless ``policy.funding_anchor_eligible``: then, and only then, the
-facilitator's funded time may go to work with a large anchor (§3.4.2, MOLEKYL A25). Permanent
-base funding and membership fees scaled by firm size (High Coast, A2) are the alternatives.
+Almost all initiatives have needed public project money (§3.3). A facilitator lives on projects: a
+programme pays its funding rate of the facilitator's cost for a project's length, the partners are
+asked for the rest and pay only as far as they are willing and able (their cash, the value they
+got from exchanges so far, and how many share the bill: Olson 1965), so a low funding rate means
+less facilitation (§3.4.2). Programmes have yearly appropriations and calls open in given years
+(§3.3); a grant commits the public share year by year and the money is paid month by month. When a
+project ends the next starts after ``policy.funding_gap_months`` if a programme can pay it; a
+funder expecting a self-sustaining business model (§3.2) grants less often to a network that has
+no fee base by then. Regional development money is for SMEs unless ``policy.funding_anchor_eligible``
+(§3.4.2, MOLEKYL A25). Permanent base funding and membership fees scaled by firm size (High Coast,
+A2) are the alternatives. Public money and the firms' own money are kept apart.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from sim.core.params import Strict, Switch, param
 if TYPE_CHECKING:
     from agents.facilitator import Facilitator
     from agents.firm import Firm
+    from agents.region import Programme
+    from sim.core.exchange import Exchange
     from sim.core.model import SymbiosisModel
 
 
@@ -43,23 +50,74 @@ class Params(Strict):
         True,
         "switch",
         "§3.3: projects are co-financed by the partners' own money (A3 Händelö: ERDF plus the main actors' own money)",
-        "Whether partners pay the rest of a project's cost, so that a running project funds full capacity.",
+        "Whether the partners are asked for the part of a project's cost the programme does not pay (they pay as far "
+        "as willing and able); off, a project funds only its programme's share.",
     )
     initial_project_funding_rate: float = param(
         0.5,
         "share of the facilitator's cost (0-1)",
         "as a programme's default funding_rate (§3.4.2); value: assumption",
-        "Public share of the cost of a project already running at the start (facilitators.*.initial_project_months).",
+        "Programme share of the cost of a project already running at the start (facilitators.*.initial_project_months).",
+        ge=0,
+        le=1,
+    )
+    partner_base_willingness: float = param(
+        0.5,
+        "share of a partner's equal part (0-1)",
+        "§3.4.2: actors find it hard to put time and money into symbiosis work; value: assumption",
+        "Share of its equal part of the co-financing a lone partner pays before it has any value from exchanges.",
+        ge=0,
+        le=1,
+    )
+    benefit_half_sek: float = param(
+        1.0e6,
+        "SEK",
+        "§3.3: the firms that gain finance the network (a strong constellation of large firms); value: assumption",
+        "Value from exchanges so far at which a partner's willingness is half-way from the base to its whole part.",
+        gt=0,
+    )
+    free_riding_exponent: float = param(
+        0.25,
+        "exponent (0 = no free-riding)",
+        "Olson (1965): the larger the group, the less each member pays for a collective good; value: assumption",
+        "Each partner's willingness is scaled by (number of partners)^-exponent.",
+        ge=0,
+        le=2,
+    )
+    cash_share_per_month: float = param(
+        0.02,
+        "share of cash per month (0-1)",
+        "§3.2: small firms must secure financing step by step; value: assumption",
+        "Largest share of its cash a partner can put into the common work in one month (a partner without cash pays nothing).",
+        ge=0,
+        le=1,
+    )
+    fee_base_share: float = param(
+        0.25,
+        "share of the facilitator's cost (0-1)",
+        "§3.2: funders expect a project to find a lasting business model; value: assumption",
+        "Share of the facilitator's cost the firms' own money (fees, co-financing) must cover in a project's last "
+        "month for the network to count as having a fee base.",
+        ge=0,
+        le=1,
+    )
+    no_fee_base_approval_factor: float = param(
+        0.5,
+        "multiple of approval_probability (0-1)",
+        "§3.2: the funder's ambition is a business model that needs no new applications; value: assumption",
+        "Approval chance of the next application to a public programme, relative to the normal, after a project ended without a fee base.",
         ge=0,
         le=1,
     )
 
 
 class State:
-    """Per municipality, the facilitation rate of a firm there (column 0 other firms, 1 anchors)."""
+    """Per municipality, the facilitation rate of a firm there (column 0 other firms, 1 anchors); per
+    firm, the value it got from exchanges so far (SEK), which makes it willing to co-finance."""
 
     def __init__(self) -> None:
         self.by_municipality: np.ndarray | None = None
+        self.benefit_sek: dict[int, float] = {}
 
 
 def refresh_facilitation(model: SymbiosisModel) -> None:
@@ -90,6 +148,13 @@ def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
         model.firm_arrays.facilitation_rate[firm.idx] = table[firm.municipality, int(firm.role == Role.ANCHOR)]
 
 
+def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
+    """Both sides book the month's value of the exchange: what makes a partner willing to co-finance."""
+    benefit = model.state.project_funding.benefit_sek
+    benefit[ex.supplier] = benefit.get(ex.supplier, 0.0) + ex.supplier_net_sek_per_month
+    benefit[ex.receiver] = benefit.get(ex.receiver, 0.0) + ex.receiver_net_sek_per_month
+
+
 def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> float:
     """Turnover of the firms in the facilitator's area that take part in an exchange (for member fees)."""
     if fac.membership_fee_share <= 0:
@@ -98,28 +163,91 @@ def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> fl
     return sum(f.turnover_sek_per_year for f in model.firms if f.alive and f.operating > 0 and f.municipality in area) / 12.0
 
 
-def _programme_for(model: SymbiosisModel, fac: Facilitator) -> int | None:
-    """The region's programme with budget left for one more project, if any."""
+def partners(model: SymbiosisModel, fac: Facilitator) -> np.ndarray:
+    """Indices of the firms alive in the facilitator's area: the network's partners."""
+    arrays = model.firm_arrays
+    n = arrays.n
+    return np.flatnonzero(arrays.alive[:n] & np.isin(arrays.municipality[:n], fac.municipalities))
+
+
+def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
+    """Share of its equal part of the co-financing a partner is willing to pay.
+
+    It rises from ``partner_base_willingness`` towards 1 with the value the partner got from
+    exchanges so far, and falls with the number of partners who share the bill (free-riding).
+    """
+    b = max(benefit_sek, 0.0)
+    own = p.partner_base_willingness + (1.0 - p.partner_base_willingness) * b / (b + p.benefit_half_sek)
+    return own * float(n_partners) ** -p.free_riding_exponent
+
+
+def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple[float, float]:
+    """The partners pay towards ``rest_sek`` (the month's cost the programme does not pay) as far as
+    they are willing and able; what they pay leaves their cash. Returns the SEK paid by firms and
+    by municipal utilities (whose money is public)."""
+    if rest_sek <= 0:
+        return 0.0, 0.0
+    idx = partners(model, fac)
+    if len(idx) == 0:
+        return 0.0, 0.0
+    p = model.params.project_funding
+    benefit = model.state.project_funding.benefit_sek
+    part = rest_sek / len(idx)
+    private = public = 0.0
+    for i in idx.tolist():
+        firm = model.firms[i]
+        pay = min(willingness(p, benefit.get(i, 0.0), len(idx)) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
+        firm.cash_sek -= pay
+        if firm.role == Role.UTILITY:
+            public += pay
+        else:
+            private += pay
+    return private, public
+
+
+def project_needs(model: SymbiosisModel, start_step: int, months: int, monthly_sek: float) -> dict[int, float]:
+    """A project's payments per calendar year (it is paid in steps start .. start + months - 1)."""
+    needs: dict[int, float] = {}
+    for t in range(start_step, start_step + months):
+        year = model.date_of(t)[0]
+        needs[year] = needs.get(year, 0.0) + monthly_sek
+    return needs
+
+
+def _programme_for(model: SymbiosisModel, fac: Facilitator) -> tuple[int, dict[int, float]] | None:
+    """The region's first programme with an open call that can pay one more project, if any."""
     region = model.regions[fac.region]
+    year = model.date_of(model.steps)[0]
     for k, prog in enumerate(region.programmes):
-        if prog.remaining_sek >= fac.cost_sek_per_month * prog.funding_rate * prog.project_length_months:
-            return k
+        if not prog.is_open(year):
+            continue
+        needs = project_needs(model, model.steps, prog.project_length_months, fac.cost_sek_per_month * prog.funding_rate)
+        if prog.can_fund(needs, model.config.start_year):
+            return k, needs
     return None
 
 
+def approval_probability(model: SymbiosisModel, fac: Facilitator, prog: Programme) -> float:
+    """A public funder grants less often to a network that ended its last project without a fee base."""
+    p = model.params.project_funding
+    weak = prog.public and fac.no_fee_base
+    return p.approval_probability * (p.no_fee_base_approval_factor if weak else 1.0)
+
+
 def _apply(model: SymbiosisModel, fac: Facilitator) -> None:
-    k = _programme_for(model, fac)
-    if k is None:
+    found = _programme_for(model, fac)
+    if found is None:
         return
+    k, needs = found
     prog = model.regions[fac.region].programmes[k]
-    if model.rng.random() >= model.params.project_funding.approval_probability:
+    if model.rng.random() >= approval_probability(model, fac, prog):
         fac.next_project_step = model.steps + prog.call_interval_months
         model.log(EventKind.FUNDING_DENIED, facilitator=fac.name, detail=prog.name, programme=prog.name)
         return
     anchor_ok = model.config.policy.funding_anchor_eligible or prog.anchor_eligible
     monthly = fac.cost_sek_per_month * prog.funding_rate
-    fac.project = Project(k, model.steps, model.steps + prog.project_length_months, monthly, anchor_ok)
-    prog.spent_sek += monthly * prog.project_length_months
+    fac.project = Project(k, model.steps, model.steps + prog.project_length_months, monthly, anchor_ok, public=prog.public)
+    prog.commit(needs)
     total = monthly * prog.project_length_months
     model.log(
         EventKind.PROJECT_STARTED,
@@ -130,29 +258,54 @@ def _apply(model: SymbiosisModel, fac: Facilitator) -> None:
     )
 
 
+def _end_project(model: SymbiosisModel, fac: Facilitator) -> None:
+    """Close the project; without a fee base by then the next public application is weaker (§3.2)."""
+    p = model.params.project_funding
+    fac.no_fee_base = fac.partners_share + fac.fees_share < p.fee_base_share
+    model.log(EventKind.PROJECT_ENDED, facilitator=fac.name)
+    fac.project = None
+    fac.next_project_step = model.steps + model.config.policy.funding_gap_months
+
+
 def step(model: SymbiosisModel) -> None:
-    """Run projects, apply for new ones, and set each facilitator's funded capacity."""
+    """Run projects, apply for new ones, pay the month and set each facilitator's funded capacity."""
     policy = model.config.policy
     on = model.switches.project_funding
+    cofinanced = model.params.project_funding.cofinanced_by_partners
     for fac in model.facilitators:
         if fac.project is not None and model.steps >= fac.project.end_step:
-            model.log(EventKind.PROJECT_ENDED, facilitator=fac.name)
-            fac.project = None
-            fac.next_project_step = model.steps + policy.funding_gap_months
+            _end_project(model, fac)
         if on and fac.project is None and model.steps >= fac.next_project_step:
             _apply(model, fac)
         cost = fac.cost_sek_per_month
-        public = fac.project.public_sek_per_month if fac.project else 0.0
-        capacity = cost if fac.project and model.params.project_funding.cofinanced_by_partners else public
-        if not on:
-            capacity = cost  # with the mechanism off, funding never binds
         base = policy.facilitator_base_funding_sek_per_year / 12.0
         fees = fac.membership_fee_share * member_turnover_sek_per_month(model, fac)
+        project = fac.project if on else None
+        paid = project.public_sek_per_month if project is not None else 0.0
+        own, utilities = cofinance(model, fac, cost - paid - base - fees) if project is not None and cofinanced else (0.0, 0.0)
+        partners_paid = own + utilities
+        if project is not None:
+            _pay(model, fac, paid)
+            project.partners_paid_sek += partners_paid
+        fac.partners_share = partners_paid / cost
+        fac.fees_share = fees / cost
+        capacity = paid + partners_paid
+        if not on:
+            capacity = cost  # with the mechanism off, funding never binds
         fac.funded_share = min(1.0, (capacity + base + fees) / cost)
-        anchor_ok = not on or (fac.project is not None and fac.project.anchor_eligible)
+        anchor_ok = not on or (project is not None and project.anchor_eligible)
         fac.anchor_coverage = min(1.0, (base + fees + (capacity if anchor_ok else 0.0)) / cost)
-        fac.public_sek_this_step = (public + base) if on else 0.0
+        public = paid if project is not None and project.public else 0.0
+        fac.public_sek_this_step = (public + utilities + base) if on else 0.0
+        fac.private_sek_this_step = (paid - public + own + fees) if on else 0.0
         model.add_public_spending(fac.public_sek_this_step)
+        model.add_private_spending(fac.private_sek_this_step)
+
+
+def _pay(model: SymbiosisModel, fac: Facilitator, sek: float) -> None:
+    """The programme pays the month, out of this calendar year's appropriation."""
+    if fac.project is not None and fac.project.programme >= 0:
+        model.regions[fac.region].programmes[fac.project.programme].pay(model.date_of(model.steps)[0], sek)
 
 
 def covers(fac: Facilitator, role: Role) -> float:

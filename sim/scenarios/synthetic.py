@@ -132,6 +132,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 MUNICIPALITY_SPACING_KM = 40.0  # assumption: Sweden's 450,000 km2 over 290 municipalities ≈ 40 km apart
 FACILITATED_SHARE = 0.15  # assumption: a minority of municipalities has a symbiosis facilitator (appendix cases A1-A29)
 PROGRAMME_BUDGET_SEK = (10e6, 40e6)  # A22: ERDF SEK 28.8 M for two regions; range assumed
+PROGRAMME_PERIOD_YEARS = 7  # an ERDF programme period (2014-2020, 2021-2027)
 
 
 def _name_municipality(i: int) -> str:
@@ -321,23 +322,28 @@ def generate(
         for a in names:
             m["plots"].append({"near": a, "count": int(rng.integers(2, 5)), "radius_km": 1.0})
 
-    # regions and programmes (§3.3, §3.4.2): SME-only regional fund, small anchor-eligible money
+    # regions and programmes (§3.3, §3.4.2): SME-only regional fund with its total over a seven-year
+    # programme period paid as a yearly appropriation, and small anchor-eligible municipal money
+    # (one 24-month project's worth a year)
     out_regions = []
     for j in range(regions):
+        fund_total = round(_loguniform(rng, *PROGRAMME_BUDGET_SEK), -3)
+        municipal = round(_loguniform(rng, 2e6, 8e6), -3)
         out_regions.append(
             {
                 "name": _name_region(j),
                 "programmes": [
                     {
                         "name": f"{_name_region(j)} regional development fund (SMEs only)",
-                        "budget_sek": round(_loguniform(rng, *PROGRAMME_BUDGET_SEK), -3),
+                        "budget_sek": fund_total,
+                        "budget_sek_per_year": round(fund_total / PROGRAMME_PERIOD_YEARS, -3),
                         "funding_rate": 0.5,
                         "project_length_months": 36,
                         "call_interval_months": 12,
                     },
                     {
-                        "name": f"{_name_region(j)} municipal and partners' money",
-                        "budget_sek": round(_loguniform(rng, 2e6, 8e6), -3),
+                        "name": f"{_name_region(j)} municipal money",
+                        "budget_sek_per_year": round(municipal / 2.0, -3),
                         "funding_rate": 0.4,
                         "project_length_months": 24,
                         "call_interval_months": 12,
