@@ -171,6 +171,14 @@ class FirmConfig(Strict):
     data_centre: bool = param(False, "switch", "§4.4", "Whether the firm is a data centre (covered by the EED mandate).")
     offers: list[OfferConfig] = param([], "list", "case data", "Residual streams the firm can give away.")
     demands: list[DemandConfig] = param([], "list", "case data", "Needs the firm meets with virgin resources.")
+    founded_year: int | None = param(
+        None,
+        "year",
+        "case data; see params.firm_exit.newness_years",
+        "Year the firm was founded, at or before start_year; none: long established (past the liability of newness).",
+        ge=1000,
+        le=2200,
+    )
 
 
 class PlotsConfig(Strict):
@@ -195,6 +203,15 @@ class MunicipalityConfig(Strict):
     )
     plots: list[PlotsConfig] = param([], "list", "case data", "Free land beside hubs.")
     hub: str | None = param(None, "firm name", "A13: the hub of Food Valley", "The firm whose surroundings the municipality plans.")
+    firm_births_per_year: float | None = param(
+        None,
+        "firms/year",
+        "case data or assumption; see params.births.rate_per_firm_year",
+        "Expected ordinary firms (SMEs) born in the municipality a year; none: params.births.rate_per_firm_year "
+        "times its firms at the start (utilities not counted).",
+        ge=0,
+        le=10000,
+    )
 
 
 class ProgrammeConfig(Strict):

@@ -23,6 +23,7 @@ class EventKind(StrEnum):
     EXCHANGE_ENDED = "exchange_ended"
     FIRM_ENTERED = "firm_entered"
     FIRM_EXITED = "firm_exited"
+    FIRM_BIRTH = "firm_birth"
     GUARANTEE_PAID = "guarantee_paid"
     PROJECT_STARTED = "project_started"
     PROJECT_ENDED = "project_ended"
@@ -40,9 +41,9 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "year": (0, "calendar year"),
     "month": (0, "calendar month, 1-12"),
     "kind": ("", "what happened (sim.core.events.EventKind)"),
-    "firm": ("", "the firm it happened to (entry, exit, assessment, phase-out, guarantee)"),
+    "firm": ("", "the firm it happened to (entry, birth, exit, assessment, phase-out, guarantee)"),
     "facilitator": ("", "the facilitator concerned (projects, funding)"),
-    "municipality": ("", "the municipality concerned (land, new facilitation)"),
+    "municipality": ("", "the municipality concerned (land, new facilitation, a firm's birth)"),
     "exchange": (-1, "id of the exchange concerned, -1 if none"),
     "reason": ("", "why an exchange ended or a firm left"),
     "was_operating": (False, "whether an ended exchange had been operating"),
@@ -51,7 +52,7 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "supplier": ("", "the supplying firm of the exchange concerned"),
     "receiver": ("", "the receiving firm of the exchange concerned"),
     "partner": ("", "the firm an entrant sets up beside"),
-    "sector": ("", "an entrant's sector"),
+    "sector": ("", "an entrant's or a born firm's sector"),
     "programme": ("", "the funding programme concerned"),
     "lever": ("", "the policy lever a scheduled change sets"),
     "value": ("", "the value it is set to"),

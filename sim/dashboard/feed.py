@@ -79,6 +79,8 @@ def sentence(ev: dict[str, Any]) -> str | None:
     if kind == EventKind.FIRM_ENTERED:
         sector = ev.get("sector", "").replace("_", " ")
         return f"a {sector} start-up, {firm}, sets up beside {ev.get('partner', '')} to use its {_resource(ev.get('resource', ''))}"
+    if kind == EventKind.FIRM_BIRTH:
+        return f"a new {ev.get('sector', '').replace('_', ' ')} firm, {firm}, starts up in {mun}"
     if kind in EXCHANGE_SENTENCES:
         return EXCHANGE_SENTENCES[kind].format(_exchange(ev))
     if kind == EventKind.PROJECT_STARTED:
