@@ -138,8 +138,11 @@ def on_built(model: SymbiosisModel) -> None:
     if not smes:  # no SMEs anywhere: the national mix of the profiles
         kinds = tuple(Kind(s, prof, ()) for s, prof in SECTORS.items() if prof.role == Role.SME.value)
         region = kinds, np.cumsum([k.profile.share for k in kinds if k.profile is not None])
+    by_mun: dict[str, list[FirmConfig]] = {}
+    for fc in smes:
+        by_mun.setdefault(fc.municipality, []).append(fc)
     for mun in model.municipalities:
-        local = [fc for fc in smes if fc.municipality == mun.name]
+        local = by_mun.get(mun.name)
         kinds, cum = _kinds(local) if local else region
         st.kinds.append(kinds)
         st.cumulative.append(cum)
