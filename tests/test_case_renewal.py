@@ -22,12 +22,20 @@ def _december(cfg: config.ScenarioConfig, year: int, seed: int):
     return run(cfg, seed, steps).timeseries.iloc[-1]
 
 
+def _without_scheduled_exits(path: Path) -> config.ScenarioConfig:
+    """The case with its scheduled firm exits left out, so that firms leave by the hazards alone."""
+    raw = config.read_yaml(path)
+    raw["events"] = [e for e in raw.get("events", []) if e.get("kind") != "firm_exit"]
+    return config.build(raw)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_no_case_loses_most_of_its_firms_by_2030(path: Path) -> None:
-    """Firms alive in December 2030, the case's own and those born or entered since, are at least half
-    of the firms the case starts with, in every seed."""
-    cfg = config.load(path)
+def test_no_case_loses_most_of_its_firms_by_2030_through_hazard_alone(path: Path) -> None:
+    """Without its scheduled exits (Findus's, A13, is the collapse the case is about), the firms alive in
+    December 2030, the case's own and those born or entered since, are at least half of the firms
+    the case starts with, in every seed."""
+    cfg = _without_scheduled_exits(path)
     alive = [int(_december(cfg, 2030, seed)["firms_alive"]) for seed in SEEDS]
     assert min(alive) >= 0.5 * len(cfg.firms), f"{path.stem}: {alive} alive in 2030 of {len(cfg.firms)} at the start"
 
