@@ -83,7 +83,7 @@ def test_timeseries_counts_match_the_event_log(seed: int, overrides: dict, mecha
     net = started.reindex(steps, fill_value=0).to_numpy() - ended.reindex(steps, fill_value=0).to_numpy()
     assert np.array_equal(np.cumsum(net), ts["active_exchanges"].to_numpy())
     exits = ev[ev.kind == "firm_exited"].groupby("step").size().reindex(steps, fill_value=0).to_numpy()
-    entries = ev[ev.kind == "firm_entered"].groupby("step").size().reindex(steps, fill_value=0).to_numpy()
+    entries = ev[ev.kind.isin(["firm_entered", "firm_birth"])].groupby("step").size().reindex(steps, fill_value=0).to_numpy()
     assert np.array_equal(len(res.config.firms) + np.cumsum(entries - exits), ts["firms_alive"].to_numpy())
     # per resource, operating exchanges follow that resource's starts and ends in the event log
     ex = res.exchanges.set_index("id")["resource"]

@@ -27,7 +27,7 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
         d / "s.yaml",
         parameters=[{"key": "policy.funding_gap_months", "values": [0, 24]}],
         replications=2,
-        set={"years": 2, **FULL_COFINANCING},
+        set={"years": 3, **FULL_COFINANCING},
         batch_size=2,
         outcomes={"timeseries": {"every": 6, "columns": ["active_exchanges", "co2_avoided_t", "cluster_active"]}},
     )
@@ -60,10 +60,10 @@ def test_annual_view_sums_the_monthly_flows_of_the_run(sweep: Path) -> None:
         "SELECT a.run_id, r.seed, r.funding_gap_months, a.year, a.co2_avoided_t_per_year, a.active_exchanges "
         "FROM timeseries_annual a JOIN runs r USING (run_id) ORDER BY run_id, year"
     ).fetchall()
-    assert len(rows) == 4 * 2  # four runs, two complete years
+    assert len(rows) == 4 * 3  # four runs, three complete years
     checked = 0
     for run_id, seed, gap, year, co2, active in rows:
-        ts = run(config.load(None, {"policy.funding_gap_months": gap, "years": 2, **FULL_COFINANCING}), seed).timeseries
+        ts = run(config.load(None, {"policy.funding_gap_months": gap, "years": 3, **FULL_COFINANCING}), seed).timeseries
         year_rows = ts[ts["year"] == year]
         assert len(year_rows) == 12
         assert co2 == pytest.approx(year_rows["co2_avoided_t"].sum(), rel=1e-12, abs=1e-9), run_id

@@ -162,6 +162,11 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
         x, y = f.location_km
         if not (0 <= x <= w and 0 <= y <= h) or not (math.isfinite(x) and math.isfinite(y)):
             problems.append(f"{loc}.location_km: value {[x, y]} is outside the region (allowed: 0 <= x <= {w}, 0 <= y <= {h})")
+        if f.founded_year is not None and f.founded_year > cfg.start_year:
+            problems.append(
+                f"{loc}.founded_year: value {f.founded_year} is after start_year (allowed: at most {cfg.start_year}, "
+                "or none for a long-established firm)"
+            )
         needs = sorted({d.resource for d in f.demands})
         for j, o in enumerate(f.offers):
             if o.fed_by is not None and o.fed_by not in needs:

@@ -247,6 +247,14 @@ class FirmConfig(Strict):
     exit_hazard_per_year: float | None = param(
         None, "1/year", "case data or assumption", "The firm's own annual exit hazard (none: its role's default).", ge=0, le=1
     )
+    founded_year: int | None = param(
+        None,
+        "year",
+        "case data; see params.firm_exit.newness_years",
+        "Year the firm was founded, at or before start_year; none: long established (past the liability of newness).",
+        ge=1000,
+        le=2200,
+    )
 
 
 class PlotsConfig(Strict):
@@ -271,6 +279,15 @@ class MunicipalityConfig(Strict):
     )
     plots: list[PlotsConfig] = param([], "list", "case data", "Free land beside hubs.")
     hub: str | None = param(None, "firm name", "A13: the hub of Food Valley", "The firm whose surroundings the municipality plans.")
+    firm_births_per_year: float | None = param(
+        None,
+        "firms/year",
+        "case data or assumption; see params.births.rate_per_firm_year",
+        "Expected ordinary firms (SMEs) born in the municipality a year; none: params.births.rate_per_firm_year "
+        "times its firms at the start (utilities not counted).",
+        ge=0,
+        le=10000,
+    )
 
 
 class InvestmentProgrammeConfig(Strict):

@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     EXCHANGE_ENDED = "exchange_ended"
     FIRM_ENTERED = "firm_entered"
     FIRM_EXITED = "firm_exited"
+    FIRM_BIRTH = "firm_birth"
     GUARANTEE_PAID = "guarantee_paid"
     INVESTMENT_GRANT = "investment_grant"
     INVESTMENT_GRANT_DENIED = "investment_grant_denied"
@@ -48,9 +49,9 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "year": (0, "calendar year"),
     "month": (0, "calendar month, 1-12"),
     "kind": ("", "what happened (sim.core.events.EventKind)"),
-    "firm": ("", "the firm it happened to (entry, exit, assessment, phase-out, guarantee)"),
+    "firm": ("", "the firm it happened to (entry, birth, exit, assessment, phase-out, guarantee)"),
     "facilitator": ("", "the facilitator concerned (projects, funding)"),
-    "municipality": ("", "the municipality concerned (land, new facilitation)"),
+    "municipality": ("", "the municipality concerned (land, new facilitation, a firm's birth)"),
     "exchange": (-1, "id of the exchange concerned, -1 if none"),
     "reason": ("", "why an exchange ended, a firm left or an investment grant was denied"),
     "was_operating": (False, "whether an ended exchange had been operating"),
@@ -59,7 +60,7 @@ FIELDS: dict[str, tuple[Any, str]] = {
     "supplier": ("", "the supplying firm of the exchange concerned"),
     "receiver": ("", "the receiving firm of the exchange concerned"),
     "partner": ("", "the firm an entrant sets up beside"),
-    "sector": ("", "an entrant's sector"),
+    "sector": ("", "an entrant's or a born firm's sector"),
     "programme": ("", "the funding or investment-support programme concerned"),
     "lever": ("", "the policy lever a scheduled change sets (resources.<resource>.<property> for a price change)"),
     "value": ("", "the value it is set to"),

@@ -24,6 +24,7 @@ COLUMNS: dict[str, Any] = {
     "alive": bool,
     "anchor": bool,
     "startup": bool,
+    "sme": bool,
     "exitable": bool,
     "operating": float,
     "delivered": np.int64,
@@ -31,6 +32,7 @@ COLUMNS: dict[str, Any] = {
     "own_hazard": bool,  # the firm's exit rule is its own (exit: scheduled or exit_hazard_per_year)
     "extra_hazard": float,
     "facilitation_rate": float,
+    "founded": float,  # step the firm was founded; -inf: established long before the run
 }
 
 
@@ -41,6 +43,7 @@ class FirmArrays:
     alive: np.ndarray
     anchor: np.ndarray
     startup: np.ndarray
+    sme: np.ndarray
     exitable: np.ndarray
     operating: np.ndarray
     delivered: np.ndarray
@@ -48,6 +51,7 @@ class FirmArrays:
     own_hazard: np.ndarray
     extra_hazard: np.ndarray
     facilitation_rate: np.ndarray
+    founded: np.ndarray
 
     def __init__(self) -> None:
         self.n = 0
@@ -72,6 +76,9 @@ class FirmArrays:
         self.alive[idx] = True
         self.anchor[idx] = firm.role == Role.ANCHOR
         self.startup[idx] = firm.role == Role.STARTUP
+        self.sme[idx] = firm.role == Role.SME
+        # built before the first month: established (age unknown, old); arriving in the run: founded now
+        self.founded[idx] = -np.inf if firm.entered_step == 0 else firm.entered_step
         self.n += 1
         self.n_alive += 1
 

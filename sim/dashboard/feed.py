@@ -96,6 +96,8 @@ def sentence(ev: dict[str, Any]) -> str | None:
         return f"{firm} starts to offer its {_resource(ev.get('resource', ''))}"
     if kind == EventKind.OFFER_END:
         return f"{firm}'s {_resource(ev.get('resource', ''))} stream ends (as in the case history)"
+    if kind == EventKind.FIRM_BIRTH:
+        return f"a new {ev.get('sector', '').replace('_', ' ')} firm, {firm}, starts up in {mun}"
     if kind in EXCHANGE_SENTENCES:
         return EXCHANGE_SENTENCES[kind].format(_exchange(ev))
     if kind == EventKind.PROJECT_STARTED:

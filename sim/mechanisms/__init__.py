@@ -23,6 +23,7 @@ from sim.core.params import Switch
 from sim.mechanisms import (
     anchor_revenue,
     benefit,
+    births,
     diffusion,
     eed_mandate,
     engagement,
@@ -103,6 +104,7 @@ REGISTRY: tuple[Mechanism, ...] = (
     register(engagement, engagement.step),
     register(firm_exit, firm_exit.step),
     register(entry, entry.step),
+    register(births, births.step),
     register(eed_mandate, eed_mandate.step),
     register(matching, matching.discover),
     register(trust),

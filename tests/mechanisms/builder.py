@@ -12,8 +12,8 @@ Two presets keep a small model's story short:
 - ``quick=True`` (default): every deal stage takes no time and never fails, firms search every
   month, and operating exchanges are never disrupted. A test of one stage's rule turns that stage
   back on with its own ``params``.
-- ``quiet=True`` (default): no random exits, entrants or inspired neighbours (``firm_exit``,
-  ``entry`` and ``diffusion`` off), so nothing but the mechanism under test changes the cast.
+- ``quiet=True`` (default): no random exits, entrants, born firms or inspired neighbours (``firm_exit``,
+  ``entry``, ``births`` and ``diffusion`` off), so nothing but the mechanism under test changes the cast.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ QUICK_PARAMS: dict[str, Any] = {
     "financing": {"large_success": 1.0, "sme_success": 1.0, "startup_step_success": 1.0, "step_months": 0.0},
     "lifecycle": {"build_months": 0.0, "build_months_per_km": 0.0, "disruption_rate_per_year": 0.0},
 }
-QUIET_SWITCHES: dict[str, bool] = {"firm_exit": False, "entry": False, "diffusion": False}
+QUIET_SWITCHES: dict[str, bool] = {"firm_exit": False, "entry": False, "births": False, "diffusion": False}
 
 
 # ----- the scenario dict -------------------------------------------------------------------------
