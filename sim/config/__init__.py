@@ -39,13 +39,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
 EXAMPLE = CONFIGS / "example.yaml"
 
+
 class ConfigError(Exception):
     """One or more problems in a configuration, each naming field, value and what is allowed."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
 
 
 def _fmt_loc(loc: tuple[Any, ...], raw: Any = None) -> str:
@@ -141,6 +141,13 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
         for j, d in enumerate(f.demands):
             if d.only_from is not None and (d.only_from not in firms or d.only_from == f.name):
                 problems.append(f"firms.{i}.demands.{j}.only_from: value {d.only_from!r} is invalid (allowed: another firm's name)")
+    for i, tie in enumerate(cfg.acquaintances):
+        for side in ("a", "b"):
+            name = getattr(tie, side)
+            if name not in firms:
+                problems.append(f"acquaintances.{i}.{side}: value {name!r} is not a firm (allowed: a firm's name)")
+        if tie.a == tie.b:
+            problems.append(f"acquaintances.{i}.b: value {tie.b!r} is the same firm as a (allowed: another firm's name)")
     for i, fac in enumerate(cfg.facilitators):
         if fac.region not in regions:
             problems.append(f"facilitators.{i}.region: value {fac.region!r} is not a region (allowed: {sorted(regions)})")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.core.params import Switch
 from sim.mechanisms import (
+    acquaintance,
     anchor_revenue,
     benefit,
     diffusion,
@@ -103,11 +104,12 @@ REGISTRY: tuple[Mechanism, ...] = (
     register(entry, entry.step),
     register(eed_mandate, eed_mandate.step),
     register(matching, matching.discover),
+    register(acquaintance),
     register(trust),
     register(benefit),
     register(anchor_revenue),
     register(scarcity),
-    register(snowball),
+    register(snowball, snowball.step),
     register(lifecycle, lifecycle.advance, lifecycle.operate),
     register(negotiation),
     register(permits),
