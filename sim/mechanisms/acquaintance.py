@@ -221,20 +221,35 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
         _changed(model, k)
 
 
-def acquaintances(model: SymbiosisModel, firm: Firm) -> list[int]:
-    """The firms ``firm`` knows with at least ``introduction_min_tie``: its listed, deal and
-    introduced ties, its group and the firms of its own municipality (site, contact), in index order."""
+def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
+    """The firms ``firm`` knows with a tie of at least ``introduction_min_tie``, with that tie, in
+    index order: its listed, deal and introduced ties, its group, and of its municipality the firms
+    on its site and the utilities (all of them if it is a utility itself). Other firms of the town
+    share only the town and perhaps the sector, too weak a tie to pass on with the defaults."""
     st = model.state.acquaintance
+    p = model.params.acquaintance
     arrays = model.firm_arrays
+    firms = model.firms
+    n = len(firms)
+    town = np.flatnonzero(arrays.alive[:n] & (arrays.municipality[:n] == firm.municipality))
     cands = set(st.known.get(firm.idx, ()))
-    cands.update(np.flatnonzero(arrays.alive[: len(model.firms)] & (arrays.municipality[: len(model.firms)] == firm.municipality)).tolist())
+    if firm.role is Role.UTILITY or p.same_municipality + p.same_sector >= p.introduction_min_tie:
+        cands.update(town.tolist())
+    else:
+        d = np.hypot(arrays.xy[town, 0] - firm.x, arrays.xy[town, 1] - firm.y)
+        cands.update(town[d <= p.site_km].tolist())
+        cands.update(c for c in town.tolist() if firms[c].role is Role.UTILITY)
     group = st.group.get(firm.idx)
     if group is not None:
         cands.update(i for i, g in st.group.items() if g == group)
     cands.discard(firm.idx)
-    floor = model.params.acquaintance.introduction_min_tie
-    firms = model.firms
-    return [i for i in sorted(cands) if arrays.alive[i] and tie(model, firm, firms[i]) >= floor]
+    out = []
+    for c in sorted(cands):
+        if arrays.alive[c]:
+            t = tie(model, firm, firms[c])
+            if t >= p.introduction_min_tie:
+                out.append((c, t))
+    return out
 
 
 def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
@@ -244,12 +259,11 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
         return []
     st = model.state.acquaintance
     share = model.params.acquaintance.introduction_share
-    firms = model.firms
     new: list[int] = []
-    for c in acquaintances(model, b):
+    for c, known in acquaintances(model, b):
         if c == a.idx:
             continue
-        strength = share * tie(model, b, firms[c])
+        strength = share * known
         k = _key(a.idx, c)
         if strength > st.introduced.get(k, 0.0):
             st.introduced[k] = strength

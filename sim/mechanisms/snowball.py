@@ -12,6 +12,7 @@ Ghali, Frayret & Ahabchane (2017).
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 from sim.core.params import Strict, Switch, param
@@ -82,24 +83,24 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
 
 
 def step(model: SymbiosisModel) -> None:
-    """Partners look at some of the further streams they learnt of; what could not open yet waits."""
+    """Partners look at some of the further streams they learnt of; what could not open yet waits.
+
+    Only the drawn ones are looked at (and dropped if a firm left or the match is spent), so a long
+    queue costs one vectorised draw a month, not a pass in Python.
+    """
     st = model.state.snowball
     if not st.queue:
         return
     if not model.switches.snowball:
         st.queue.clear()
         return
+    hit = (model.rng.random(len(st.queue)) < model.params.snowball.follow_up_per_month).tolist()
+    keep = [item for item, h in zip(st.queue, hit, strict=True) if not h]
     alive = model.firm_arrays.alive
-    rate = model.params.snowball.follow_up_per_month
-    draws = model.rng.random(len(st.queue)).tolist()
-    keep = []
-    for (offer, demand, tries), u in zip(st.queue, draws, strict=True):
+    for offer, demand, tries in compress(st.queue, hit):
         if not (alive[offer.firm] and alive[demand.firm]) or demand.unmet <= matching.EPS or offer.available <= matching.EPS:
             continue
         if (offer.firm, demand.firm, offer.resource) in model.ledger.pairs:
-            continue
-        if u >= rate:
-            keep.append((offer, demand, tries))
             continue
         ex = matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), False)
         if ex is None and tries > 1 and matching.is_latent(model, offer, demand):

@@ -140,8 +140,9 @@ def test_levels_is_level_for_every_pair(roles, established, penalty, cap, data) 
 
 @pytest.mark.slow
 def test_trust_barrier_slows_deals() -> None:
-    """P3: trust gates negotiations; without it more exchanges start."""
+    """P3: trust gates negotiations; without it more exchanges start. Most of the example's pairs
+    know each other (acquaintance), so the gate binds on fewer of them: 60 seeds per arm."""
     greater(
-        outcomes(None, {"mechanisms.trust": False}, "exchanges_started", steps=TEN_YEARS),
-        outcomes(None, {}, "exchanges_started", steps=TEN_YEARS),
+        outcomes(None, {"mechanisms.trust": False}, "exchanges_started", n=60, steps=TEN_YEARS),
+        outcomes(None, {}, "exchanges_started", n=60, steps=TEN_YEARS),
     )
