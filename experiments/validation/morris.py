@@ -35,11 +35,12 @@ from sim.run.runner import run  # noqa: E402
 # (parameter, low, high): ranges bracket each default (docs/parameters.md) by roughly a factor of
 # two to three either way, or the span the cited sources allow.
 PARAMETERS: list[tuple[str, float, float]] = [
-    ("params.matching.base_search_rate", 0.001, 0.02),
+    ("params.matching.base_search_rate", 0.005, 0.06),
     ("params.matching.facilitated_search_rate", 0.05, 0.4),
     ("params.matching.distance_decay_km", 2.0, 15.0),
     ("params.benefit.transaction_cost_sek", 1.0e5, 1.0e6),
-    ("params.trust.established", 0.2, 0.5),
+    ("params.trust.established", 0.1, 0.4),
+    ("params.acquaintance.same_site", 0.05, 0.3),
     ("params.trust.threshold", 0.3, 0.6),
     ("params.trust.meeting_gain", 0.04, 0.25),
     ("params.anchor_revenue.attention_share_of_turnover", 0.0002, 0.003),
@@ -51,7 +52,7 @@ PARAMETERS: list[tuple[str, float, float]] = [
     ("params.firm_exit.dependant_hazard", 0.05, 0.6),
     ("params.land_planning.replan_rate_per_year", 0.1, 1.0),
     ("params.entry.base_rate_per_year", 0.05, 0.4),
-    ("params.snowball.boost_per_exchange", 0.01, 0.06),
+    ("params.snowball.follow_up_per_month", 0.03, 0.3),
     ("params.lifecycle.disruption_rate_per_year", 0.0, 0.05),
 ]
 OUTCOMES = {

@@ -7,7 +7,10 @@ each contrast names its arms, the outcome that shows the pattern and the tests t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from experiments.common import ROOT
 
@@ -15,6 +18,29 @@ EXAMPLE = None  # the built-in example (configs/example.yaml)
 ANCHOR_EXIT = str(ROOT / "configs" / "scenarios" / "anchor_exit.yaml")
 TEN_YEARS = 120
 CAPPED = {"municipalities.0.freshwater_scarcity": 1.0, "firms.0.demands.0.virgin_price": 2.0}
+# P8 in a generated region: written on first use (sim.scenarios.synthetic, the same region as the tests)
+P8_REGION = ROOT / "results" / "validation" / "p8_region.yaml"
+P8_FACILITATOR = {
+    "name": "Region symbiosis centre",
+    "region": "Region 01",
+    "municipalities": [f"Municipality {i:03d}" for i in range(1, 5)],
+    "cost_sek_per_month": 150000.0,
+    "initial_engagement": 0.5,
+    "initial_project_months": 120,
+}
+
+
+def write_p8_region() -> Path:
+    """The generated region of the P8 contrast, without its facilitators (each arm sets its own)."""
+    from sim.scenarios import synthetic
+
+    raw = synthetic.generate(municipalities=4, firms=150, seed=3, years=10)
+    raw["facilitators"] = []
+    names = [m["name"] for m in raw["municipalities"]]
+    assert names == P8_FACILITATOR["municipalities"] and raw["municipalities"][0]["region"] == P8_FACILITATOR["region"], names
+    P8_REGION.parent.mkdir(parents=True, exist_ok=True)
+    P8_REGION.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return P8_REGION
 
 
 @dataclass(frozen=True)
@@ -32,6 +58,7 @@ class Contrast:
     steps: int | None = TEN_YEARS
     n_factor: float = 1.0
     tests: str = ""
+    effect: str = "welch"  # or "hodges_lehmann": median of all pairwise differences with a bootstrap 95 % interval
 
 
 CONTRASTS: list[Contrast] = [
@@ -149,13 +176,28 @@ CONTRASTS: list[Contrast] = [
     ),
     Contrast(
         "P8",
-        "example, 10 years",
-        "active_exchanges_10y",
+        "example, 10 years: the symbiosis centre or none (the firms search and deal on their own)",
+        "exchanges_started",
         "with the symbiosis centre",
         "no facilitator",
         b={"facilitators": []},
+        effect="hodges_lehmann",
         tests="`mechanisms/test_matching.py::test_facilitators_matter`, `mechanisms/test_project_funding.py::test_project_funding_gap_loses_exchanges`, "
         "`mechanisms/test_project_funding.py::test_permanent_base_funding_bridges_gaps`",
+    ),
+    Contrast(
+        "P8",
+        "generated region (4 municipalities, 150 firms, region seed 3), 10 years: a funded facilitator for all four or none",
+        "exchanges_started",
+        "funded facilitator",
+        "no facilitator",
+        a={"facilitators": [P8_FACILITATOR]},
+        b={"facilitators": []},
+        path=str(P8_REGION),
+        steps=None,
+        effect="hodges_lehmann",
+        tests="`mechanisms/test_acquaintance.py::test_a_region_without_facilitator_forms_exchanges_by_itself`, "
+        "`mechanisms/test_acquaintance.py::test_a_funded_facilitator_forms_more_and_sooner`",
     ),
     Contrast(
         "P9",

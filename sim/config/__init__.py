@@ -185,6 +185,13 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
                     f"regions.{i}.investment_programmes.{j}.open_to_year: value {ip.open_to_year} is before open_from_year "
                     f"{ip.open_from_year} (allowed: >= {ip.open_from_year})"
                 )
+    for i, tie in enumerate(cfg.acquaintances):
+        for side in ("a", "b"):
+            name = getattr(tie, side)
+            if name not in firms:
+                problems.append(f"acquaintances.{i}.{side}: value {name!r} is not a firm (allowed: a firm's name)")
+        if tie.a == tie.b:
+            problems.append(f"acquaintances.{i}.b: value {tie.b!r} is the same firm as a (allowed: another firm's name)")
     for i, fac in enumerate(cfg.facilitators):
         if fac.region not in regions:
             problems.append(f"facilitators.{i}.region: value {fac.region!r} is not a region (allowed: {sorted(regions)})")

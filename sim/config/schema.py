@@ -228,6 +228,12 @@ class FirmConfig(Strict):
     )
     energy_input_mw: float = param(0.0, "MW average", "case data", "Average energy input (EED mandate threshold 8 MW).", ge=0)
     data_centre: bool = param(False, "switch", "§4.4", "Whether the firm is a data centre (covered by the EED mandate).")
+    group: str | None = param(
+        None,
+        "text",
+        "case data (A16: the city's companies; A1: one owner's plants)",
+        "Owner or group; firms of one group know each other (acquaintance).",
+    )
     offers: list[OfferConfig] = param([], "list", "case data", "Residual streams the firm can give away.")
     demands: list[DemandConfig] = param([], "list", "case data", "Needs the firm meets with virgin resources.")
     entry_year: int | None = param(
@@ -255,6 +261,20 @@ class FirmConfig(Strict):
         ge=1000,
         le=2200,
     )
+
+
+class AcquaintanceConfig(Strict):
+    a: str = param(..., "firm name", "case data", "One firm of the pair.")
+    b: str = param(..., "firm name", "case data", "The other firm of the pair.")
+    strength: float = param(
+        0.15,
+        "trust (0-1)",
+        "case data (an earlier deal, a shared history); default: assumption, as an earlier deal",
+        "Tie added to the pair's starting trust.",
+        ge=0,
+        le=1,
+    )
+    why: str = param("", "text", "case data", "What the tie is (same site, earlier deal, ...), for the reader.")
 
 
 class PlotsConfig(Strict):
@@ -517,6 +537,9 @@ class ScenarioConfig(Strict):
     municipalities: list[MunicipalityConfig] = param([], "list", "case data", "Municipalities.")
     facilitators: list[FacilitatorConfig] = param([], "list", "case data", "Facilitators.")
     firms: list[FirmConfig] = param([], "list", "case data", "Firms and utilities.")
+    acquaintances: list[AcquaintanceConfig] = param(
+        [], "list", "case data", "Ties the scenario knows of between pairs of firms, beyond those the model derives (see acquaintance)."
+    )
     events: list[EventConfig] = param([], "list", "case data", "Scheduled events.")
     initial_exchanges: list[InitialExchangeConfig] = param(
         [], "list", "case history", "Exchanges that already operate at the start, with the year each began."

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.core.params import Switch
 from sim.mechanisms import (
+    acquaintance,
     anchor_revenue,
     benefit,
     births,
@@ -107,12 +108,13 @@ REGISTRY: tuple[Mechanism, ...] = (
     register(births, births.step),
     register(eed_mandate, eed_mandate.step),
     register(matching, matching.discover),
+    register(acquaintance),
     register(trust),
     register(benefit),
     register(internal_supply),
     register(anchor_revenue),
     register(scarcity),
-    register(snowball),
+    register(snowball, snowball.step),
     register(lifecycle, lifecycle.advance, lifecycle.operate),
     register(negotiation),
     register(permits),

@@ -23,7 +23,6 @@ from sim.core.events import EventKind
 from sim.core.exchange import Demand, Offer
 from sim.core.firms import add_firm
 from sim.core.params import Strict, Switch, param
-from sim.core.resources import CATALOGUE
 from sim.scenarios.sectors import SECTORS, Sector, draw_stream, loguniform
 
 if TYPE_CHECKING:
@@ -198,7 +197,7 @@ def born(model: SymbiosisModel, m: int) -> Firm:
             add_offer(model, Offer(firm.idx, s["resource"], s["quantity"], s["quality"], s.get("phase_out_step")))
         else:
             price = s.get("virgin_price")
-            price = CATALOGUE[s["resource"]].virgin_price_sek_per_unit if price is None else price
+            price = model.resources[s["resource"]].virgin_price_sek_per_unit if price is None else price
             add_demand(model, Demand(firm.idx, s["resource"], s["quantity"], s["min_quality"], price))
     model.log(
         EventKind.FIRM_BIRTH,

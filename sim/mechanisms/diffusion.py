@@ -1,14 +1,17 @@
 """Diffusion between municipalities (pattern P11).
 
-When collaboration takes root and is communicated, neighbouring municipalities tend to follow
-(§2.4.2); Sotenäs started after a study visit to Kalundborg (A4). A municipality whose symbiosis
-has been visible for a while inspires each neighbour without facilitation to start its own unit.
+When collaboration takes root and is communicated, others tend to follow (§2.4.2): they meet
+(neighbours most often, in regional networks) and they visit (Sotenäs started after a study visit
+to Kalundborg, some 300 km away, A4). A municipality whose symbiosis has been visible for a while
+inspires others without facilitation to start a unit of their own: near ones through meetings
+whose chance decays with distance, any one through study visits to a well-known symbiosis.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from agents.facilitator import Facilitator
 from sim.core.events import EventKind
@@ -20,7 +23,10 @@ if TYPE_CHECKING:
 
 
 ODD = "submodel-diffusion"  # its section in docs/odd.md
-SWITCH = Switch("Visible symbioses inspire neighbouring municipalities.", "report §2.5.1 (municipalities learning from each other), P11")
+SWITCH = Switch(
+    "Visible symbioses inspire other municipalities, through meetings (near) and study visits (any distance).",
+    "report §2.5.1 (municipalities learning from each other), P11",
+)
 
 
 class Params(Strict):
@@ -28,17 +34,36 @@ class Params(Strict):
         24,
         "months",
         "assumption: a symbiosis must work for a while to be visited",
-        "Months a municipality's exchanges must run before neighbours notice.",
+        "Months a municipality's exchanges must run before others notice.",
         ge=0,
     )
     radius_km: float = param(
-        60.0, "km", "assumption: neighbouring municipalities", "Distance within which a visible symbiosis inspires.", gt=0
+        60.0,
+        "km",
+        "assumption: neighbouring municipalities meet in regional networks; the chance of meeting halves every 0.69 radius",
+        "Length scale of the exp(-d/radius) decay with distance of meetings between a municipality and a visible symbiosis.",
+        gt=0,
     )
     rate_per_year: float = param(
         0.1,
-        "1/year per visible neighbour",
+        "1/year per visible symbiosis next door",
         "§2.4.2, A4; value: assumption",
-        "Annual chance a neighbour starts facilitation because of one visible symbiosis.",
+        "Annual chance that meetings with one visible symbiosis at distance 0 make a municipality start facilitation.",
+        ge=0,
+        le=1,
+    )
+    study_visit_exchanges: int = param(
+        3,
+        "operating exchanges",
+        "Chertow (2007): the 3-2 heuristic; A4: Sotenäs visited Kalundborg; value: assumption",
+        "A visible symbiosis with at least this many operating exchanges is known well enough for study visits from anywhere.",
+        ge=1,
+    )
+    study_visit_rate_per_year: float = param(
+        0.01,
+        "1/year per well-known symbiosis",
+        "A4: Sotenäs started after a study visit to Kalundborg, some 300 km away; value: assumption",
+        "Annual chance that a study visit to one well-known symbiosis, at any distance, makes a municipality start facilitation.",
         ge=0,
         le=1,
     )
@@ -52,10 +77,10 @@ class Params(Strict):
 
 
 class State:
-    """Per radius, each municipality's neighbours (centres never move, so worked out once)."""
+    """Municipality centres as an array (they never move), made on first use."""
 
     def __init__(self) -> None:
-        self.neighbours: dict[float, list[list[int]]] = {}
+        self.centres: np.ndarray | None = None
 
 
 def start_facilitation(model: SymbiosisModel, mun: Municipality, inspired: bool) -> None:
@@ -77,37 +102,41 @@ def start_facilitation(model: SymbiosisModel, mun: Municipality, inspired: bool)
     model.log(EventKind.FACILITATION_STARTED, municipality=mun.name, detail="inspired by a neighbour" if inspired else "")
 
 
-def step(model: SymbiosisModel) -> None:
-    """Count visibility and let inspired neighbours start facilitation."""
+def inspiration(model: SymbiosisModel) -> np.ndarray:
+    """Per municipality, this month's chance of starting facilitation from meetings and visits.
+
+    Meetings: each visible symbiosis ``v`` counts ``exp(-d/radius_km)``, so neighbours meet most
+    but no distance rules it out. Study visits: each well-known one counts the same wherever it
+    is. ``p = 1 - (1 - p_meet)^k_meet × (1 - p_visit)^k_visit`` with monthly ``p`` from the annual rates.
+    """
     p = model.params.diffusion
+    munis = model.municipalities
+    visible = [m.idx for m in munis if m.months_visible >= p.visible_after_months]
+    if not visible:
+        return np.zeros(len(munis))
+    st = model.state.diffusion
+    if st.centres is None or len(st.centres) != len(munis):
+        st.centres = np.array([(m.x, m.y) for m in munis], dtype=float).reshape(len(munis), 2)
+    vis = np.array(visible, dtype=np.int64)
+    d = np.hypot(st.centres[:, None, 0] - st.centres[None, vis, 0], st.centres[:, None, 1] - st.centres[None, vis, 1])
+    d[vis, np.arange(len(vis))] = np.inf  # a municipality does not inspire itself
+    k_meet = np.exp(-d / p.radius_km).sum(axis=1)
+    famous = np.array([munis[v].operating_exchanges >= p.study_visit_exchanges for v in visible])
+    k_visit = np.where(np.isinf(d), 0.0, 1.0)[:, famous].sum(axis=1)
+    meet = 1.0 - (1.0 - p.rate_per_year) ** (1.0 / 12.0)
+    visit = 1.0 - (1.0 - p.study_visit_rate_per_year) ** (1.0 / 12.0)
+    return 1.0 - (1.0 - meet) ** k_meet * (1.0 - visit) ** k_visit
+
+
+def step(model: SymbiosisModel) -> None:
+    """Count visibility and let municipalities that met or visited a visible symbiosis start facilitation."""
     for mun in model.municipalities:
         mun.months_visible = mun.months_visible + 1 if mun.operating_exchanges > 0 else 0
     if not model.switches.diffusion:
         return
-    visible = [m for m in model.municipalities if m.months_visible >= p.visible_after_months]
-    if not visible:
+    chance = inspiration(model)
+    if not chance.any():
         return
-    monthly = 1.0 - (1.0 - p.rate_per_year) ** (1.0 / 12.0)
-    is_visible = [False] * len(model.municipalities)
-    for v in visible:
-        is_visible[v.idx] = True
-    near = neighbours(model, p.radius_km)
     for mun in model.municipalities:
-        if mun.facilitator is not None:
-            continue
-        k = sum(is_visible[j] for j in near[mun.idx])
-        if k and model.rng.random() < 1.0 - (1.0 - monthly) ** k:
+        if mun.facilitator is None and chance[mun.idx] > 0 and model.rng.random() < chance[mun.idx]:
             start_facilitation(model, mun, inspired=True)
-
-
-def neighbours(model: SymbiosisModel, radius_km: float) -> list[list[int]]:
-    """Per municipality, the others within ``radius_km`` of its centre.
-
-    Centres never move, so this is worked out once per radius rather than over all pairs every
-    month (290 municipalities would make that 84,000 distances a month).
-    """
-    cache = model.state.diffusion.neighbours
-    if radius_km not in cache:
-        munis = model.municipalities
-        cache[radius_km] = [[v.idx for v in munis if v is not mun and math.hypot(v.x - mun.x, v.y - mun.y) <= radius_km] for mun in munis]
-    return cache[radius_km]

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from agents.firm import Role
 from sim.core.events import EventKind
 from sim.core.params import Strict, Switch, param
-from sim.core.resources import CATALOGUE
 from sim.mechanisms import benefit
 
 if TYPE_CHECKING:
@@ -92,9 +91,9 @@ def on_built(model: SymbiosisModel) -> None:
     model.state.investment_support.programmes = [[Programme(p) for p in r.investment_programmes] for r in model.config.regions]
 
 
-def emission_cut_t_per_year(ex: Exchange) -> float:
+def emission_cut_t_per_year(model: SymbiosisModel, ex: Exchange) -> float:
     """CO2 the exchange avoids in a year: its quantity times the catalogue's factor of the replaced resource."""
-    return 12.0 * ex.quantity * CATALOGUE[ex.resource].co2_t_per_unit
+    return 12.0 * ex.quantity * model.resources[ex.resource].co2_t_per_unit
 
 
 def is_new_establishment(firm: Firm, ex: Exchange) -> bool:
@@ -131,7 +130,7 @@ def decide(model: SymbiosisModel, prog: Programme, ex: Exchange, year: int) -> t
         return 0.0, TOO_SMALL
     if not counts_whole_cut(model, rules) and is_new_establishment(model.firms[ex.receiver], ex):
         return 0.0, NO_EXISTING_EMISSIONS
-    cut = emission_cut_t_per_year(ex)
+    cut = emission_cut_t_per_year(model, ex)
     if cut <= 0.0 or cut / (grant / 1e6) < rules.min_cut_t_per_msek:
         return 0.0, CUT_TOO_SMALL
     if grant > budget_left(model, prog, year):

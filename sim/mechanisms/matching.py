@@ -1,8 +1,10 @@
 """Discovery of matches through per-resource spatial indexes (never an all-pairs scan).
 
-Each month some demands search: at a low base rate (firms prioritise internal efficiency,
-§2.5.4), more often where a facilitator works, where a partner already exchanges (snowball) or
-where water is scarce. A searcher looks among offers of its resource within the resource's
+Each month some demands search: on their own at a low base rate (firms prioritise internal
+efficiency, §2.5.4), more often where a facilitator works or where water is scarce. A search
+finds offers; whether talks open is decided by both sides' benefit and their trust, which starts
+from their acquaintance (:mod:`sim.mechanisms.acquaintance`): neighbours who know each other
+open deals by themselves, strangers wait as latent matches for a facilitator's meeting. A searcher looks among offers of its resource within the resource's
 reach, found through a cKDTree, and picks one with probability decaying as exp(-d/d0)
 (Raimbault et al. 2020). Candidates then go to :func:`propose`.
 """
@@ -20,7 +22,7 @@ from scipy.spatial import cKDTree
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
-from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, scarcity, snowball, trust
+from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, scarcity, trust
 
 if TYPE_CHECKING:
     from agents.firm import Firm
@@ -34,9 +36,9 @@ ODD = "submodel-matching"  # its section in docs/odd.md
 
 class Params(Strict):
     base_search_rate: float = param(
-        0.005,
+        0.02,
         "1/month",
-        "§2.5.4: nearly all firms work on internal efficiency, seeking partners across sectors is far less natural; value: assumption (about one look per seventeen years)",
+        "§2.5.4: nearly all firms work on internal efficiency, seeking partners across sectors is far less natural; §3.1: initiatives start from a firm's own concrete challenge or new requirements; value: assumption, about one look per need in four years, the interval of large firms' energy audits (Directive 2012/27/EU art. 8)",
         "Monthly probability that a firm looks for a partner for an unmet demand on its own.",
         ge=0,
         le=1,
@@ -183,6 +185,11 @@ def remember_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None
     model.state.matching.latent.setdefault(mun, {})[(id(offer), id(demand))] = (offer, demand)
 
 
+def is_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> bool:
+    """Whether this match waits as latent (viable, held back by trust or attention)."""
+    return (id(offer), id(demand)) in model.state.matching.latent.get(model.firms[demand.firm].municipality, {})
+
+
 def forget_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
     model.state.matching.latent.get(model.firms[demand.firm].municipality, {}).pop((id(offer), id(demand)), None)
 
@@ -223,7 +230,6 @@ def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray,
     own = np.full(len(firms), p.base_search_rate)
     if model.switches.scarcity and book.resource == scarcity.WATER:
         own *= scarcity.search_multipliers(model, firms)
-    own += snowball.search_boost(model, firms)
     facilitated = model.firm_arrays.facilitation_rate[firms] * p.facilitated_search_rate
     return np.minimum(1.0, own + facilitated), facilitated
 

@@ -1,51 +1,108 @@
-"""Snowball growth (pattern P5).
+"""Snowball growth (pattern P5): partners learn each other's processes.
 
 Once one collaboration has started, further streams are identified and evaluated over time
-(§2.5.5; Sotenäs A4, Händelö A3): an operating exchange makes its partners search more, and a
-working network makes every firm in its municipality search a little more (it is visible).
+(§2.5.5; Sotenäs A4, Händelö A3). The model does that as knowledge, not as a search multiplier:
+when an exchange starts operating, each partner gets to know the other's other streams (every
+further match between the two is queued and looked at within months, without a search), and each
+partner introduces the other to its own acquaintances at a weaker tie
+(:func:`sim.mechanisms.acquaintance.introduce`), passing on what they could trade with it (their
+matches are queued too), so the partner's neighbours become reachable without a search or a broker. Knowledge spreading along firms' social ties is the self-organising mechanism of
+Ghali, Frayret & Ahabchane (2017).
 """
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from sim.core.params import Strict, Switch, param
+from sim.mechanisms import acquaintance, matching
 
 if TYPE_CHECKING:
+    from agents.firm import Firm
+    from sim.core.exchange import Demand, Exchange, Offer
     from sim.core.model import SymbiosisModel
 
 
 ODD = "submodel-snowball"  # its section in docs/odd.md
-SWITCH = Switch("Operating exchanges make partners search more.", "report §3.1 (one exchange leads to the next), P5")
+SWITCH = Switch(
+    "Partners of an operating exchange learn each other's other streams and are introduced to each other's acquaintances.",
+    "report §3.1 (one exchange leads to the next), §2.5.5, P5; Ghali, Frayret & Ahabchane (2017)",
+)
 
 
 class Params(Strict):
-    boost_per_exchange: float = param(
-        0.03,
-        "1/month per operating exchange",
-        "§2.5.5: once one collaboration has started further streams are identified; value: assumption",
-        "Extra monthly search probability per operating exchange a firm takes part in.",
+    follow_up_per_month: float = param(
+        0.1,
+        "1/month",
+        "§2.5.5: further streams are identified and evaluated over time; value: assumption (about ten months)",
+        "Monthly chance that partners look at one further stream between them they learnt of.",
         ge=0,
         le=1,
     )
-    boost_per_local_exchange: float = param(
-        0.002,
-        "1/month per operating exchange in the municipality",
-        "Sammanfattning, A3, A4: a working network keeps finding new collaborations; value: assumption",
-        "Extra monthly search probability of every firm per operating exchange in its municipality (the network is visible).",
-        ge=0,
-        le=1,
+    follow_up_tries: int = param(
+        6,
+        "tries",
+        "assumption: a further stream held back by attention or trust is looked at again a few times",
+        "How often a learnt stream that could not open yet is looked at again before it is dropped.",
+        ge=1,
+        le=100,
     )
-    max_boost: float = param(0.1, "1/month", "assumption: attention is limited", "Cap on the snowball search boost.", ge=0, le=1)
 
 
-def search_boost(model: SymbiosisModel, firms: np.ndarray) -> np.ndarray:
-    """Extra search probability of each firm from its own and its neighbours' operating exchanges."""
-    if not model.switches.snowball or len(firms) == 0:
-        return np.zeros(len(firms))
-    p = model.params.snowball
-    local = np.fromiter((m.operating_exchanges for m in model.municipalities), dtype=float, count=len(model.municipalities))
-    muni = model.firm_arrays.municipality[firms]
-    return np.minimum(p.max_boost, p.boost_per_exchange * model.firm_arrays.operating[firms] + p.boost_per_local_exchange * local[muni])
+class State:
+    """Further streams partners learnt of, each with the tries left."""
+
+    def __init__(self) -> None:
+        self.queue: list[tuple[Offer, Demand, int]] = []
+
+
+def matches_between(a: Firm, b: Firm) -> list[tuple[Offer, Demand]]:
+    """Every match of the same resource between two firms, in either direction."""
+    return [(o, d) for giver, taker in ((a, b), (b, a)) for o in giver.offers for d in taker.demands if o.resource == d.resource]
+
+
+def further_streams(model: SymbiosisModel, ex: Exchange) -> list[tuple[Offer, Demand]]:
+    """Every other match between the two partners, in either direction, of the same resource."""
+    pairs = matches_between(model.firms[ex.supplier], model.firms[ex.receiver])
+    return [(o, d) for o, d in pairs if not (o is ex.offer and d is ex.demand)]
+
+
+def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
+    """The partners learn each other's other streams, and each is introduced to the other's
+    acquaintances together with what those could trade with it."""
+    if not model.switches.snowball:
+        return
+    tries = model.params.snowball.follow_up_tries
+    queue = model.state.snowball.queue
+    queue.extend((o, d, tries) for o, d in further_streams(model, ex))
+    a, b = model.firms[ex.supplier], model.firms[ex.receiver]
+    for newcomer, introducer in ((a, b), (b, a)):
+        for c in acquaintance.introduce(model, newcomer, introducer):
+            queue.extend((o, d, tries) for o, d in matches_between(newcomer, model.firms[c]))
+
+
+def step(model: SymbiosisModel) -> None:
+    """Partners look at some of the further streams they learnt of; what could not open yet waits.
+
+    Only the drawn ones are looked at (and dropped if a firm left or the match is spent), so a long
+    queue costs one vectorised draw a month, not a pass in Python.
+    """
+    st = model.state.snowball
+    if not st.queue:
+        return
+    if not model.switches.snowball:
+        st.queue.clear()
+        return
+    hit = (model.rng.random(len(st.queue)) < model.params.snowball.follow_up_per_month).tolist()
+    keep = [item for item, h in zip(st.queue, hit, strict=True) if not h]
+    alive = model.firm_arrays.alive
+    for offer, demand, tries in compress(st.queue, hit):
+        if not (alive[offer.firm] and alive[demand.firm]) or demand.unmet <= matching.EPS or offer.available <= matching.EPS:
+            continue
+        if (offer.firm, demand.firm, offer.resource) in model.ledger.pairs:
+            continue
+        ex = matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), False)
+        if ex is None and tries > 1 and matching.is_latent(model, offer, demand):
+            keep.append((offer, demand, tries - 1))  # held back by trust or attention: later
+    st.queue = keep

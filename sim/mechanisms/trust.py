@@ -1,7 +1,9 @@
 """Trust between pairs of actors (pattern P3).
 
-Trust starts from what the parties are: established neighbours know each other a little, a
-start-up has no track record. It rises with delivered months and brokered meetings and falls
+Trust starts from what the parties are and whom they know: a base for strangers (lower for a
+start-up, which has no track record) plus their acquaintance ties (:mod:`sim.mechanisms.acquaintance`:
+same site, town, owner, sector, municipal contact, earlier deals), so close neighbours can open a
+deal by themselves and strangers need a broker. It rises with delivered months and brokered meetings and falls
 with failures, so a first deal is the hardest (report §3.4.2, A2 High Coast). The increments
 follow the running-mean idea of Ghali et al. (2017) scaled to a monthly step, without their
 noise term (run as in NREL's ABSiCE, a U(-1,1) event per step makes trust a random walk).
@@ -17,6 +19,7 @@ import numpy as np
 from agents.firm import Role
 from sim.core.exchange import EndReason
 from sim.core.params import Strict, Switch, param
+from sim.mechanisms import acquaintance
 
 if TYPE_CHECKING:
     from agents.firm import Firm
@@ -33,10 +36,10 @@ SWITCH = Switch(
 
 class Params(Strict):
     established: float = param(
-        0.35,
+        0.25,
         "trust (0-1)",
-        "§2.3.1: attitude to a collaboration one controls less, not technology, is the main obstacle; value: assumption, just below the threshold so that a first deal needs a broker or a track record",
-        "Initial trust between two established actors in the same municipality.",
+        "§2.3.1: attitude to a collaboration one controls less, not technology, is the main obstacle; value: assumption, strangers start well below the threshold and only their acquaintance ties (acquaintance) can carry close neighbours over it",
+        "Initial trust between two established actors who have no acquaintance tie (strangers), before the ties are added.",
         ge=0,
         le=1,
     )
@@ -159,6 +162,7 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     base = p.startup_initial if a.role is Role.STARTUP or b.role is Role.STARTUP else p.established
     if a.municipality != b.municipality:
         base -= p.other_municipality_penalty
+    base += acquaintance.tie(model, a, b)
     # reputation() of both, inlined: this runs for every live exchange every month
     cap, per_year = p.reputation_cap, p.reputation_per_year
     base += 0.5 * (min(cap, per_year * a.delivered_months / 12.0) + min(cap, per_year * b.delivered_months / 12.0))
@@ -181,6 +185,7 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, 
     base = np.where(startup, p.startup_initial, p.established)
     muni = model.firm_arrays.municipality
     base = np.where(muni[suppliers] != muni[receivers], base - p.other_municipality_penalty, base)
+    base = base + acquaintance.ties(model, suppliers, receivers, slots)
     delivered = model.firm_arrays.delivered
     rep_s = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[suppliers] / 12.0)
     rep_r = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[receivers] / 12.0)

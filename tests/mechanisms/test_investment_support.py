@@ -71,7 +71,7 @@ def test_the_symbiosis_rule_funds_the_new_establishment(how: str) -> None:
     ex = b.open_exchange(m, "Mill", startup.name, "heat")
     assert _until_operating(m, ex)
     assert _decisions(m) == [("investment_grant", startup.name, "", 0.5 * ex.investment_sek)]
-    cut = investment_support.emission_cut_t_per_year(ex)
+    cut = investment_support.emission_cut_t_per_year(m, ex)
     assert cut == pytest.approx(12 * ex.quantity * 0.06) and cut > 0  # heat replaces 0.06 t CO2/MWh
 
 

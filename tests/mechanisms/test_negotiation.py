@@ -49,7 +49,11 @@ def test_unfamiliar_parties_negotiate_longer() -> None:
 
 
 def test_at_zero_trust_with_certain_failure_no_deal_is_signed() -> None:
-    m = _pair(params={"trust": {"established": 0.0, "threshold": 0.0}, "negotiation": {"failure_at_zero_trust": 1.0}})
+    """Strangers' base 0 and no acquaintance ties: zero trust."""
+    m = _pair(
+        mechanisms={"acquaintance": False},
+        params={"trust": {"established": 0.0, "threshold": 0.0}, "negotiation": {"failure_at_zero_trust": 1.0}},
+    )
     ex = b.open_exchange(m, "Mill", "Grower", "heat")
     assert not any(negotiation.agreed(m, ex) for _ in range(50))
     trust.adjust(m, 0, 1, 1.0)

@@ -1,56 +1,82 @@
-"""Snowball (sim/mechanisms/snowball.py): a firm in operating exchanges searches more, and so, a
-little, does every firm in a municipality where exchanges run; the boost is capped."""
+"""Snowball (sim/mechanisms/snowball.py): when an exchange starts operating, the partners learn each
+other's other streams (looked at without any search) and each is introduced to the other's
+acquaintances at a weaker tie."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from sim.mechanisms import snowball
+from sim.mechanisms import acquaintance, snowball
 from tests.helpers import greater, outcomes
 from tests.mechanisms import builder as b
 
 TEN_YEARS = 120
+NO_SEARCH = {"matching": {"base_search_rate": 0.0}, "snowball": {"follow_up_per_month": 1.0}}
 
 
 def _model(**kw):
+    """Mill and Grower could trade heat and CO2; nobody searches, so only what the partners learn opens."""
     return b.new(
         b.firm("Mill", offers=[b.offer("heat", 1000, 60), b.offer("co2", 500, 0.95)]),
         b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 300, 40), b.demand("co2", 100, 0.9)]),
-        b.firm("Bystander", at=(12, 10)),
-        b.firm("Away", at=(40, 10), municipality=b.NEIGHBOUR),
-        neighbour={},
+        b.firm("Packer", at=(11.2, 10)),
         mechanisms={"trust": False, **kw.pop("mechanisms", {})},
+        params=b.merge(NO_SEARCH, kw.pop("params", {})),
         **kw,
     )
 
 
-def _boost(m) -> list[float]:
-    return snowball.search_boost(m, np.array([f.idx for f in m.firms])).tolist()
+def _heat_operating(m) -> None:
+    b.open_exchange(m, "Mill", "Grower", "heat")
+    assert b.step_until(m, lambda m: b.operating(m, resource="heat"), 6)
 
 
-def test_no_operating_exchange_no_boost() -> None:
-    assert _boost(_model()) == [0.0, 0.0, 0.0, 0.0]
-
-
-def test_partners_in_operating_exchanges_search_more_and_their_town_a_little() -> None:
+def test_partners_learn_each_others_other_streams() -> None:
     m = _model()
-    assert b.step_until(m, lambda m: len(b.operating(m)) == 2, 12)
-    p = m.params.snowball
-    own, local = 2 * p.boost_per_exchange, 2 * p.boost_per_local_exchange
-    assert _boost(m) == pytest.approx([own + local, own + local, local, 0.0])
+    _heat_operating(m)
+    assert b.step_until(m, lambda m: b.exchanges(m, "Mill", "Grower", "co2"), 3), "the CO2 deal opens without a search"
+    assert not b.exchanges(m, "Grower", "Mill"), "nothing the other way: the grower offers nothing"
 
 
-def test_the_boost_is_capped() -> None:
-    m = _model(params={"snowball": {"boost_per_exchange": 0.5, "max_boost": 0.1}})
-    assert b.step_until(m, lambda m: b.operating(m), 12)
-    assert max(_boost(m)) == pytest.approx(0.1)
-
-
-def test_switched_off_there_is_no_boost() -> None:
+def test_switched_off_partners_learn_nothing() -> None:
     m = _model(mechanisms={"snowball": False})
-    assert b.step_until(m, lambda m: b.operating(m), 12)
-    assert _boost(m) == [0.0, 0.0, 0.0, 0.0]
+    _heat_operating(m)
+    b.step(m, 24)
+    assert not b.exchanges(m, resource="co2"), "with no search and no snowball the second stream stays unseen"
+
+
+def test_a_partner_introduces_its_acquaintances_at_a_weaker_tie() -> None:
+    """The grower and the packer share a site; once the mill's heat reaches the grower, the mill knows the packer too."""
+    m = _model()
+    mill, grower, packer = (b.firm_named(m, n) for n in ("Mill", "Grower", "Packer"))
+    before = acquaintance.tie(m, mill, packer)
+    known = acquaintance.tie(m, grower, packer)
+    _heat_operating(m)
+    share = m.params.acquaintance.introduction_share
+    assert acquaintance.tie(m, mill, packer) == pytest.approx(before + share * known)
+    assert acquaintance.tie(m, mill, grower) >= m.params.acquaintance.earlier_deal, "the partners themselves now share a deal"
+
+
+def test_switched_off_nobody_is_introduced() -> None:
+    m = _model(mechanisms={"snowball": False})
+    mill, packer = b.firm_named(m, "Mill"), b.firm_named(m, "Packer")
+    before = acquaintance.tie(m, mill, packer)
+    _heat_operating(m)
+    assert acquaintance.tie(m, mill, packer) == before
+
+
+def test_a_learnt_stream_held_back_waits_and_is_dropped_after_its_tries() -> None:
+    """With no attention left (0) the grower can open no further deal: the learnt CO2 stream waits as
+    latent, is looked at ``follow_up_tries`` times, then dropped."""
+    m = _model(params={"snowball": {"follow_up_tries": 3}})
+    _heat_operating(m)
+    b.firm_named(m, "Grower").attention = 0
+    assert len(m.state.snowball.queue) == 1
+    b.step(m, 2)
+    assert [t for _, _, t in m.state.snowball.queue] == [1]
+    b.step(m, 1)
+    assert m.state.snowball.queue == [] and not b.exchanges(m, resource="co2")
+    assert snowball.further_streams(m, b.exchanges(m, resource="heat")[0])
 
 
 @pytest.mark.slow

@@ -1,0 +1,273 @@
+"""Acquaintance: who already knows whom, the starting point of pairwise trust.
+
+Actors who share a site, an owner, a town or a trade know each other before any deal; a municipal
+utility knows the firms of its municipality; partners of an earlier deal know each other; and a
+partner introduces its own acquaintances (§2.5.5: initiatives are often actor-driven; A7 Köping
+1982, A11 Helsingborg 1974 began bilaterally between neighbours). The tie strengths add to the
+strangers' base trust (:mod:`sim.mechanisms.trust`), so close neighbours can reach the trust
+threshold by themselves while strangers in other towns need a broker. Knowledge of potential
+partners spreading along firms' social ties is the self-organising mechanism of Ghali, Frayret &
+Ahabchane (2017).
+
+Ties are never built for all pairs: the attribute ties (site, town, owner, sector, municipal
+contact) are a function of the two firms, computed when a pair is looked at; the ties a scenario
+lists, earlier deals and introductions sit in dicts keyed by the pair.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.firm import Role
+from sim.core.params import Strict, Switch, param
+
+if TYPE_CHECKING:
+    from agents.firm import Firm
+    from sim.core.exchange import Exchange
+    from sim.core.model import SymbiosisModel
+
+
+ODD = "submodel-acquaintance"  # its section in docs/odd.md
+SWITCH = Switch(
+    "Acquaintance ties (same site, town, owner, sector, municipal contact, earlier deals, listed ties) raise pairs' starting trust.",
+    "report §2.5.5 (initiatives are often actor-driven), A7, A11 (first deals were bilateral); Ghali, Frayret & Ahabchane (2017)",
+)
+
+NAN = float("nan")
+
+
+class Params(Strict):
+    site_km: float = param(
+        0.5,
+        "km",
+        "assumption: one industrial site or park is a few hundred metres across (A1 Stenungsund, A11 IPOS)",
+        "Two firms at most this far apart share a site.",
+        gt=0,
+    )
+    same_site: float = param(
+        0.12,
+        "trust (0-1)",
+        "A11: some twenty firms on one park share infrastructure; A1: the cluster's firms refine each other's products; value: assumption",
+        "Tie between two firms on the same site.",
+        ge=0,
+        le=1,
+    )
+    same_municipality: float = param(
+        0.06,
+        "trust (0-1)",
+        "Chertow (2000): proximity builds acquaintance; value: assumption, weaker than a shared site",
+        "Tie between two firms of the same municipality.",
+        ge=0,
+        le=1,
+    )
+    municipal_contact: float = param(
+        0.12,
+        "trust (0-1)",
+        "§2.5.1: municipalities and their companies know the local business; A7, A11: the first heat deals were with municipal district heating; value: assumption",
+        "Extra tie between a utility (municipally owned) and a firm of its own municipality.",
+        ge=0,
+        le=1,
+    )
+    same_group: float = param(
+        0.3,
+        "trust (0-1)",
+        "A16: Gryaab, Göteborg Energi and Kretslopp och vatten, all the city's, agreed among themselves; value: assumption",
+        "Tie between two firms of the same owner or group (firms.*.group).",
+        ge=0,
+        le=1,
+    )
+    same_sector: float = param(
+        0.04,
+        "trust (0-1)",
+        "assumption: firms of one trade meet in trade bodies and networks (A1: Hållbar Kemi)",
+        "Tie between two firms of the same sector (not 'other').",
+        ge=0,
+        le=1,
+    )
+    earlier_deal: float = param(
+        0.15,
+        "trust (0-1)",
+        "A15: Ragnsells already delivered fuel to E.ON's plant before Ash2Salt; value: assumption",
+        "Tie between two firms once an exchange between them has operated.",
+        ge=0,
+        le=1,
+    )
+    introduction_share: float = param(
+        0.6,
+        "share of the introducer's tie",
+        "Ghali et al. (2017): knowledge of partners spreads through firms' social network; value: assumption",
+        "A partner's acquaintance becomes one's own at this share of the partner's tie to it (see snowball).",
+        ge=0,
+        le=1,
+    )
+    introduction_min_tie: float = param(
+        0.1,
+        "trust (0-1)",
+        "assumption: only real acquaintances are passed on, not everybody in town",
+        "Weakest tie a partner passes on as an introduction.",
+        ge=0,
+        le=1,
+    )
+    max_tie: float = param(
+        0.6, "trust (0-1)", "assumption: acquaintance is not a track record", "Cap on the sum of a pair's ties.", ge=0, le=1
+    )
+
+
+class State:
+    """The ties that are not a function of the two firms, and each trust slot's tie once computed."""
+
+    def __init__(self) -> None:
+        self.group: dict[int, str] = {}  # firm -> owner or group
+        self.listed: dict[tuple[int, int], float] = {}  # the scenario's acquaintances
+        self.deals: set[tuple[int, int]] = set()  # pairs that had an operating exchange
+        self.introduced: dict[tuple[int, int], float] = {}  # ties passed on by a partner
+        self.known: dict[int, set[int]] = {}  # per firm, the firms of its listed, deal and introduced ties
+        self.by_slot = array("d")  # tie per trust slot (NaN: not yet computed), for trust.levels
+
+
+def _key(i: int, j: int) -> tuple[int, int]:
+    return (i, j) if i < j else (j, i)
+
+
+def _link(state: State, i: int, j: int) -> None:
+    state.known.setdefault(i, set()).add(j)
+    state.known.setdefault(j, set()).add(i)
+
+
+def on_built(model: SymbiosisModel) -> None:
+    """Owners and listed ties from the scenario."""
+    st = model.state.acquaintance
+    cfg = model.config
+    for fc in cfg.firms:
+        if fc.group:
+            st.group[model.by_name[fc.name].idx] = fc.group
+    for tc in cfg.acquaintances:
+        i, j = model.by_name[tc.a].idx, model.by_name[tc.b].idx
+        k = _key(i, j)
+        st.listed[k] = st.listed.get(k, 0.0) + tc.strength
+        _link(st, i, j)
+
+
+def tie(model: SymbiosisModel, a: Firm, b: Firm) -> float:
+    """Sum of the pair's ties, capped; 0 with the mechanism off. Symmetric in ``a`` and ``b``."""
+    if not model.switches.acquaintance:
+        return 0.0
+    p = model.params.acquaintance
+    st = model.state.acquaintance
+    t = 0.0
+    if a.municipality == b.municipality:
+        t += p.same_municipality
+        if a.role is Role.UTILITY or b.role is Role.UTILITY:
+            t += p.municipal_contact
+    if math.hypot(a.x - b.x, a.y - b.y) <= p.site_km:
+        t += p.same_site
+    group = st.group.get(a.idx)
+    if group is not None and group == st.group.get(b.idx):
+        t += p.same_group
+    if a.sector == b.sector and a.sector != "other":
+        t += p.same_sector
+    k = _key(a.idx, b.idx)
+    t += st.listed.get(k, 0.0)
+    if k in st.deals:
+        t += p.earlier_deal
+    t += st.introduced.get(k, 0.0)
+    return min(p.max_tie, t)
+
+
+def ties(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """:func:`tie` of many pairs (``slots``: their trust slots), each computed once and kept per slot.
+
+    The collector asks for the trust of every live exchange every month; a pair's tie changes only
+    through :func:`_changed`, which forgets the kept value.
+    """
+    if not model.switches.acquaintance:
+        return np.zeros(len(slots))
+    cache = model.state.acquaintance.by_slot
+    n = len(model.state.trust.pairs.values)
+    if len(cache) < n:
+        cache.extend([NAN] * (n - len(cache)))
+    out = np.frombuffer(cache, dtype=float)[slots]
+    missing = np.flatnonzero(np.isnan(out))
+    if len(missing):
+        firms = model.firms
+        for k in missing.tolist():
+            v = tie(model, firms[int(suppliers[k])], firms[int(receivers[k])])
+            cache[int(slots[k])] = v
+            out[k] = v
+    return out
+
+
+def _changed(model: SymbiosisModel, k: tuple[int, int]) -> None:
+    """A pair's tie changed: forget its kept value."""
+    s = model.state.trust.pairs.slots.get(k)
+    cache = model.state.acquaintance.by_slot
+    if s is not None and s < len(cache):
+        cache[s] = NAN
+
+
+def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
+    """Partners of an operating exchange know each other from then on (an earlier deal)."""
+    if not model.switches.acquaintance:
+        return
+    st = model.state.acquaintance
+    k = _key(ex.supplier, ex.receiver)
+    if k not in st.deals:
+        st.deals.add(k)
+        _link(st, ex.supplier, ex.receiver)
+        _changed(model, k)
+
+
+def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
+    """The firms ``firm`` knows with a tie of at least ``introduction_min_tie``, with that tie, in
+    index order: its listed, deal and introduced ties, its group, and of its municipality the firms
+    on its site and the utilities (all of them if it is a utility itself). Other firms of the town
+    share only the town and perhaps the sector, too weak a tie to pass on with the defaults."""
+    st = model.state.acquaintance
+    p = model.params.acquaintance
+    arrays = model.firm_arrays
+    firms = model.firms
+    n = len(firms)
+    town = np.flatnonzero(arrays.alive[:n] & (arrays.municipality[:n] == firm.municipality))
+    cands = set(st.known.get(firm.idx, ()))
+    if firm.role is Role.UTILITY or p.same_municipality + p.same_sector >= p.introduction_min_tie:
+        cands.update(town.tolist())
+    else:
+        d = np.hypot(arrays.xy[town, 0] - firm.x, arrays.xy[town, 1] - firm.y)
+        cands.update(town[d <= p.site_km].tolist())
+        cands.update(c for c in town.tolist() if firms[c].role is Role.UTILITY)
+    group = st.group.get(firm.idx)
+    if group is not None:
+        cands.update(i for i, g in st.group.items() if g == group)
+    cands.discard(firm.idx)
+    out = []
+    for c in sorted(cands):
+        if arrays.alive[c]:
+            t = tie(model, firm, firms[c])
+            if t >= p.introduction_min_tie:
+                out.append((c, t))
+    return out
+
+
+def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
+    """``b`` introduces ``a`` to its acquaintances, at ``introduction_share`` of its tie to each
+    (kept if stronger than an earlier introduction); the firms whose tie to ``a`` got stronger."""
+    if not model.switches.acquaintance:
+        return []
+    st = model.state.acquaintance
+    share = model.params.acquaintance.introduction_share
+    new: list[int] = []
+    for c, known in acquaintances(model, b):
+        if c == a.idx:
+            continue
+        strength = share * known
+        k = _key(a.idx, c)
+        if strength > st.introduced.get(k, 0.0):
+            st.introduced[k] = strength
+            _link(st, a.idx, c)
+            _changed(model, k)
+            new.append(c)
+    return new
