@@ -15,8 +15,8 @@ TEN_YEARS = 120
 
 def _model(**kw):
     return b.new(
-        b.firm("Mill", offers=[b.offer("heat", 1000, 60), b.offer("co2", 500, 0.95)]),
-        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 300, 40), b.demand("co2", 100, 0.9)]),
+        b.firm("Mill", offers=[b.offer("heat", 2000, 60), b.offer("co2", 500, 0.95)]),
+        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 1000, 40), b.demand("co2", 400, 0.9)]),
         b.firm("Bystander", at=(12, 10)),
         b.firm("Away", at=(40, 10), municipality=b.NEIGHBOUR),
         neighbour={},
