@@ -1,10 +1,11 @@
 """Anchor-company marginal revenue (pattern P4).
 
 For an anchor the payment for a residual stream is small beside its turnover and not in itself a
-reason to join (§3.2). A delivery guarantee carries a risk cost that the payment may not outweigh;
-brand and recruitment value can tip the balance. The staff time a deal takes is counted for every
-firm in benefit (a one-off setup cost and a running cost by role), and an anchor's short payback
-requirement for non-core investment sits there too. Anchors therefore join reluctantly, by mechanism.
+reason to join (§3.2). A deal outside the core business must pass management and a legal review of
+its guarantees (a one-off cost per deal, not a share of turnover), and a delivery guarantee carries a
+risk cost that the payment may not outweigh; brand and recruitment value can tip the balance. The
+ordinary staff time every firm spends on a deal, and an anchor's short payback requirement, sit in
+benefit. Anchors therefore join reluctantly, by mechanism.
 """
 
 from __future__ import annotations
@@ -20,12 +21,20 @@ if TYPE_CHECKING:
 
 ODD = "submodel-anchor_revenue"  # its section in docs/odd.md
 SWITCH = Switch(
-    "Anchors and utilities weigh delivery risk against marginal revenue; anchors gain brand value.",
+    "Anchors and utilities review each deal once and weigh delivery risk against marginal revenue; anchors gain brand value.",
     "report §2.5.4 (core business first), P4",
 )
 
 
 class Params(Strict):
+    management_review_sek: float = param(
+        500000.0,
+        "SEK per deal",
+        "§2.5.4, §3.2: core business first; a guarantee to an outside party needs management sign-off; value: assumption, "
+        "a few hundred hours of management, legal and risk staff",
+        "One-off cost for a large supplier (anchor or utility) of taking a deal outside its core through management and legal review.",
+        ge=0,
+    )
     delivery_risk_share: float = param(
         0.25,
         "share of delivered value",
@@ -55,3 +64,10 @@ def supplier_side_costs(model: SymbiosisModel, supplier: Firm, delivered_value_s
     risk = p.delivery_risk_share * delivered_value_sek
     brand = p.brand_value_sek_per_month if supplier.role == "anchor" else 0.0
     return risk, brand
+
+
+def supplier_review_cost(model: SymbiosisModel, supplier: Firm) -> float:
+    """One-off SEK a large supplier spends taking a new deal through management and legal review."""
+    if not model.switches.anchor_revenue or not supplier.is_large:
+        return 0.0
+    return model.params.anchor_revenue.management_review_sek

@@ -286,7 +286,9 @@ def evaluate(
     transport = qty * res.transport_sek_per_unit_km * distance_km
     upgrade_capex, upgrade_running = upgrading(model, offer, receiver, qty, use)
     investment = 0.0 if sunk else res.fixed_investment_sek + res.connection_sek_per_km * distance_km + upgrade_capex
-    setup_s = 0.0 if sunk else _by_role(p.setup_cost_sek, SETUP_COST_SEK, supplier.role)
+    setup_s = (
+        0.0 if sunk else _by_role(p.setup_cost_sek, SETUP_COST_SEK, supplier.role) + anchor_revenue.supplier_review_cost(model, supplier)
+    )
     setup_r = 0.0 if sunk else _by_role(p.setup_cost_sek, SETUP_COST_SEK, receiver.role)
     disposal = qty * res.disposal_sek_per_unit
     risk, brand = anchor_revenue.supplier_side_costs(model, supplier, value)

@@ -1,5 +1,6 @@
-"""Anchor marginal revenue (sim/mechanisms/anchor_revenue.py): a large supplier weighs delivery risk
-against the payment, whatever its turnover; an anchor gains brand value."""
+"""Anchor marginal revenue (sim/mechanisms/anchor_revenue.py): a large supplier pays a one-off
+management review per deal and weighs delivery risk against the payment, whatever its turnover; an
+anchor gains brand value."""
 
 from __future__ import annotations
 
@@ -30,6 +31,25 @@ def test_an_anchor_weighs_risk_by_the_value_not_by_its_turnover() -> None:
     assert big == small, "turnover plays no part"
     assert _costs(_model(), 2e5)[0] - _costs(_model(), 1e5)[0] == pytest.approx(p.delivery_risk_share * 1e5)
     assert big[1] == p.brand_value_sek_per_month
+
+
+def test_a_large_supplier_reviews_each_new_deal_once_whatever_its_turnover() -> None:
+    p = _model().params.anchor_revenue
+    for role, turnover in (("anchor", 100.0), ("anchor", 20000.0), ("utility", 250.0)):
+        m = _model(role, turnover)
+        assert anchor_revenue.supplier_review_cost(m, b.firm_named(m, "Mill")) == p.management_review_sek
+    m = _model("sme")
+    assert anchor_revenue.supplier_review_cost(m, b.firm_named(m, "Mill")) == 0.0
+    m = _model(mechanisms={"anchor_revenue": False})
+    assert anchor_revenue.supplier_review_cost(m, b.firm_named(m, "Mill")) == 0.0
+    # it is a one-off: a renewal does not pay it again
+    o, d = b.offer_of(m := _model(), "Mill", "heat"), b.demand_of(m, "Grower", "heat")
+    mill, grower = b.firm_named(m, "Mill"), b.firm_named(m, "Grower")
+    m_off = _model(params={"anchor_revenue": {"management_review_sek": 0.0}})
+    o2, d2 = b.offer_of(m_off, "Mill", "heat"), b.demand_of(m_off, "Grower", "heat")
+    renew = benefit.evaluate(m, o, d, mill, grower, 1.0, sunk=True)
+    renew_off = benefit.evaluate(m_off, o2, d2, b.firm_named(m_off, "Mill"), b.firm_named(m_off, "Grower"), 1.0, sunk=True)
+    assert renew == renew_off
 
 
 def test_a_utility_bears_the_costs_without_the_brand_and_an_sme_bears_none() -> None:

@@ -140,9 +140,10 @@ def test_a_payback_requirement_overridden_for_one_role_keeps_the_others() -> Non
 
 def test_setup_staff_time_sinks_a_tiny_deal_not_a_large_one_whatever_the_turnover() -> None:
     def deal(q: float, turnover: float, free: bool = False) -> benefit.Deal:
-        params = {"anchor_revenue": {"brand_value_sek_per_month": 0.0}}
+        params: dict = {"anchor_revenue": {"brand_value_sek_per_month": 0.0}}
         if free:
             params["benefit"] = {"setup_cost_sek": {"anchor": 0.0, "sme": 0.0}}
+            params["anchor_revenue"]["management_review_sek"] = 0.0
         m, o, d, s, r = _pair(
             b.firm("Biogas", "anchor", offers=[b.offer("digestate", 5000, 0.8)], turnover_msek_per_year=turnover),
             b.firm("Farm", at=(11, 10), demands=[b.demand("digestate", q, 0.5)]),
