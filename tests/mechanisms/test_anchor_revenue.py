@@ -4,10 +4,11 @@ anchor gains brand value."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sim.mechanisms import anchor_revenue, benefit
-from tests.helpers import greater, outcomes
+from tests.helpers import greater
 from tests.mechanisms import builder as b
 
 TEN_YEARS = 120
@@ -71,9 +72,26 @@ def test_a_utility_declines_a_marginal_deal_it_would_take_without_the_rule() -> 
     assert _viable(_model("sme"))
 
 
+def _large_supplier_exchanges(seed: int, **kw) -> int:
+    """A municipal works with heat and three growers, each deal thin; every stage may take time or fail."""
+    m = b.new(
+        b.firm("Works", "utility", offers=[b.offer("heat", 3000, 60)]),
+        *(b.firm(f"Grower {i}", at=(10.5 + 0.25 * i, 10.5), demands=[b.demand("heat", 600, 40)]) for i in range(3)),
+        seed=seed,
+        quick=False,
+        mechanisms={"trust": False, **kw.pop("mechanisms", {})},
+        params={"matching": {"base_search_rate": 0.2}},
+    )
+    b.step(m, TEN_YEARS)
+    return len([ex for ex in b.exchanges(m) if ex.operating_since is not None])
+
+
 @pytest.mark.slow
-def test_anchor_marginal_revenue_makes_anchors_reluctant() -> None:
-    """P4: attention and delivery-risk costs keep anchors out of marginal deals."""
-    off = outcomes(None, {"mechanisms.anchor_revenue": False}, "anchor_exchanges_started", n=60, steps=TEN_YEARS)
-    on = outcomes(None, {}, "anchor_exchanges_started", n=60, steps=TEN_YEARS)
+def test_delivery_risk_and_review_keep_large_suppliers_out_of_marginal_deals() -> None:
+    """P4: a large supplier's guarantee risk and management review keep it out of thin deals that a
+    supplier without them takes (the anchor's brand value can tip the balance the other way; in the
+    example region anchors are held back more by their short payback and busy staff, see benefit)."""
+    seeds = range(20)
+    off = np.array([_large_supplier_exchanges(s, mechanisms={"anchor_revenue": False}) for s in seeds], dtype=float)
+    on = np.array([_large_supplier_exchanges(s) for s in seeds], dtype=float)
     greater(off, on)
