@@ -145,8 +145,8 @@ CATALOGUE: dict[str, Resource] = {r.name: r for r in [
     _r("co2", "biogenic CO2", "t", "purity (0-1)",
        virgin_price_sek_per_unit=(1200.0, "assumption: merchant liquid CO2 in bulk ~1,000-1,500 SEK/t (§4.1.1, A2, A6, A3)"),
        disposal_fee_sek_per_unit=(0.0, "vented at no cost"),
-       upgrade_sek_per_unit=(500.0, "assumption: purifying and liquefying a concentrated biogenic stream; "
-                                    "capture from flue gas costs about twice as much"),
+       upgrade_sek_per_unit=(0.0, "purification, liquefaction and capture are priced by the decision rule "
+                                  "(params.benefit.co2_purification_sek_per_t, co2_capture_sek_per_t; Naims 2016)"),
        transport_sek_per_unit_km=(1.8, _TRUCK + " with ~27 t of liquid CO2"),
        connection_sek_per_km=(0.0, "trucked"),
        fixed_investment_sek=(3.0e6, "assumption: storage tank and loading"),

@@ -1,9 +1,11 @@
 """Anchor-company marginal revenue (pattern P4).
 
 For an anchor the payment for a residual stream is small beside its turnover and not in itself a
-reason to join (§3.2). Joining costs management attention, which an anchor values in proportion
-to the business it could otherwise attend to, and a delivery guarantee carries a risk cost. Brand
-and recruitment value can tip the balance. Anchors therefore join reluctantly, by mechanism.
+reason to join (§3.2). A deal outside the core business must pass management and a legal review of
+its guarantees (a one-off cost per deal, not a share of turnover), and a delivery guarantee carries a
+risk cost that the payment may not outweigh; brand and recruitment value can tip the balance. The
+ordinary staff time every firm spends on a deal, and an anchor's short payback requirement, sit in
+benefit. Anchors therefore join reluctantly, by mechanism.
 """
 
 from __future__ import annotations
@@ -18,17 +20,20 @@ if TYPE_CHECKING:
 
 
 ODD = "submodel-anchor_revenue"  # its section in docs/odd.md
-SWITCH = Switch("Anchors weigh attention and delivery risk against marginal revenue.", "report §2.5.4 (core business first), P4")
+SWITCH = Switch(
+    "Anchors and utilities review each deal once and weigh delivery risk against marginal revenue; anchors gain brand value.",
+    "report §2.5.4 (core business first), P4",
+)
 
 
 class Params(Strict):
-    attention_share_of_turnover: float = param(
-        1.0e-3,
-        "share of monthly turnover per month",
-        "§3.2, §2.5.5: firms prioritise their core business; value: assumption, so that a mid-size heat deal is marginal for a 3 bn SEK/yr plant",
-        "Opportunity cost of management attention a supplier spends on an exchange, as a share of its monthly turnover.",
+    management_review_sek: float = param(
+        500000.0,
+        "SEK per deal",
+        "§2.5.4, §3.2: core business first; a guarantee to an outside party needs management sign-off; value: assumption, "
+        "a few hundred hours of management, legal and risk staff",
+        "One-off cost for a large supplier (anchor or utility) of taking a deal outside its core through management and legal review.",
         ge=0,
-        le=0.1,
     )
     delivery_risk_share: float = param(
         0.25,
@@ -50,13 +55,19 @@ class Params(Strict):
 def supplier_side_costs(model: SymbiosisModel, supplier: Firm, delivered_value_sek: float) -> tuple[float, float]:
     """Monthly (cost, non-financial value) of supplying for this firm.
 
-    Only large firms (anchors, utilities) bear attention and guarantee cost in this form: their
-    residual stream is a by-product of a process they will not bend, and their turnover is large.
+    Only large firms (anchors, utilities) bear a guarantee cost: their residual stream is a
+    by-product of a process they will not bend, and a shortfall is theirs to answer for.
     """
     if not model.switches.anchor_revenue or not supplier.is_large:
         return 0.0, 0.0
     p = model.params.anchor_revenue
-    attention = p.attention_share_of_turnover * supplier.turnover_sek_per_year / 12.0
     risk = p.delivery_risk_share * delivered_value_sek
     brand = p.brand_value_sek_per_month if supplier.role == "anchor" else 0.0
-    return attention + risk, brand
+    return risk, brand
+
+
+def supplier_review_cost(model: SymbiosisModel, supplier: Firm) -> float:
+    """One-off SEK a large supplier spends taking a new deal through management and legal review."""
+    if not model.switches.anchor_revenue or not supplier.is_large:
+        return 0.0
+    return model.params.anchor_revenue.management_review_sek

@@ -2,8 +2,10 @@
 
 Wa3rm, Agtira and Liquid Wind locate next to unused low-grade heat, biogenic CO2 or oxygen
 (§2.5.5, §4). An entrant needs a free industrial plot beside the source (§2.4.1); it arrives more
-often where a facilitator markets the site. Entrants are firms like any other: they must find
-trust, permits and money, or leave.
+often where a facilitator markets the site. It comes only if its own plant would pay back within
+an establishment company's required payback (Ash2Salt's plant cost 600–700 MSEK, A15): the plant
+is the investment, the residual stream only the reason to build it here. Entrants are firms like
+any other: they must find trust, permits and money, or leave.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sim.core.events import EventKind
 from sim.core.exchange import Demand
 from sim.core.firms import add_firm
 from sim.core.params import Strict, Switch, param
-from sim.mechanisms import land_planning
+from sim.mechanisms import benefit, land_planning
 from sim.mechanisms.matching import EPS
 
 if TYPE_CHECKING:
@@ -27,6 +29,27 @@ if TYPE_CHECKING:
 
 ODD = "submodel-entry"  # its section in docs/odd.md
 SWITCH = Switch("Establishment companies arrive beside unused streams.", "report §2.5.5 (establishment companies) and §4")
+
+
+# Plant per unit of monthly intake and operating margin per unit of intake, by the stream it is built on.
+PLANT_SEK_PER_UNIT = {
+    "heat": 40000.0,
+    "co2": 150000.0,
+    "oxygen": 100000.0,
+    "steam": 60000.0,
+    "technical_water": 500.0,
+    "biogas": 20000.0,
+    "materials": 52000.0,
+}
+MARGIN_SEK_PER_UNIT = {
+    "heat": 800.0,
+    "co2": 3100.0,
+    "oxygen": 2100.0,
+    "steam": 1250.0,
+    "technical_water": 10.5,
+    "biogas": 420.0,
+    "materials": 1100.0,
+}
 
 
 class Params(Strict):
@@ -69,6 +92,27 @@ class Params(Strict):
         "SEK",
         "assumption: seed money of an establishment company (Wa3rm runs a developer fund, A5)",
         "Cash an entrant brings.",
+        ge=0,
+    )
+    plant_investment_sek_per_unit: dict[str, float] = param(
+        PLANT_SEK_PER_UNIT,
+        "SEK per unit/month of intake, by resource",
+        "A15: Ash2Salt's plant for 150,000 t of fly ash a year cost 600–700 MSEK (about 52,000 SEK per t/month); "
+        "others: assumption, greenhouses about 1,200 SEK/m² on 0.03 MWh/m² a month, e-fuel, fish-farm and "
+        "biorefinery plants of the size §4 describes",
+        "Investment in an establishment company's own plant per unit of the residual stream it takes each month (a resource without an entry: no plant check).",
+    )
+    plant_margin_sek_per_unit: dict[str, float] = param(
+        MARGIN_SEK_PER_UNIT,
+        "SEK per unit of intake, by resource",
+        "assumption: an operating margin that pays the plant itself back in about four years, within the start-up's required payback",
+        "Monthly operating margin of the plant's products per unit of residual it takes, after its other inputs.",
+    )
+    development_cost_sek: float = param(
+        5.0e6,
+        "SEK",
+        "assumption: feasibility study, design and permit applications before the plant is built (§3.2: start-ups' timelines are uncertain)",
+        "One-off cost of developing an establishment, whatever its size; it keeps entrants away from small streams.",
         ge=0,
     )
     attractive: dict[str, list[str]] = param(
@@ -138,6 +182,18 @@ def add_startup(
     return firm
 
 
+def plant_pays_back(model: SymbiosisModel, resource: str, qty: float) -> bool:
+    """Whether a plant on ``qty`` per month of ``resource`` recovers its investment and development cost
+    within an establishment company's required payback (``benefit.max_payback_years['startup']``)."""
+    p = model.params.entry
+    per_unit = p.plant_investment_sek_per_unit.get(resource)
+    if per_unit is None:
+        return True
+    outlay = per_unit * qty + p.development_cost_sek
+    margin = p.plant_margin_sek_per_unit.get(resource, 0.0) * qty
+    return margin > 0 and outlay / margin <= benefit.max_payback_months(model, Role.STARTUP)
+
+
 def step(model: SymbiosisModel) -> None:
     """Draw new entrants beside attractive, unused streams with free land."""
     if not model.switches.entry:
@@ -161,5 +217,7 @@ def step(model: SymbiosisModel) -> None:
                 continue
             sector = sectors[int(model.rng.integers(len(sectors)))]
             qty = p.size_share * offer.available
+            if not plant_pays_back(model, resource, qty):
+                continue
             res = model.resources[resource]
             add_startup(model, plot, supplier, sector, resource, qty, offer.quality, res.virgin_price_sek_per_unit, p.cash_sek)

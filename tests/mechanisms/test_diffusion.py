@@ -18,7 +18,7 @@ SOON = {"diffusion": {"visible_after_months": 6, "rate_per_year": 1.0, "radius_k
 def _model(neighbour_at: float = 40.0, **kw):
     return b.new(
         b.firm("Mill", offers=[b.offer("heat", 1000, 60)]),
-        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 300, 40)]),
+        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 1000, 40)]),
         b.firm("Away", at=(neighbour_at, 10), municipality=b.NEIGHBOUR),
         neighbour={"centre_km": [neighbour_at, 10.0]},
         mechanisms={"trust": False, "diffusion": True, **kw.pop("mechanisms", {})},

@@ -15,9 +15,9 @@ NO_SEARCH = {"matching": {"base_search_rate": 0.0}, "eed_mandate": {"refurbish_r
 
 def _model(mw: float = 20.0, lever: bool = True, data_centre: bool = False, **kw):
     return b.new(
-        b.firm("Plant", "anchor", offers=[b.offer("heat", 1000, 60)], energy_input_mw=mw, data_centre=data_centre),
-        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 300, 40)]),
-        b.firm("Energi", "utility", at=(12, 10), demands=[b.demand("heat", 300, 40)]),
+        b.firm("Plant", "anchor", offers=[b.offer("heat", 3000, 60)], energy_input_mw=mw, data_centre=data_centre),
+        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 1000, 40)]),
+        b.firm("Energi", "utility", at=(12, 10), demands=[b.demand("heat", 1000, 40)]),
         policy={"eed_heat_mandate": lever},
         mechanisms={"trust": False, **kw.pop("mechanisms", {})},
         params=NO_SEARCH,

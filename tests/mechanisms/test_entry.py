@@ -1,5 +1,6 @@
 """Entry (sim/mechanisms/entry.py): an establishment company takes a free industrial plot beside a
-large firm's unused attractive stream and wants a share of it; no free land, no entrant."""
+large firm's unused attractive stream and wants a share of it; no free land, no entrant; no plant
+that pays back within the start-up's required payback, no entrant."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import math
 import pytest
 
 from agents.firm import Role
+from sim.mechanisms import benefit, entry
 from tests.helpers import greater, outcomes
 from tests.mechanisms import builder as b
 
@@ -63,6 +65,27 @@ def test_an_sme_stream_attracts_nobody() -> None:
 
 def test_switched_off_nobody_enters() -> None:
     assert not _entrants(b.step(_model(mechanisms={"entry": False}), 36))
+
+
+def test_a_plant_that_does_not_pay_back_keeps_the_establishment_away() -> None:
+    """The same stream and plot: with the plant at three times the cost nobody comes."""
+    dear = {"entry": {**SOON["entry"], "plant_investment_sek_per_unit": {"heat": 3 * entry.PLANT_SEK_PER_UNIT["heat"]}}}
+    assert b.step_until(_model(), _entrants, 36)
+    assert not _entrants(b.step(_model(params=dear), 36))
+
+
+def test_the_plant_must_pay_back_within_the_start_ups_required_payback() -> None:
+    m = _model()
+    p = m.params.entry
+    limit = benefit.max_payback_months(m, "startup")
+    # the largest stream it would not build on: development cost and plant against the margin
+    per_unit, margin = p.plant_investment_sek_per_unit["heat"], p.plant_margin_sek_per_unit["heat"]
+    breakeven = p.development_cost_sek / (limit * margin - per_unit)
+    assert not entry.plant_pays_back(m, "heat", 0.9 * breakeven), "a small plant does not carry its development cost"
+    assert entry.plant_pays_back(m, "heat", 1.1 * breakeven)
+    assert entry.plant_pays_back(m, "infrastructure", 1.0), "no plant figures for a stream: no check"
+    quick = {"entry": {**SOON["entry"]}, "benefit": {"max_payback_years": {"startup": 1.0}}}
+    assert not entry.plant_pays_back(_model(params=quick), "heat", 10 * breakeven), "an impatient owner builds nothing"
 
 
 @pytest.mark.slow

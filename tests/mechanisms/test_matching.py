@@ -18,8 +18,8 @@ TEN_YEARS = 120
 NO_TRUST = {"trust": False}
 
 
-def _grower(**kw):
-    return b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 500, 40, **kw)])
+def _grower(quantity: float = 500, **kw):
+    return b.firm("Grower", at=(11, 10), demands=[b.demand("heat", quantity, 40, **kw)])
 
 
 def test_a_searcher_finds_a_compatible_offer_in_its_first_month() -> None:
@@ -64,17 +64,17 @@ def test_a_firm_does_not_supply_itself() -> None:
 
 def test_a_pair_is_not_proposed_twice_for_one_resource() -> None:
     """The offer covers half the need: the pair's one exchange stays the only one, the rest goes unmet."""
-    m = b.new(b.firm("Mill", offers=[b.offer("heat", 250, 60)]), _grower(), mechanisms=NO_TRUST)
+    m = b.new(b.firm("Mill", offers=[b.offer("heat", 1000, 60)]), _grower(2000), mechanisms=NO_TRUST)
     b.step(m, 24)
     assert len(b.exchanges(m)) == 1
-    assert b.demand_of(m, "Grower", "heat").unmet == pytest.approx(250)
+    assert b.demand_of(m, "Grower", "heat").unmet == pytest.approx(1000)
 
 
 def test_a_need_only_one_firm_can_meet_ignores_the_others() -> None:
     m = b.new(
-        b.firm("Near", at=(11.5, 10), offers=[b.offer("heat", 1000, 60)]),
-        b.firm("Named", at=(14, 10), offers=[b.offer("heat", 1000, 60)]),
-        _grower(only_from="Named"),
+        b.firm("Near", at=(11.5, 10), offers=[b.offer("heat", 4000, 60)]),
+        b.firm("Named", at=(14, 10), offers=[b.offer("heat", 4000, 60)]),
+        _grower(4000, only_from="Named"),
         mechanisms=NO_TRUST,
     )
     b.step(m, 12)

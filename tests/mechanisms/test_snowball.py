@@ -17,8 +17,8 @@ NO_SEARCH = {"matching": {"base_search_rate": 0.0}, "snowball": {"follow_up_per_
 def _model(**kw):
     """Mill and Grower could trade heat and CO2; nobody searches, so only what the partners learn opens."""
     return b.new(
-        b.firm("Mill", offers=[b.offer("heat", 1000, 60), b.offer("co2", 500, 0.95)]),
-        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 300, 40), b.demand("co2", 100, 0.9)]),
+        b.firm("Mill", offers=[b.offer("heat", 2000, 60), b.offer("co2", 500, 0.95)]),
+        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 1000, 40), b.demand("co2", 400, 0.9)]),
         b.firm("Packer", at=(11.2, 10)),
         mechanisms={"trust": False, **kw.pop("mechanisms", {})},
         params=b.merge(NO_SEARCH, kw.pop("params", {})),
