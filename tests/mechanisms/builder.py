@@ -103,6 +103,7 @@ def scenario(
     plots: Iterable[dict[str, Any]] = (),
     events: Iterable[dict[str, Any]] = (),
     years: int = 5,
+    resources: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The raw scenario dict. ``town``/``neighbour``: municipality fields (a neighbour exists only if
     given, centred 30 km east unless it says otherwise); ``facilitator``: True or facilitator fields,
@@ -127,6 +128,8 @@ def scenario(
     }
     if observation:
         raw["observation"] = dict(observation)
+    if resources:
+        raw["resources"] = dict(resources)  # catalogue overrides
     if facilitator:
         fac = {"name": FACILITATOR, "region": REGION, "municipalities": [TOWN]}
         raw["facilitators"] = [merge(fac, facilitator if isinstance(facilitator, dict) else None)]

@@ -192,7 +192,7 @@ def test_the_same_deal_is_taken_by_a_utility_and_refused_by_an_sme_when_it_pays_
         res = benefit.resource(m0, "biogas")
         investment = res.fixed_investment_sek + res.connection_sek_per_km * km
         # the virgin price at which the joint monthly net recovers the investment in 60 months
-        v = (investment / 60 - q * res.disposal_sek_per_unit + q * res.transport_sek_per_unit_km * km) / q
+        v = (investment / 60 - q * res.disposal_sek_per_unit(m0.policy.landfill_tax_sek_per_t) + q * res.transport_sek_per_unit_km * km) / q
         m, o, d, s, r = _pair(
             b.firm("Plant", offers=[b.offer("biogas", q, 0.6)]),
             b.firm("Boiler", role, at=(11, 10), demands=[b.demand("biogas", q, 0.5, virgin_price=v)]),

@@ -76,9 +76,12 @@ def test_a_born_firm_is_an_sme_of_its_sectors_profile() -> None:
 
 
 def test_a_born_firms_stream_is_found_by_search() -> None:
-    """A biogas user in town finds a newly born food firm's biogas through ordinary matching."""
+    """A biogas user in town finds a newly born food firm's biogas through ordinary matching (its
+    economics made easy: no staff-time costs, so the search is what is tested)."""
     depot = b.firm("Depot", at=(10.5, 10), demands=[b.demand("biogas", 50, 0.4)])
-    m = _model(BAKER, depot, rate=30.0)
+    free = {r: 0.0 for r in ("anchor", "sme", "startup", "utility")}
+    easy = {"benefit": {"setup_cost_sek": free, "running_cost_sek_per_month": free}}
+    m = _model(BAKER, depot, rate=30.0, extra_params=easy, resources={"biogas": {"fixed_investment_sek": 0.0}})
 
     def found(m) -> bool:
         born = set(_born(m))
