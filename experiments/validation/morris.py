@@ -54,6 +54,12 @@ PARAMETERS: list[tuple[str, float, float]] = [
     ("params.entry.base_rate_per_year", 0.05, 0.4),
     ("params.snowball.follow_up_per_month", 0.03, 0.3),
     ("params.lifecycle.disruption_rate_per_year", 0.0, 0.05),
+    ("params.negotiation.stall_without_broker", 0.3, 1.0),
+    ("params.acquaintance.municipal_contact", 0.04, 0.25),
+    ("params.project_funding.partner_base_willingness", 0.2, 0.8),
+    ("params.project_funding.free_riding_exponent", 0.0, 0.6),
+    ("params.benefit.max_payback_years.anchor", 1.5, 6.0),
+    ("params.firm_exit.hazard_anchor", 0.001, 0.01),
 ]
 OUTCOMES = {
     "exchange_years": "exchange-years 2008–2030",
