@@ -33,13 +33,3 @@ def test_bjuv_collapses_after_findus_leaves() -> None:
     collapsed = _bjuv_collapses(False, 30)
     p = stats.binomtest(int(collapsed.sum()), len(collapsed), 0.5, alternative="greater").pvalue
     assert p < 0.01, f"collapse in {collapsed.mean():.0%} of seeds, binomial p = {p:.3f}"
-
-
-@pytest.mark.slow
-def test_a_second_anchor_makes_bjuv_collapse_less_often() -> None:
-    """The study's lead finding: a second heat anchor keeps a cluster going after the exit (Fisher)."""
-    base = _bjuv_collapses(False, 30)
-    second = _bjuv_collapses(True, 30)
-    table = [[int(base.sum()), int((~base).sum())], [int(second.sum()), int((~second).sum())]]
-    p = stats.fisher_exact(table, alternative="greater").pvalue
-    assert p < 0.01, f"collapse {base.mean():.0%} vs {second.mean():.0%}, Fisher p = {p:.3f}"

@@ -122,7 +122,7 @@ CONTRASTS: list[Contrast] = [
         "anchors weigh attention and risk",
         a={"mechanisms.anchor_revenue": False},
         n_factor=1.5,
-        tests="`mechanisms/test_anchor_revenue.py::test_anchor_marginal_revenue_makes_anchors_reluctant`",
+        tests="`mechanisms/test_anchor_revenue.py::test_delivery_risk_and_review_keep_large_suppliers_out_of_marginal_deals`",
     ),
     Contrast(
         "P5",

@@ -179,6 +179,8 @@ def _region(facilitated: bool, **mechanisms: bool) -> config.ScenarioConfig:
                 "initial_project_months": 120,
             }
         ]
+        # funded: its first project pays its whole cost, not a programme's share with partners' money
+        raw.setdefault("params", {}).setdefault("project_funding", {})["initial_project_funding_rate"] = 1.0
     raw["mechanisms"] = dict(mechanisms)
     return config.build(raw)
 

@@ -307,6 +307,6 @@ def test_dilute_co2_needs_a_capture_plant_concentrated_co2_only_purification() -
 def test_a_shorter_payback_demanded_by_smes_gives_fewer_exchanges() -> None:
     """SMEs that want their money back within a year take part in fewer exchanges than at three years."""
     greater(
-        outcomes(None, {}, "exchanges_started", n=20, steps=TEN_YEARS),
-        outcomes(None, {"params.benefit.max_payback_years.sme": 1.0}, "exchanges_started", n=20, steps=TEN_YEARS),
+        outcomes(None, {}, "exchanges_started", n=60, steps=TEN_YEARS),
+        outcomes(None, {"params.benefit.max_payback_years.sme": 1.0}, "exchanges_started", n=60, steps=TEN_YEARS),
     )

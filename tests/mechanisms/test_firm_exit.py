@@ -127,9 +127,9 @@ def test_a_start_up_without_supply_burns_cash_and_leaves_when_patience_runs_out(
 def test_anchor_exit_collapses_the_cluster_and_policy_helps_recovery() -> None:
     """P1: the anchor's exit collapses the cluster in most seeds; reserved land and continuous
     facilitation money make recovery more frequent (Fisher's exact test)."""
-    base = outcomes(ANCHOR_EXIT, {}, "collapsed", n=40)
+    base = outcomes(ANCHOR_EXIT, {}, "collapsed", n=100)
     policy = outcomes(
-        ANCHOR_EXIT, {"policy.land_reservation": True, "policy.facilitator_base_funding_sek_per_year": 1.8e6}, "collapsed", n=40
+        ANCHOR_EXIT, {"policy.land_reservation": True, "policy.facilitator_base_funding_sek_per_year": 1.8e6}, "collapsed", n=100
     )
     assert base.mean() > 0.5, f"collapse in only {base.mean():.0%} of seeds"
     table = [[int(base.sum()), int(len(base) - base.sum())], [int(policy.sum()), int(len(policy) - policy.sum())]]

@@ -137,11 +137,14 @@ def test_a_share_above_one_is_refused_with_its_field_named() -> None:
 
 # ----- A28 over seeds ----------------------------------------------------------------------------
 def _seeds_with_water_exchange(overrides: dict, n: int = 24) -> int:
+    """Seeds in which the dairy chooses the symbiosis: it proposes the water deal instead of covering
+    the need itself. Whether the talks, the permit and the financing then succeed is up to those
+    mechanisms (with the project's money gone after two years, brokered talks often stall)."""
     cfg = config.load(A28, overrides)
     count = 0
     for seed in range(n):
         ev = run(cfg, seed).events
-        count += bool(((ev["kind"] == "exchange_started") & (ev["resource"] == "technical_water")).any())
+        count += bool(((ev["kind"] == "exchange_proposed") & (ev["resource"] == "technical_water")).any())
     return count
 
 
