@@ -180,9 +180,9 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
                 problems.append(f"{loc}.demands.{j}.only_from: value {d.only_from!r} is invalid (allowed: another firm's name)")
     for i, r in enumerate(cfg.regions):
         for j, ip in enumerate(r.investment_programmes):
-            if ip.open_from_year is not None and ip.open_to_year is not None and ip.open_to_year < ip.open_from_year:
+            if ip.open_from_year is not None and ip.open_until_year is not None and ip.open_until_year < ip.open_from_year:
                 problems.append(
-                    f"regions.{i}.investment_programmes.{j}.open_to_year: value {ip.open_to_year} is before open_from_year "
+                    f"regions.{i}.investment_programmes.{j}.open_until_year: value {ip.open_until_year} is before open_from_year "
                     f"{ip.open_from_year} (allowed: >= {ip.open_from_year})"
                 )
     for i, tie in enumerate(cfg.acquaintances):

@@ -352,7 +352,7 @@ class InvestmentProgrammeConfig(Strict):
     open_from_year: int | None = param(
         None, "year", "case data", "First year applications are decided (none: from the start).", ge=1900, le=2200
     )
-    open_to_year: int | None = param(None, "year", "case data", "Last year applications are decided (none: no end).", ge=1900, le=2200)
+    open_until_year: int | None = param(None, "year", "case data", "Last year applications are decided (none: no end).", ge=1900, le=2200)
 
 
 class ProgrammeConfig(Strict):

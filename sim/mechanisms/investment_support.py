@@ -113,7 +113,9 @@ def budget_left(model: SymbiosisModel, prog: Programme, year: int) -> float:
 
 def is_open(prog: Programme, year: int) -> bool:
     rules = prog.rules
-    return (rules.open_from_year is None or year >= rules.open_from_year) and (rules.open_to_year is None or year <= rules.open_to_year)
+    return (rules.open_from_year is None or year >= rules.open_from_year) and (
+        rules.open_until_year is None or year <= rules.open_until_year
+    )
 
 
 def decide(model: SymbiosisModel, prog: Programme, ex: Exchange, year: int) -> tuple[float, str]:

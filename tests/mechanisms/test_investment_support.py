@@ -118,7 +118,7 @@ def test_open_years_resources_size_and_cut_per_krona_rules() -> None:
     rules = [
         {**KLIMATKLIVET, "name": "Water only", "applies_to": ["technical_water"]},
         {**KLIMATKLIVET, "name": "Closed", "open_from_year": b.START_YEAR + 5},  # not open yet: not asked
-        {**KLIMATKLIVET, "name": "Ended", "open_to_year": b.START_YEAR - 1},
+        {**KLIMATKLIVET, "name": "Ended", "open_until_year": b.START_YEAR - 1},
         {**KLIMATKLIVET, "name": "Innovation Fund", "min_investment_sek": 28.0e6},
         {**KLIMATKLIVET, "name": "Strict", "min_cut_t_per_msek": 1.0e6},
         {**KLIMATKLIVET, "name": "Industriklivet", "share": 0.3},
@@ -195,8 +195,8 @@ def test_switched_off_nothing_is_granted() -> None:
 
 
 def test_bad_programme_values_are_named() -> None:
-    raw = _raw(_grower("A"), _grower("B"), programmes=[{**KLIMATKLIVET, "open_from_year": 2030, "open_to_year": 2025}])
-    with pytest.raises(config.ConfigError, match=r"regions\.0\.investment_programmes\.0\.open_to_year: value 2025.*allowed"):
+    raw = _raw(_grower("A"), _grower("B"), programmes=[{**KLIMATKLIVET, "open_from_year": 2030, "open_until_year": 2025}])
+    with pytest.raises(config.ConfigError, match=r"regions\.0\.investment_programmes\.0\.open_until_year: value 2025.*allowed"):
         config.build(raw)
     raw["regions"][0]["investment_programmes"] = [{**KLIMATKLIVET, "emission_basis": "new_only"}]
     with pytest.raises(
