@@ -14,7 +14,7 @@ shared site, a commute). ``search_reach_km`` is only how far matching looks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
@@ -237,6 +237,7 @@ CATALOGUE: dict[str, Resource] = {r.name: r for r in [
 # fmt: on
 
 RESOURCE_NAMES: tuple[str, ...] = tuple(CATALOGUE)
+ResourceName = Literal[RESOURCE_NAMES]  # type: ignore[valid-type]  # a resource's name, for the config schema
 NUMERIC = tuple(PROPERTIES)
 # what a ``set_price`` event may change during a run (reaches stay put: matching's spatial indexes use them)
 PRICE_PROPERTIES: tuple[str, ...] = (
