@@ -42,7 +42,13 @@ COLUMNS = (
 
 
 class Collector:
-    """Collects the model's time series."""
+    """Collects the model's time series.
+
+    A month's row costs a few dozen list appends: the counts (active exchanges by resource, firms
+    with an operating exchange) are kept up to date by the ledger as exchanges start and end, the
+    flows are summed while exchanges deliver, and the trust of the live exchanges is read from
+    arrays kept until an exchange opens or ends.
+    """
 
     def __init__(self, model: SymbiosisModel) -> None:
         self.model = model
@@ -51,8 +57,12 @@ class Collector:
             self.data[f"exchanges_{r}"] = []
             self.data[f"flow_{r}"] = []
         self.active_by_resource = dict.fromkeys(RESOURCE_NAMES, 0)
+        self.participating = 0  # firms with an operating exchange (the ledger counts them)
         self._flow = dict.fromkeys(RESOURCE_NAMES, 0.0)
         self._co2 = self._water = self._heat = 0.0
+        self._append = tuple(self.data[c].append for c in COLUMNS)
+        self._by_resource = tuple((r, self.data[f"exchanges_{r}"].append, self.data[f"flow_{r}"].append) for r in RESOURCE_NAMES)
+        self._live: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def add_flow(self, ex: Exchange) -> None:
         res = self.model.resources[ex.resource]
@@ -62,44 +72,71 @@ class Collector:
         self._water += q * res.water_m3_per_unit
         self._heat += q * res.heat_mwh_per_unit
 
+    def _live_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Supplier, receiver and trust slot of the live exchanges, kept until the live set changes."""
+        arrays = self.model.ledger.arrays
+        if self._live is None or self._live[0] != arrays.live_version:
+            ids = arrays.live_ids()
+            self._live = (arrays.live_version, arrays.supplier[ids], arrays.receiver[ids], arrays.trust_slot[ids])
+        return self._live[1:]
+
+    def mean_trust(self) -> float:
+        """Mean trust of the live exchanges (nan without any): ``np.mean``'s own sum, without its wrapper."""
+        if not self.model.ledger.live:
+            return float("nan")
+        trusts = trust.levels(self.model, *self._live_pairs())
+        return float(trusts.sum()) / len(trusts)
+
+    def mean_engagement(self) -> float:
+        """Mean engagement of the facilitators (0 without any), as ``np.mean`` sums it: element by
+        element below 8 values (its pairwise sum unrolls 8 ways from there), so for a few a plain
+        loop gives the same float."""
+        facs = self.model.facilitators
+        if not facs:
+            return 0.0
+        if len(facs) >= 8:
+            return float(np.mean([f.engagement for f in facs]))
+        total = 0.0
+        for f in facs:
+            total += f.engagement
+        return float(total / len(facs))
+
     def collect(self) -> None:
         m = self.model
-        d = self.data
         year, month = m.date_of(m.steps)
-        active = sum(self.active_by_resource.values())
-        participating = int(np.count_nonzero(m.firm_arrays.operating[: len(m.firms)] > 0))
-        resources = sum(1 for v in self.active_by_resource.values() if v > 0)
+        by_resource = self.active_by_resource
+        active = sum(by_resource.values())
+        participating = self.participating
+        resources = sum(1 for v in by_resource.values() if v > 0)
         obs = m.config.observation
-        arrays = m.ledger.arrays
-        ids = arrays.live_ids()
-        trusts = trust.levels(m, arrays.supplier[ids], arrays.receiver[ids], arrays.trust_slot[ids])
-        row = {
-            "step": m.steps,
-            "year": year,
-            "month": month,
-            "active_exchanges": active,
-            "pipeline_exchanges": len(m.live) - active,
-            "participating_firms": participating,
-            "firms_alive": m.n_alive,
-            "startups_alive": len(m.state.entry.startups),
-            "co2_avoided_t": self._co2,
-            "virgin_water_saved_m3": self._water,
-            "heat_delivered_mwh": self._heat,
-            "public_funding_sek": m.public_sek_total,
-            "public_funding_step_sek": m.public_sek_step,
-            "investment_support_sek": m.state.investment_support.paid_sek,
-            "private_funding_sek": m.private_sek_total,
-            "private_funding_step_sek": m.private_sek_step,
-            "facilitator_engagement": float(np.mean([f.engagement for f in m.facilitators])) if m.facilitators else 0.0,
-            "mean_trust": float(np.mean(trusts)) if len(trusts) else float("nan"),
-            "cluster_active": participating >= obs.cluster_min_firms and resources >= obs.cluster_min_resources,
-        }
-        for k, v in row.items():
-            d[k].append(v)
-        for r in RESOURCE_NAMES:
-            d[f"exchanges_{r}"].append(self.active_by_resource[r])
-            d[f"flow_{r}"].append(self._flow[r])
-            self._flow[r] = 0.0
+        row = (
+            m.steps,
+            year,
+            month,
+            active,
+            len(m.ledger.live) - active,
+            participating,
+            m.firm_arrays.n_alive,
+            len(m.state.entry.startups),
+            self._co2,
+            self._water,
+            self._heat,
+            m.public_sek_total,
+            m.public_sek_step,
+            m.state.investment_support.paid_sek,
+            m.private_sek_total,
+            m.private_sek_step,
+            self.mean_engagement(),
+            self.mean_trust(),
+            participating >= obs.cluster_min_firms and resources >= obs.cluster_min_resources,
+        )
+        for append, v in zip(self._append, row, strict=True):
+            append(v)
+        flow = self._flow
+        for r, append_count, append_flow in self._by_resource:
+            append_count(by_resource[r])
+            append_flow(flow[r])
+            flow[r] = 0.0
         self._co2 = self._water = self._heat = 0.0
 
     # mesa.batch_run reads a model's ``datacollector``; these give it the model-level series.

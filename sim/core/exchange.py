@@ -127,6 +127,10 @@ class ExchangeArrays:
     The monthly passes over all exchanges (the collector's trust, the 3-2 cluster test) read these
     arrays instead of visiting thousands of objects scattered in memory; at national scale those
     visits were most of the collection's cost.
+
+    ``live_version`` and ``operating_version`` count the changes to the live and the operating set:
+    most months change neither, so the id lists (and what a caller derives from them, keyed on the
+    version) are kept until the next change instead of rebuilt from the arrays every month.
     """
 
     def __init__(self, resources: list[str]) -> None:
@@ -138,6 +142,9 @@ class ExchangeArrays:
         self.trust_slot = np.zeros(0, dtype=np.int64)
         self.live = np.zeros(0, dtype=bool)
         self.operating = np.zeros(0, dtype=bool)
+        self.live_version = self.operating_version = 0
+        self._live_ids: tuple[int, np.ndarray] | None = None
+        self._operating_ids: tuple[int, np.ndarray] | None = None
 
     def add(self, ex: Exchange) -> None:
         i = ex.id
@@ -150,16 +157,32 @@ class ExchangeArrays:
         self.resource[i], self.trust_slot[i] = self.resource_code[ex.resource], ex.trust_slot
         self.live[i] = True
         self.n = max(self.n, i + 1)
+        self.live_version += 1
 
     def start_operating(self, ex: Exchange) -> None:
         self.operating[ex.id] = True
+        self.operating_version += 1
 
     def end(self, ex: Exchange) -> None:
+        self.operating_version += bool(self.operating[ex.id])
+        self.live_version += 1
         self.live[ex.id] = self.operating[ex.id] = False
 
     def live_ids(self) -> np.ndarray:
-        """Ids of the live exchanges, in id order (the order of ``model.live``)."""
-        return np.flatnonzero(self.live[: self.n])
+        """Ids of the live exchanges, in id order (the order of ``model.live``); read-only, kept until
+        the live set changes."""
+        if self._live_ids is None or self._live_ids[0] != self.live_version:
+            self._live_ids = (self.live_version, _frozen(np.flatnonzero(self.live[: self.n])))
+        return self._live_ids[1]
 
     def operating_ids(self) -> np.ndarray:
-        return np.flatnonzero(self.operating[: self.n])
+        """Ids of the operating exchanges, in id order; read-only, kept until the operating set changes."""
+        if self._operating_ids is None or self._operating_ids[0] != self.operating_version:
+            self._operating_ids = (self.operating_version, _frozen(np.flatnonzero(self.operating[: self.n])))
+        return self._operating_ids[1]
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """A kept array is shared by its callers: none may write to it."""
+    a.flags.writeable = False
+    return a

@@ -105,8 +105,11 @@ class Ledger:
         self.operating[ex.id] = ex
         self.arrays.start_operating(ex)
         ex.operating_since = model.steps
+        operating = model.firm_arrays.operating
         for i in (ex.supplier, ex.receiver):
-            model.firm_arrays.operating[i] += 1
+            if operating[i] == 0:
+                model.collector.participating += 1
+            operating[i] += 1
         for hook in model.hooks["on_operating"]:
             hook(model, ex)
         model.municipalities[model.firms[ex.supplier].municipality].operating_exchanges += 1
@@ -135,8 +138,11 @@ class Ledger:
         ex.offer.committed -= ex.quantity
         ex.demand.met -= ex.quantity
         if was_operating:
+            operating = model.firm_arrays.operating
             for i in (ex.supplier, ex.receiver):
-                model.firm_arrays.operating[i] -= 1
+                operating[i] -= 1
+                if operating[i] == 0:
+                    model.collector.participating -= 1
             model.municipalities[model.firms[ex.supplier].municipality].operating_exchanges -= 1
             model.collector.active_by_resource[ex.resource] -= 1
         ex.stage = Stage.ENDED

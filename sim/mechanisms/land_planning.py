@@ -55,28 +55,40 @@ class Params(Strict):
 
 
 class State:
-    """Firms without a plot whose detailed plan is done (a firm on a plot keeps it on the plot)."""
+    """Firms without a plot whose detailed plan is done (a firm on a plot keeps it on the plot), and
+    the last 3-2 test with the version of the operating set it was made from."""
 
     def __init__(self) -> None:
         self.planned: set[int] = set()
+        self.clusters: tuple[int, frozenset[int]] | None = None
 
 
-def active_clusters(model: SymbiosisModel) -> set[int]:
+def active_clusters(model: SymbiosisModel) -> frozenset[int]:
     """Municipalities whose operating exchanges pass the 3-2 test (Chertow 2007).
 
-    An exchange counts in its supplier's municipality, with both its firms and its resource.
+    An exchange counts in its supplier's municipality, with both its firms and its resource. The
+    answer depends only on the operating set, which most months leave unchanged, so it is kept
+    until an exchange starts operating or ends (the ledger's ``operating_version``).
     """
+    arrays = model.ledger.arrays
+    st = model.state.land_planning
+    if st.clusters is None or st.clusters[0] != arrays.operating_version:
+        st.clusters = (arrays.operating_version, _clusters(model))
+    return st.clusters[1]
+
+
+def _clusters(model: SymbiosisModel) -> frozenset[int]:
     arrays = model.ledger.arrays
     ids = arrays.operating_ids()
     if not len(ids):
-        return set()
+        return frozenset()
     n_muni, n_firms, n_res = len(model.municipalities), len(model.firms), len(arrays.resource_code)
     muni = model.firm_arrays.municipality[arrays.supplier[ids]]
     firm_keys = np.unique(np.concatenate([muni * n_firms + arrays.supplier[ids], muni * n_firms + arrays.receiver[ids]]))
     firms = np.bincount(firm_keys // n_firms, minlength=n_muni)
     resources = np.bincount(np.unique(muni * n_res + arrays.resource[ids]) // n_res, minlength=n_muni)
     obs = model.config.observation
-    return set(np.flatnonzero((firms >= obs.cluster_min_firms) & (resources >= obs.cluster_min_resources)).tolist())
+    return frozenset(np.flatnonzero((firms >= obs.cluster_min_firms) & (resources >= obs.cluster_min_resources)).tolist())
 
 
 def free_plot_near(model: SymbiosisModel, hub: Firm, radius_km: float) -> Plot | None:
