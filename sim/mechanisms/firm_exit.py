@@ -9,6 +9,7 @@ cash runs out. Nothing here knows about clusters: collapse follows from these ru
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -112,23 +113,39 @@ class Params(Strict):
     )
 
 
+class State:
+    """The month's exit table (candidates and their monthly hazards), kept while its inputs stand.
+
+    A firm's hazard changes only when a firm arrives or leaves, a receiver is stranded or supplied
+    again, or a young SME comes of age: the hooks below bump ``version`` and ``expires`` is the
+    first step at which a young SME's newness ends. Recomputing the same numpy expression every
+    month cost more than the draws. A writer of the register's hazard columns outside these hooks
+    (a test setting a firm's hazard mid-run) calls :func:`invalidate`.
+    """
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.table: tuple[int, int, float, np.ndarray, np.ndarray] | None = None  # version, n, expires, candidates, monthly
+
+
+def invalidate(model: SymbiosisModel) -> None:
+    """The register's hazard columns changed: recompute the exit table next month."""
+    model.state.firm_exit.version += 1
+
+
 def step(model: SymbiosisModel) -> None:
     """Draw hazard exits, then let start-ups without supply burn cash or run out of patience."""
     p = model.params.firm_exit
     if not model.switches.firm_exit:
         return
-    n = len(model.firms)
-    fa = model.firm_arrays
-    candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
+    candidates, monthly = exit_table(model)
     if len(candidates):
-        age_years = (model.steps - fa.founded[candidates]) / 12.0
-        annual = annual_hazard(
-            p, fa.base_hazard[candidates], fa.sme[candidates] & ~fa.own_hazard[candidates], age_years, fa.extra_hazard[candidates]
-        )
-        monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
         draws = model.rng.random(len(candidates))
         for k in candidates[draws < monthly]:
             model.remove_firm(model.firms[int(k)], "hazard")
+    startups = model.state.entry.startups
+    if not startups:
+        return
     for f in entry.startups(model):
         if not model.firm_arrays.exitable[f.idx] and model.firm_arrays.own_hazard[f.idx]:
             continue  # a start-up whose fate the case tells (exit: scheduled)
@@ -141,12 +158,49 @@ def step(model: SymbiosisModel) -> None:
             model.remove_firm(f, "no_supply")
 
 
+def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
+    """The firms that may exit by hazard this month and their monthly hazards (kept; see :class:`State`)."""
+    st, fa, now = model.state.firm_exit, model.firm_arrays, model.steps
+    table = st.table
+    if table is None or table[0] != st.version or table[1] != fa.n or now >= table[2]:
+        p, n = model.params.firm_exit, fa.n
+        candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
+        founded = fa.founded[candidates]
+        sme = fa.sme[candidates] & ~fa.own_hazard[candidates]
+        annual = annual_hazard(p, fa.base_hazard[candidates], sme, (now - founded) / 12.0, fa.extra_hazard[candidates])
+        monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
+        expires = min((_comes_of_age(p, now, f) for f in founded[sme].tolist()), default=math.inf)
+        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly))
+    return table[3], table[4]
+
+
+def _comes_of_age(p: Params, now: int, founded: float) -> float:
+    """The first step from ``now`` at which an SME founded at ``founded`` is no longer young, by the
+    very test :func:`annual_hazard` makes (inf if it is not young now)."""
+    if not (now - founded) / 12.0 < p.newness_years:
+        return math.inf
+    s = max(now + 1, math.floor(founded + 12.0 * p.newness_years) - 1)
+    while (s - founded) / 12.0 < p.newness_years:
+        s += 1
+    return s
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def on_firm_removed(model: SymbiosisModel, firm: Firm) -> None:
+    invalidate(model)
+
+
 def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
     """Every firm carries its role's hazard; utilities are municipal and, at the default hazard of 0,
     are not even drawn for. A scenario may then set a firm's own hazard or exclude it (``exitable``)."""
     p = model.params.firm_exit
     model.firm_arrays.base_hazard[firm.idx] = base_hazard(p, firm.role)
     model.firm_arrays.exitable[firm.idx] = firm.role != Role.UTILITY or p.hazard_utility > 0
+    invalidate(model)
 
 
 def on_built(model: SymbiosisModel) -> None:
@@ -155,11 +209,14 @@ def on_built(model: SymbiosisModel) -> None:
         firm = model.by_name.get(fc.name)
         if fc.founded_year is not None and firm is not None:
             model.firm_arrays.founded[firm.idx] = model.step_of(fc.founded_year, 1)
+    invalidate(model)
 
 
 def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
     """Supplied again: the receiver's business basis is back."""
-    model.firm_arrays.extra_hazard[ex.receiver] = 0.0
+    if model.firm_arrays.extra_hazard[ex.receiver] != 0.0:
+        model.firm_arrays.extra_hazard[ex.receiver] = 0.0
+        invalidate(model)
 
 
 def on_end(model: SymbiosisModel, ex: Exchange, was_operating: bool) -> None:
@@ -189,3 +246,4 @@ def strand(model: SymbiosisModel, receiver_idx: int, investment_sek: float) -> N
     firm.cash_sek -= model.params.firm_exit.stranded_share * investment_sek * 0.5
     if model.switches.firm_exit and not firm.is_large:
         model.firm_arrays.extra_hazard[firm.idx] = model.params.firm_exit.dependant_hazard
+        invalidate(model)
