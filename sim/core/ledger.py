@@ -31,6 +31,7 @@ class Ledger:
         self.operating: dict[int, Exchange] = {}
         self.pairs: set[tuple[int, int, str]] = set()  # (supplier, receiver, resource) of live exchanges
         self.arrays = ExchangeArrays(list(CATALOGUE))
+        self._in_order: tuple[int, tuple[Exchange, ...]] = (-1, ())
 
     # ----- reading -------------------------------------------------------------------------
     def describe(self, ex: Exchange) -> str:
@@ -59,7 +60,14 @@ class Ledger:
 
     def operating_in_order(self) -> Iterator[Exchange]:
         """Operating exchanges in id order, as a snapshot."""
-        return iter([self.operating[i] for i in sorted(self.operating)])
+        return iter(self.operating_snapshot())
+
+    def operating_snapshot(self) -> tuple[Exchange, ...]:
+        """Operating exchanges in id order; the sorted tuple is kept until an exchange starts or ends."""
+        version = self.arrays.operating_version
+        if self._in_order[0] != version:
+            self._in_order = (version, tuple(self.operating[i] for i in sorted(self.operating)))
+        return self._in_order[1]
 
     def on_offer(self, offer: Offer) -> list[Exchange]:
         return [ex for ex in self.live.values() if ex.offer is offer]
@@ -120,11 +128,13 @@ class Ledger:
         """One month's delivery: both sides' cash and track record, then the hooks and the flows."""
         model = self.model
         ex.delivered_months += 1
+        supplier, receiver = ex.supplier, ex.receiver
         delivered = model.firm_arrays.delivered
-        delivered[ex.supplier] += 1
-        delivered[ex.receiver] += 1
-        model.firms[ex.supplier].cash_sek += ex.supplier_net_sek_per_month
-        model.firms[ex.receiver].cash_sek += ex.receiver_net_sek_per_month
+        delivered[supplier] += 1
+        delivered[receiver] += 1
+        firms = model.firms
+        firms[supplier].cash_sek += ex.supplier_net_sek_per_month
+        firms[receiver].cash_sek += ex.receiver_net_sek_per_month
         for hook in model.hooks["on_delivery"]:
             hook(model, ex)
         model.collector.add_flow(ex)

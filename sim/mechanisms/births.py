@@ -93,11 +93,15 @@ class Kind:
     templates: tuple[FirmConfig, ...]
 
 
+SCALAR_DRAWS = 16  # up to this many municipalities with births, one scalar draw each is cheaper than numpy's array call
+
+
 class State:
     """Per municipality: the monthly birth rate and the kinds of firm born there, with cumulative weights."""
 
     def __init__(self) -> None:
         self.monthly = np.zeros(0)
+        self.drawn: list[tuple[int, float]] = []  # (municipality, monthly rate) where the rate is above 0
         self.kinds: list[tuple[Kind, ...]] = []
         self.cumulative: list[np.ndarray] = []
         self.born = 0
@@ -132,6 +136,7 @@ def on_built(model: SymbiosisModel) -> None:
     """Fix each municipality's rate and sector mix from the firms at the start (its industrial base)."""
     st, p = model.state.births, model.params.births
     st.monthly = birth_rates(model, p) / 12.0
+    st.drawn = [(m, rate) for m, rate in enumerate(st.monthly.tolist()) if rate > 0]
     smes = [fc for fc in model.config.firms if fc.role == Role.SME.value and fc.name in model.by_name]
     region = _kinds(smes)
     if not smes:  # no SMEs anywhere: the national mix of the profiles
@@ -152,12 +157,20 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.births:
         return
     st = model.state.births
-    if not st.monthly.any():
+    if not st.drawn:
         return
-    counts = model.rng.poisson(st.monthly)
-    for m in np.flatnonzero(counts):
-        for _ in range(int(counts[m])):
-            born(model, int(m))
+    rng = model.rng
+    if len(st.drawn) > SCALAR_DRAWS:
+        counts = rng.poisson(st.monthly)
+        for m in np.flatnonzero(counts):
+            for _ in range(int(counts[m])):
+                born(model, int(m))
+        return
+    # a rate of 0 draws nothing, and one draw per rate gives the numbers the array call gives
+    drawn = [(m, rng.poisson(rate)) for m, rate in st.drawn]
+    for m, count in drawn:
+        for _ in range(count):
+            born(model, m)
 
 
 def born(model: SymbiosisModel, m: int) -> Firm:

@@ -199,15 +199,20 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.entry:
         return
     p = model.params.entry
+    books, firms = model.state.matching.books, model.firms
+    min_unused = p.min_unused_share
     for resource, sectors in p.attractive.items():
-        book = model.state.matching.books.get(resource)
-        if book is None:
+        book = books.get(resource)
+        if book is None or not book.large_offers:
             continue
         for offer in list(book.large_offers):
-            if offer.available <= EPS or offer.available < p.min_unused_share * offer.quantity:
+            available = offer.available
+            if available <= EPS or available < min_unused * offer.quantity:
                 continue
-            supplier = model.firms[offer.firm]
-            if not supplier.alive or not supplier.is_large:
+            if not model.firm_arrays.alive[offer.firm]:  # read afresh: an arrival may regrow the register
+                continue
+            supplier = firms[offer.firm]
+            if not supplier.is_large:
                 continue
             plot = land_planning.free_plot_near(model, supplier, p.plot_radius_km)
             if plot is None:

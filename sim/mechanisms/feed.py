@@ -96,6 +96,8 @@ def _resize(model: SymbiosisModel, offer: Offer) -> bool:
 
 def step(model: SymbiosisModel) -> None:
     """Resize every fed stream of a firm in business; repeat while a change runs down a chain."""
+    if not model.state.feed.offers:
+        return
     offers = [o for o in model.state.feed.offers if model.firm_arrays.alive[o.firm]]
     for _ in range(len(offers) + 1):
         if not any([_resize(model, o) for o in offers]):

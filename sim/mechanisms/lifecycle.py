@@ -85,14 +85,17 @@ def advance(model: SymbiosisModel) -> None:
 
 def operate(model: SymbiosisModel) -> None:
     """Deliver this month, renew contracts that end, and apply the disruption hazard."""
+    exchanges = model.ledger.operating_snapshot()
+    if not exchanges:
+        return
     monthly = 1.0 - (1.0 - model.params.lifecycle.disruption_rate_per_year) ** (1.0 / 12.0)
-    exchanges = list(model.ledger.operating_in_order())
     now = model.steps
     due = [ex.contract_end is not None and now >= ex.contract_end for ex in exchanges]
     # one disruption draw per exchange not up for renewal, in order: drawn at once, the same numbers
     draws = iter(model.rng.random(len(due) - sum(due)).tolist())
+    deliver = model.ledger.deliver
     for ex, renew in zip(exchanges, due, strict=True):
-        model.ledger.deliver(ex)
+        deliver(ex)
         if renew:
             _renew(model, ex)
         elif next(draws) < monthly:
