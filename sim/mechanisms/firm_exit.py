@@ -167,9 +167,12 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
         candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
         founded = fa.founded[candidates]
         sme = fa.sme[candidates] & ~fa.own_hazard[candidates]
-        annual = annual_hazard(p, fa.base_hazard[candidates], sme, (now - founded) / 12.0, fa.extra_hazard[candidates])
+        age_years = (now - founded) / 12.0
+        annual = annual_hazard(p, fa.base_hazard[candidates], sme, age_years, fa.extra_hazard[candidates])
         monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
-        expires = min((_comes_of_age(p, now, f) for f in founded[sme].tolist()), default=math.inf)
+        young = founded[sme & np.less(age_years, p.newness_years)]
+        # newness ends first for the oldest young SME (the test is monotone in the founding step)
+        expires = _comes_of_age(p, now, float(young.min())) if len(young) else math.inf
         table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly))
     return table[3], table[4]
 
