@@ -44,30 +44,54 @@ COLUMNS = (
 class Collector:
     """Collects the model's time series.
 
-    A month's row costs a few dozen list appends: the counts (active exchanges by resource, firms
-    with an operating exchange) are kept up to date by the ledger as exchanges start and end, the
-    flows are summed while exchanges deliver, and the trust of the live exchanges is read from
-    arrays kept until an exchange opens or ends.
+    A month's row costs a few tuples: the counts (active exchanges by resource, firms with an
+    operating exchange) are kept up to date by the ledger as exchanges start and end (and the
+    by-resource tuple is rebuilt only then), the flows are summed while exchanges deliver, and the
+    trust of the live exchanges is read from arrays kept until an exchange opens or ends. The rows
+    wait in ``_rows`` and are spread into the columns of :attr:`data` when it is read.
     """
 
     def __init__(self, model: SymbiosisModel) -> None:
         self.model = model
-        self.data: dict[str, list] = {c: [] for c in COLUMNS}
+        self._data: dict[str, list] = {c: [] for c in COLUMNS}
         for r in RESOURCE_NAMES:
-            self.data[f"exchanges_{r}"] = []
-            self.data[f"flow_{r}"] = []
+            self._data[f"exchanges_{r}"] = []
+            self._data[f"flow_{r}"] = []
+        self._columns = [self._data[c] for c in COLUMNS]
+        self._counts_columns = [self._data[f"exchanges_{r}"] for r in RESOURCE_NAMES]
+        self._flow_columns = [self._data[f"flow_{r}"] for r in RESOURCE_NAMES]
+        self._rows: list[tuple] = []
+        self._count_rows: list[tuple[int, ...]] = []
+        self._flow_rows: list[tuple[float, ...]] = []
         self.active_by_resource = dict.fromkeys(RESOURCE_NAMES, 0)
         self.participating = 0  # firms with an operating exchange (the ledger counts them)
+        self._counts: tuple[int, tuple[int, ...], int, int] = (-1, (), 0, 0)  # version, by resource, active, resources
+        self._no_flow = (0.0,) * len(RESOURCE_NAMES)
         self._flow = dict.fromkeys(RESOURCE_NAMES, 0.0)
+        self._flowed = False
         self._co2 = self._water = self._heat = 0.0
-        self._append = tuple(self.data[c].append for c in COLUMNS)
-        self._by_resource = tuple((r, self.data[f"exchanges_{r}"].append, self.data[f"flow_{r}"].append) for r in RESOURCE_NAMES)
         self._live: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @property
+    def data(self) -> dict[str, list]:
+        """The series by column, one value per collected step."""
+        if self._rows:
+            for column, values in zip(self._columns, zip(*self._rows, strict=True), strict=True):
+                column.extend(values)
+            for column, values in zip(self._counts_columns, zip(*self._count_rows, strict=True), strict=True):
+                column.extend(values)
+            for column, values in zip(self._flow_columns, zip(*self._flow_rows, strict=True), strict=True):
+                column.extend(values)
+            self._rows.clear()
+            self._count_rows.clear()
+            self._flow_rows.clear()
+        return self._data
 
     def add_flow(self, ex: Exchange) -> None:
         res = self.model.resources[ex.resource]
         q = ex.quantity
         self._flow[ex.resource] += q
+        self._flowed = True
         self._co2 += q * res.co2_t_per_unit
         self._water += q * res.water_m3_per_unit
         self._heat += q * res.heat_mwh_per_unit
@@ -101,42 +125,50 @@ class Collector:
             total += f.engagement
         return float(total / len(facs))
 
+    def _active_counts(self) -> tuple[int, tuple[int, ...], int, int]:
+        """Operating exchanges by resource, in all, and the resources with any; kept until one starts or ends."""
+        version = self.model.ledger.arrays.operating_version
+        if self._counts[0] != version:
+            by_resource = tuple(self.active_by_resource.values())
+            self._counts = (version, by_resource, sum(by_resource), sum(1 for v in by_resource if v > 0))
+        return self._counts
+
     def collect(self) -> None:
         m = self.model
         year, month = m.date_of(m.steps)
-        by_resource = self.active_by_resource
-        active = sum(by_resource.values())
+        _, by_resource, active, resources = self._active_counts()
         participating = self.participating
-        resources = sum(1 for v in by_resource.values() if v > 0)
         obs = m.config.observation
-        row = (
-            m.steps,
-            year,
-            month,
-            active,
-            len(m.ledger.live) - active,
-            participating,
-            m.firm_arrays.n_alive,
-            len(m.state.entry.startups),
-            self._co2,
-            self._water,
-            self._heat,
-            m.public_sek_total,
-            m.public_sek_step,
-            m.state.investment_support.paid_sek,
-            m.private_sek_total,
-            m.private_sek_step,
-            self.mean_engagement(),
-            self.mean_trust(),
-            participating >= obs.cluster_min_firms and resources >= obs.cluster_min_resources,
+        self._rows.append(
+            (
+                m.steps,
+                year,
+                month,
+                active,
+                len(m.ledger.live) - active,
+                participating,
+                m.firm_arrays.n_alive,
+                len(m.state.entry.startups),
+                self._co2,
+                self._water,
+                self._heat,
+                m.public_sek_total,
+                m.public_sek_step,
+                m.state.investment_support.paid_sek,
+                m.private_sek_total,
+                m.private_sek_step,
+                self.mean_engagement(),
+                self.mean_trust(),
+                participating >= obs.cluster_min_firms and resources >= obs.cluster_min_resources,
+            )
         )
-        for append, v in zip(self._append, row, strict=True):
-            append(v)
-        flow = self._flow
-        for r, append_count, append_flow in self._by_resource:
-            append_count(by_resource[r])
-            append_flow(flow[r])
-            flow[r] = 0.0
+        self._count_rows.append(by_resource)
+        if self._flowed:
+            self._flow_rows.append(tuple(self._flow.values()))
+            self._flow = dict.fromkeys(RESOURCE_NAMES, 0.0)
+            self._flowed = False
+        else:
+            self._flow_rows.append(self._no_flow)
         self._co2 = self._water = self._heat = 0.0
 
     # mesa.batch_run reads a model's ``datacollector``; these give it the model-level series.
