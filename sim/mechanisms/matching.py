@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
 
 EPS = 1e-9
+INF = float("inf")
+SMALL = 32  # demands in a book up to which discovery draws its searchers in plain Python
 
 
 ODD = "submodel-matching"  # its section in docs/odd.md
@@ -102,8 +104,12 @@ class Book:
         # firm indices parallel to ``offers`` and ``demands``: compaction then needs no pass over the objects
         self._offer_firms: list[int] = []
         self._demand_firms: list[int] = []
+        self._offer_quality: list[float] = []  # ``offer_quality`` as a list, for the per-candidate checks
         self._demands_stale = True
         self.restricted = False  # some demand here can be met by one firm only (Demand.only_from)
+        # whether it has live demands and an offer tree; None: a change since, look again. Most books
+        # in most months stay as they were, and discovery then skips them without rebuilding anything
+        self.searchable: bool | None = None
 
     def add_offer(self, offer: Offer, large: bool) -> None:
         self.offers.append(offer)
@@ -111,12 +117,14 @@ class Book:
         if large:
             self.large_offers.append(offer)
         self._offer_tree = None
+        self.searchable = None
 
     def add_demand(self, demand: Demand) -> None:
         self.demands.append(demand)
         self._demand_firms.append(demand.firm)
         self._demand_tree = None
         self._demands_stale = True
+        self.searchable = None
         self.restricted |= demand.only_from is not None
 
     def stale(self) -> None:
@@ -127,11 +135,13 @@ class Book:
     def stale_offers(self) -> None:
         """A firm with offers here left: the offer index is rebuilt on next use."""
         self._offer_tree = None
+        self.searchable = None
 
     def stale_demands(self) -> None:
         """A firm with demands here left: the demand list is compacted on next use."""
         self._demand_tree = None
         self._demands_stale = True
+        self.searchable = None
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
         if self._offer_tree is None:
@@ -144,6 +154,7 @@ class Book:
             self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
             self.offer_firms = firms
             self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
+            self._offer_quality = self.offer_quality.tolist()
             if self.offers:
                 self._offer_tree = cKDTree(model.positions(firms))
         return self._offer_tree
@@ -243,41 +254,71 @@ def discover(model: SymbiosisModel) -> None:
     """
     p = model.params.matching
     for book in model.state.matching.books.values():
-        if not book.live_demands(model) or (tree := book.offer_tree(model)) is None:
+        if (ok := book.searchable) is None:
+            ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
+        if not ok:
             continue
-        prob, facilitated = search_probabilities(model, book)
-        draws = model.rng.random(len(prob))
-        searchers = np.flatnonzero(draws < prob)
-        if not len(searchers):
+        if len(book.demand_firms) <= SMALL:
+            searchers, brokered = _searchers_few(model, book)
+        else:
+            prob, facilitated = search_probabilities(model, book)
+            draws = model.rng.random(len(prob))
+            found = np.flatnonzero(draws < prob)
+            searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
+        if not searchers:
             continue
         k = min(p.candidates, len(book.offers))
-        reach = model.resources[book.resource].reach_km
-        positions = model.positions(book.demand_firms[searchers])
-        dists, idx = tree.query(positions, k=k, distance_upper_bound=reach)
+        dists, idx = book._offer_tree.query(
+            model.positions(book.demand_firms[searchers]), k=k, distance_upper_bound=model.resources[book.resource].reach_km
+        )
         dists, idx = dists.reshape(len(searchers), k), idx.reshape(len(searchers), k)
+        # exp(-d/d0) of every candidate in one call; beyond reach d is inf and the weight 0
+        weights = np.exp(-dists / p.distance_decay_km).tolist()
         # what cannot change during this month's discovery is checked for all candidates at once:
         # within reach, another firm, good enough; availability only falls as exchanges open, so
         # :func:`_search` checks it one searcher at a time, in order
-        found = np.isfinite(dists)
-        safe = np.where(found, idx, 0)
-        seekers = book.demand_firms[searchers][:, None]
-        wanted = [book.demands[i] for i in searchers.tolist()]
-        min_quality = np.array([d.min_quality for d in wanted])[:, None]
-        candidates = book.offer_firms[safe]
-        usable = found & (candidates != seekers) & (book.offer_quality[safe] >= min_quality)
-        if book.restricted:  # a need only one firm can meet (Demand.only_from)
-            only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
-            usable &= (only < 0) | (candidates == only)
-        # exp(-d/d0) of every candidate in one call; beyond reach d is inf and the weight 0
-        weights = np.exp(-dists / p.distance_decay_km).tolist()
-        dists, idx, usable = dists.tolist(), idx.tolist(), usable.tolist()
-        brokered_draws = (draws[searchers] < facilitated[searchers]).tolist()
-        for row, k_ in enumerate(searchers.tolist()):
+        firms, quality, restricted = book._offer_firms, book._offer_quality, book.restricted
+        nearest = []
+        for row, d, w, i in zip(searchers, dists.tolist(), weights, idx.tolist(), strict=True):
+            wanted, seeker = book.demands[row], book._demand_firms[row]
+            floor, only = wanted.min_quality, -1 if wanted.only_from is None else wanted.only_from
+            nearest.append(
+                [
+                    c
+                    for c in zip(d, w, i, strict=True)
+                    if c[0] < INF
+                    and firms[c[2]] != seeker
+                    and quality[c[2]] >= floor
+                    and (not restricted or only < 0 or firms[c[2]] == only)  # a need only one firm can meet
+                ]
+            )
+        for row, k_ in enumerate(searchers):
             demand = book.demands[k_]
             if demand.unmet <= EPS:
                 continue
-            brokered = brokered_draws[row]
-            _search(model, book, demand, brokered, compress(zip(dists[row], weights[row], idx[row], strict=True), usable[row]))
+            _search(model, book, demand, brokered[row], nearest[row])
+
+
+def _searchers_few(model: SymbiosisModel, book: Book) -> tuple[list[int], list[bool]]:
+    """:func:`search_probabilities` and the draws against them for a book of a few demands, in plain
+    Python (numpy's per-call cost is most of the work at this size): the same arithmetic element by
+    element, so the same searchers. Returns the searchers and whether each one's search is brokered.
+    """
+    p = model.params.matching
+    firms = book.demand_firms
+    draws = model.rng.random(len(firms)).tolist()
+    rate, base = model.firm_arrays.facilitation_rate, p.base_search_rate
+    if model.switches.scarcity and book.resource == scarcity.WATER:
+        own = [base * x for x in scarcity.search_multipliers(model, firms).tolist()]
+    else:
+        own = [base] * len(draws)
+    searchers, brokered = [], []
+    for k, (f, u, o) in enumerate(zip(book._demand_firms, draws, own, strict=True)):
+        facilitated = rate.item(f) * p.facilitated_search_rate
+        if u < min(1.0, o + facilitated):
+            searchers.append(k)
+            brokered.append(u < facilitated)
+    return searchers, brokered
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
