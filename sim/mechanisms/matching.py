@@ -11,6 +11,7 @@ reach, found through a cKDTree, and picks one with probability decaying as exp(-
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import accumulate, compress
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 EPS = 1e-9
 INF = float("inf")
 SMALL = 32  # demands in a book up to which discovery draws its searchers in plain Python
+LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
 
 
 ODD = "submodel-matching"  # its section in docs/odd.md
@@ -105,6 +107,7 @@ class Book:
         self._offer_firms: list[int] = []
         self._demand_firms: list[int] = []
         self._offer_quality: list[float] = []  # ``offer_quality`` as a list, for the per-candidate checks
+        self._offer_xy: list[list[float]] = []  # the points of the offer tree
         self._demands_stale = True
         self.restricted = False  # some demand here can be met by one firm only (Demand.only_from)
         # whether it has live demands and an offer tree; None: a change since, look again. Most books
@@ -156,7 +159,9 @@ class Book:
             self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
             self._offer_quality = self.offer_quality.tolist()
             if self.offers:
-                self._offer_tree = cKDTree(model.positions(firms))
+                xy = model.positions(firms)
+                self._offer_xy = xy.tolist()
+                self._offer_tree = cKDTree(xy, leafsize=LEAF)
         return self._offer_tree
 
     def live_demands(self, model: SymbiosisModel) -> list[Demand]:
@@ -253,13 +258,17 @@ def discover(model: SymbiosisModel) -> None:
     them is still available, which :func:`_search` checks one searcher at a time, in order.
     """
     p = model.params.matching
+    ceiling = None
     for book in model.state.matching.books.values():
         if (ok := book.searchable) is None:
             ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
         if not ok:
             continue
         if len(book.demand_firms) <= SMALL:
-            searchers, brokered = _searchers_few(model, book)
+            if ceiling is None:  # again after any search, in case what it set off changed facilitation
+                ceiling = _ceiling(model)
+            water = model.switches.scarcity and book.resource == scarcity.WATER
+            searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling)
         else:
             prob, facilitated = search_probabilities(model, book)
             draws = model.rng.random(len(prob))
@@ -267,31 +276,29 @@ def discover(model: SymbiosisModel) -> None:
             searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
         if not searchers:
             continue
-        k = min(p.candidates, len(book.offers))
-        dists, idx = book._offer_tree.query(
-            model.positions(book.demand_firms[searchers]), k=k, distance_upper_bound=model.resources[book.resource].reach_km
-        )
-        dists, idx = dists.reshape(len(searchers), k), idx.reshape(len(searchers), k)
-        # exp(-d/d0) of every candidate in one call; beyond reach d is inf and the weight 0
-        weights = np.exp(-dists / p.distance_decay_km).tolist()
+        rows = _nearest(model, book, searchers, min(p.candidates, len(book.offers)), model.resources[book.resource].reach_km)
+        # exp(-d/d0) of every candidate in one call
+        weights = np.exp(-np.array([d for row in rows for d, _ in row]) / p.distance_decay_km).tolist()
+        at = 0
         # what cannot change during this month's discovery is checked for all candidates at once:
-        # within reach, another firm, good enough; availability only falls as exchanges open, so
-        # :func:`_search` checks it one searcher at a time, in order
+        # another firm, good enough; availability only falls as exchanges open, so :func:`_search`
+        # checks it one searcher at a time, in order
         firms, quality, restricted = book._offer_firms, book._offer_quality, book.restricted
         nearest = []
-        for row, d, w, i in zip(searchers, dists.tolist(), weights, idx.tolist(), strict=True):
-            wanted, seeker = book.demands[row], book._demand_firms[row]
+        for k_, row in zip(searchers, rows, strict=True):
+            wanted, seeker = book.demands[k_], book._demand_firms[k_]
             floor, only = wanted.min_quality, -1 if wanted.only_from is None else wanted.only_from
+            at += len(row)
             nearest.append(
                 [
-                    c
-                    for c in zip(d, w, i, strict=True)
-                    if c[0] < INF
-                    and firms[c[2]] != seeker
-                    and quality[c[2]] >= floor
-                    and (not restricted or only < 0 or firms[c[2]] == only)  # a need only one firm can meet
+                    (d, w, i)
+                    for (d, i), w in zip(row, weights[at - len(row) : at], strict=True)
+                    if firms[i] != seeker
+                    and quality[i] >= floor
+                    and (not restricted or only < 0 or firms[i] == only)  # a need only one firm can meet
                 ]
             )
+        ceiling = None
         for row, k_ in enumerate(searchers):
             demand = book.demands[k_]
             if demand.unmet <= EPS:
@@ -299,26 +306,75 @@ def discover(model: SymbiosisModel) -> None:
             _search(model, book, demand, brokered[row], nearest[row])
 
 
-def _searchers_few(model: SymbiosisModel, book: Book) -> tuple[list[int], list[bool]]:
+def _nearest(model: SymbiosisModel, book: Book, searchers: list[int], k: int, reach: float) -> list[list[tuple[float, int]]]:
+    """Per searcher, (distance, offer index) of its ``k`` nearest offers within ``reach``, nearest
+    first, exactly as the book's tree finds them.
+
+    A book of at most :data:`LEAF` offers is a single leaf of its tree, which the tree searches by
+    brute force; so does this, in plain Python with the tree's arithmetic (dx*dx + dy*dy below
+    reach*reach, then its square root), far cheaper than a tree query for a few points. Where two
+    squared distances are equal the tree's order is its heap's, so that searcher asks the tree.
+    """
+    points = model.positions(book.demand_firms[searchers])
+    tree = book._offer_tree
+    if len(book.offers) > LEAF:
+        return _query(tree, points, k, reach)
+    limit = float(reach) * float(reach)
+    out = []
+    for q, (qx, qy) in enumerate(points.tolist()):
+        found = []
+        for i, (x, y) in enumerate(book._offer_xy):
+            dx, dy = x - qx, y - qy
+            if (d2 := dx * dx + dy * dy) < limit:
+                found.append((d2, i))
+        if len({d2 for d2, _ in found}) < len(found):
+            out.extend(_query(tree, points[q : q + 1], k, reach))
+        else:
+            found.sort()
+            out.append([(math.sqrt(d2), i) for d2, i in found[:k]])
+    return out
+
+
+def _query(tree: cKDTree, points: np.ndarray, k: int, reach: float) -> list[list[tuple[float, int]]]:
+    """The tree's answer for these points, without the places it found nobody for (distance inf)."""
+    dists, idx = tree.query(points, k=k, distance_upper_bound=reach)
+    n = len(points)
+    return [
+        [(d, i) for d, i in zip(dr, ir, strict=True) if d < INF]
+        for dr, ir in zip(dists.reshape(n, k).tolist(), idx.reshape(n, k).tolist(), strict=True)
+    ]
+
+
+def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[list[int], list[bool]]:
     """:func:`search_probabilities` and the draws against them for a book of a few demands, in plain
     Python (numpy's per-call cost is most of the work at this size): the same arithmetic element by
-    element, so the same searchers. Returns the searchers and whether each one's search is brokered.
+    element, so the same searchers. A draw at or above ``ceiling``, which no demand's probability
+    exceeds, is no search, so most demands are passed over without computing theirs. Returns the
+    searchers and whether each one's search is brokered.
     """
+    draws = model.rng.random(len(book.demand_firms)).tolist()
+    maybe = [k for k, u in enumerate(draws) if u < ceiling]
+    if not maybe:
+        return maybe, []
     p = model.params.matching
-    firms = book.demand_firms
-    draws = model.rng.random(len(firms)).tolist()
-    rate, base = model.firm_arrays.facilitation_rate, p.base_search_rate
+    base, rate, firms = p.base_search_rate, model.firm_arrays.facilitation_rate, book._demand_firms
+    own = None
     if model.switches.scarcity and book.resource == scarcity.WATER:
-        own = [base * x for x in scarcity.search_multipliers(model, firms).tolist()]
-    else:
-        own = [base] * len(draws)
+        own = scarcity.search_multipliers(model, book.demand_firms).tolist()
     searchers, brokered = [], []
-    for k, (f, u, o) in enumerate(zip(book._demand_firms, draws, own, strict=True)):
-        facilitated = rate.item(f) * p.facilitated_search_rate
-        if u < min(1.0, o + facilitated):
+    for k in maybe:
+        facilitated = rate.item(firms[k]) * p.facilitated_search_rate
+        if draws[k] < min(1.0, (base if own is None else base * own[k]) + facilitated):
             searchers.append(k)
-            brokered.append(u < facilitated)
+            brokered.append(draws[k] < facilitated)
     return searchers, brokered
+
+
+def _ceiling(model: SymbiosisModel) -> float:
+    """An upper bound of every demand's search probability this month (water's scarcity aside):
+    the base rate plus the highest facilitation of any firm, with the same rounding, so no less."""
+    p = model.params.matching
+    return min(1.0, p.base_search_rate + model.firm_arrays.facilitation_rate.max(initial=0.0) * p.facilitated_search_rate)
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
