@@ -134,7 +134,7 @@ class State:
         self.pairs = PairMemory()
 
 
-SMALL = 32  # live exchanges up to which :func:`levels` works in plain Python
+SMALL = 10  # live exchanges up to which :func:`levels` works in plain Python
 FAILURES = (EndReason.NEGOTIATION_FAILED, EndReason.FINANCING_FAILED, EndReason.DISRUPTED)
 
 
