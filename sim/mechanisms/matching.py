@@ -33,6 +33,7 @@ EPS = 1e-9
 INF = float("inf")
 SMALL = 32  # demands in a book up to which discovery draws its searchers in plain Python
 LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
+FEW = 8  # searchers in a book up to which their nearest offers are found in plain Python
 
 
 ODD = "submodel-matching"  # its section in docs/odd.md
@@ -157,10 +158,10 @@ class Book:
             self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
             self.offer_firms = firms
             self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
-            self._offer_quality = self.offer_quality.tolist()
             if self.offers:
                 xy = model.positions(firms)
-                self._offer_xy = xy.tolist()
+                if len(self.offers) <= LEAF:  # what :func:`_nearest_few` reads instead of the tree
+                    self._offer_xy, self._offer_quality = xy.tolist(), self.offer_quality.tolist()
                 self._offer_tree = cKDTree(xy, leafsize=LEAF)
         return self._offer_tree
 
@@ -276,28 +277,14 @@ def discover(model: SymbiosisModel) -> None:
             searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
         if not searchers:
             continue
-        rows = _nearest(model, book, searchers, min(p.candidates, len(book.offers)), model.resources[book.resource].reach_km)
-        # exp(-d/d0) of every candidate in one call
-        weights = np.exp(-np.array([d for row in rows for d, _ in row]) / p.distance_decay_km).tolist()
-        at = 0
-        # what cannot change during this month's discovery is checked for all candidates at once:
-        # another firm, good enough; availability only falls as exchanges open, so :func:`_search`
-        # checks it one searcher at a time, in order
-        firms, quality, restricted = book._offer_firms, book._offer_quality, book.restricted
-        nearest = []
-        for k_, row in zip(searchers, rows, strict=True):
-            wanted, seeker = book.demands[k_], book._demand_firms[k_]
-            floor, only = wanted.min_quality, -1 if wanted.only_from is None else wanted.only_from
-            at += len(row)
-            nearest.append(
-                [
-                    (d, w, i)
-                    for (d, i), w in zip(row, weights[at - len(row) : at], strict=True)
-                    if firms[i] != seeker
-                    and quality[i] >= floor
-                    and (not restricted or only < 0 or firms[i] == only)  # a need only one firm can meet
-                ]
-            )
+        k = min(p.candidates, len(book.offers))
+        reach = model.resources[book.resource].reach_km
+        points = model.positions(book.demand_firms[searchers])
+        nearest = None
+        if len(book.offers) <= LEAF and len(searchers) <= FEW:
+            nearest = _nearest_few(book, searchers, points.tolist(), k, reach, p.distance_decay_km)
+        if nearest is None:
+            nearest = _nearest_tree(book, searchers, points, k, reach, p.distance_decay_km)
         ceiling = None
         for row, k_ in enumerate(searchers):
             demand = book.demands[k_]
@@ -306,43 +293,71 @@ def discover(model: SymbiosisModel) -> None:
             _search(model, book, demand, brokered[row], nearest[row])
 
 
-def _nearest(model: SymbiosisModel, book: Book, searchers: list[int], k: int, reach: float) -> list[list[tuple[float, int]]]:
-    """Per searcher, (distance, offer index) of its ``k`` nearest offers within ``reach``, nearest
-    first, exactly as the book's tree finds them.
+def _nearest_tree(
+    book: Book, searchers: list[int], points: np.ndarray, k: int, reach: float, decay: float
+) -> list[Iterable[tuple[float, float, int]]]:
+    """Per searcher, its usable candidates (distance, weight exp(-d/d0), offer index), nearest first,
+    from one tree query for all of them.
 
-    A book of at most :data:`LEAF` offers is a single leaf of its tree, which the tree searches by
-    brute force; so does this, in plain Python with the tree's arithmetic (dx*dx + dy*dy below
-    reach*reach, then its square root), far cheaper than a tree query for a few points. Where two
-    squared distances are equal the tree's order is its heap's, so that searcher asks the tree.
+    What cannot change during this month's discovery is checked for all candidates at once: within
+    reach, another firm, good enough; availability only falls as exchanges open, so :func:`_search`
+    checks it one searcher at a time, in order.
     """
-    points = model.positions(book.demand_firms[searchers])
-    tree = book._offer_tree
-    if len(book.offers) > LEAF:
-        return _query(tree, points, k, reach)
+    n = len(searchers)
+    dists, idx = book._offer_tree.query(points, k=k, distance_upper_bound=reach)
+    dists, idx = dists.reshape(n, k), idx.reshape(n, k)
+    found = np.isfinite(dists)
+    safe = np.where(found, idx, 0)
+    seekers = book.demand_firms[searchers][:, None]
+    wanted = [book.demands[i] for i in searchers]
+    min_quality = np.array([d.min_quality for d in wanted])[:, None]
+    candidates = book.offer_firms[safe]
+    usable = found & (candidates != seekers) & (book.offer_quality[safe] >= min_quality)
+    if book.restricted:  # a need only one firm can meet (Demand.only_from)
+        only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
+        usable &= (only < 0) | (candidates == only)
+    weights = np.exp(-dists / decay).tolist()  # beyond reach d is inf and the weight 0
+    rows = zip(dists.tolist(), weights, idx.tolist(), usable.tolist(), strict=True)
+    return [compress(zip(d, w, i, strict=True), u) for d, w, i, u in rows]
+
+
+def _nearest_few(
+    book: Book, searchers: list[int], points: list[list[float]], k: int, reach: float, decay: float
+) -> list[Iterable[tuple[float, float, int]]] | None:
+    """:func:`_nearest_tree` for a few searchers in a book of at most :data:`LEAF` offers, in plain
+    Python; None where two squared distances tie, as the tree then orders them by its heap.
+
+    Such a book is a single leaf of its tree, which the tree searches by brute force; so does this,
+    with the tree's arithmetic (dx*dx + dy*dy below reach*reach, then its square root), which costs
+    far less than a tree query and the masks over its answer.
+    """
     limit = float(reach) * float(reach)
-    out = []
-    for q, (qx, qy) in enumerate(points.tolist()):
+    rows = []
+    for qx, qy in points:
         found = []
         for i, (x, y) in enumerate(book._offer_xy):
             dx, dy = x - qx, y - qy
             if (d2 := dx * dx + dy * dy) < limit:
                 found.append((d2, i))
         if len({d2 for d2, _ in found}) < len(found):
-            out.extend(_query(tree, points[q : q + 1], k, reach))
-        else:
-            found.sort()
-            out.append([(math.sqrt(d2), i) for d2, i in found[:k]])
-    return out
-
-
-def _query(tree: cKDTree, points: np.ndarray, k: int, reach: float) -> list[list[tuple[float, int]]]:
-    """The tree's answer for these points, without the places it found nobody for (distance inf)."""
-    dists, idx = tree.query(points, k=k, distance_upper_bound=reach)
-    n = len(points)
-    return [
-        [(d, i) for d, i in zip(dr, ir, strict=True) if d < INF]
-        for dr, ir in zip(dists.reshape(n, k).tolist(), idx.reshape(n, k).tolist(), strict=True)
-    ]
+            return None
+        found.sort()
+        rows.append([(math.sqrt(d2), i) for d2, i in found[:k]])
+    weights = np.exp(-np.array([d for row in rows for d, _ in row]) / decay).tolist()  # in one call
+    firms, quality, restricted = book._offer_firms, book._offer_quality, book.restricted
+    nearest, at = [], 0
+    for k_, row in zip(searchers, rows, strict=True):
+        wanted, seeker = book.demands[k_], book._demand_firms[k_]
+        floor, only = wanted.min_quality, -1 if wanted.only_from is None else wanted.only_from
+        at += len(row)
+        nearest.append(
+            [
+                (d, w, i)
+                for (d, i), w in zip(row, weights[at - len(row) : at], strict=True)
+                if firms[i] != seeker and quality[i] >= floor and (not restricted or only < 0 or firms[i] == only)
+            ]
+        )
+    return nearest
 
 
 def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[list[int], list[bool]]:
