@@ -220,9 +220,44 @@ def _by_role(table: dict[str, float], default: dict[str, float], role: str) -> f
     return table.get(str(role), default[str(role)])
 
 
+class State:
+    """The role tables resolved for every role, kept while the tables are the same objects.
+
+    Every proposal and renewal evaluates a deal, and looking each role up in the overridden table
+    and its defaults every time cost more than the deal's arithmetic. A new table assigned to the
+    parameters (a new object) resolves again; a table must not be changed in place during a run.
+    """
+
+    def __init__(self) -> None:
+        self.tables: tuple[object, ...] = ()
+        self.roles: dict[str, tuple[float, float, float]] = {}  # role → (setup SEK, running SEK/month, payback months)
+
+
+def _roles(model: SymbiosisModel) -> dict[str, tuple[float, float, float]]:
+    """Per role (keys are the role names; a ``Role`` finds its name): setup cost, running cost and longest payback."""
+    p, st = model.params.benefit, model.state.benefit
+    tables = st.tables
+    if (
+        not tables
+        or tables[0] is not p.setup_cost_sek
+        or tables[1] is not p.running_cost_sek_per_month
+        or tables[2] is not p.max_payback_years
+    ):
+        st.tables = (p.setup_cost_sek, p.running_cost_sek_per_month, p.max_payback_years)
+        st.roles = {
+            role: (
+                _by_role(p.setup_cost_sek, SETUP_COST_SEK, role),
+                _by_role(p.running_cost_sek_per_month, RUNNING_COST_SEK, role),
+                12.0 * _by_role(p.max_payback_years, MAX_PAYBACK_YEARS, role),
+            )
+            for role in MAX_PAYBACK_YEARS
+        }
+    return st.roles
+
+
 def max_payback_months(model: SymbiosisModel, role: str) -> float:
     """The longest payback (months) a firm of this role accepts on a deal's outlay."""
-    return 12.0 * _by_role(model.params.benefit.max_payback_years, MAX_PAYBACK_YEARS, role)
+    return _roles(model)[role][2]
 
 
 def heat_utilisation(model: SymbiosisModel, receiver: Firm, month: int | None = None) -> float:
@@ -291,17 +326,20 @@ def evaluate(
     transport = qty * (res.transport_sek_per_unit_km * distance_km + res.upgrade_sek_per_unit)  # and the catalogue's upgrading
     upgrade_capex, upgrade_running = upgrading(model, offer, receiver, qty, use)
     investment = 0.0 if sunk else res.fixed_investment_sek + res.connection_sek_per_km * distance_km + upgrade_capex
-    setup_s = (
-        0.0 if sunk else _by_role(p.setup_cost_sek, SETUP_COST_SEK, supplier.role) + anchor_revenue.supplier_review_cost(model, supplier)
-    )
-    setup_r = 0.0 if sunk else _by_role(p.setup_cost_sek, SETUP_COST_SEK, receiver.role)
+    roles = _roles(model)
+    setup_s, running_s, payback_s = roles[supplier.role]
+    setup_r, running_r, payback_r = roles[receiver.role]
+    if sunk:
+        setup_s = setup_r = 0.0
+    else:
+        setup_s += anchor_revenue.supplier_review_cost(model, supplier)
     disposal = qty * res.disposal_sek_per_unit(model.policy.landfill_tax_sek_per_t)  # fee + landfill tax
     risk, brand = anchor_revenue.supplier_side_costs(model, supplier, value)
-    receiver_run = value + carbon - transport - upgrade_running - _by_role(p.running_cost_sek_per_month, RUNNING_COST_SEK, receiver.role)
-    supplier_run = disposal + brand - risk - _by_role(p.running_cost_sek_per_month, RUNNING_COST_SEK, supplier.role)
+    receiver_run = value + carbon - transport - upgrade_running - running_r
+    supplier_run = disposal + brand - risk - running_s
     # the acceptance test: each side's outlay must come back within its required payback
-    receiver_base = receiver_run - (investment + setup_r) / max_payback_months(model, receiver.role)
-    supplier_base = supplier_run - setup_s / max_payback_months(model, supplier.role)
+    receiver_base = receiver_run - (investment + setup_r) / payback_r
+    supplier_base = supplier_run - setup_s / payback_s
     surplus = receiver_base + supplier_base
     payment = max(receiver_base - p.receiver_share * surplus, -disposal)
     price = payment / qty if qty > 0 else 0.0

@@ -11,6 +11,7 @@ reach, found through a cKDTree, and picks one with probability decaying as exp(-
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import accumulate, compress
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
 
 EPS = 1e-9
+INF = float("inf")
+SMALL = 32  # demands in a book up to which discovery draws its searchers in plain Python
+LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
+FEW = 8  # searchers in a book up to which their nearest offers are found in plain Python
 
 
 ODD = "submodel-matching"  # its section in docs/odd.md
@@ -102,8 +107,13 @@ class Book:
         # firm indices parallel to ``offers`` and ``demands``: compaction then needs no pass over the objects
         self._offer_firms: list[int] = []
         self._demand_firms: list[int] = []
+        self._offer_quality: list[float] = []  # ``offer_quality`` as a list, for the per-candidate checks
+        self._offer_xy: list[list[float]] = []  # the points of the offer tree
         self._demands_stale = True
         self.restricted = False  # some demand here can be met by one firm only (Demand.only_from)
+        # whether it has live demands and an offer tree; None: a change since, look again. Most books
+        # in most months stay as they were, and discovery then skips them without rebuilding anything
+        self.searchable: bool | None = None
 
     def add_offer(self, offer: Offer, large: bool) -> None:
         self.offers.append(offer)
@@ -111,12 +121,14 @@ class Book:
         if large:
             self.large_offers.append(offer)
         self._offer_tree = None
+        self.searchable = None
 
     def add_demand(self, demand: Demand) -> None:
         self.demands.append(demand)
         self._demand_firms.append(demand.firm)
         self._demand_tree = None
         self._demands_stale = True
+        self.searchable = None
         self.restricted |= demand.only_from is not None
 
     def stale(self) -> None:
@@ -127,11 +139,13 @@ class Book:
     def stale_offers(self) -> None:
         """A firm with offers here left: the offer index is rebuilt on next use."""
         self._offer_tree = None
+        self.searchable = None
 
     def stale_demands(self) -> None:
         """A firm with demands here left: the demand list is compacted on next use."""
         self._demand_tree = None
         self._demands_stale = True
+        self.searchable = None
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
         if self._offer_tree is None:
@@ -145,7 +159,10 @@ class Book:
             self.offer_firms = firms
             self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
             if self.offers:
-                self._offer_tree = cKDTree(model.positions(firms))
+                xy = model.positions(firms)
+                if len(self.offers) <= LEAF:  # what :func:`_nearest_few` reads instead of the tree
+                    self._offer_xy, self._offer_quality = xy.tolist(), self.offer_quality.tolist()
+                self._offer_tree = cKDTree(xy, leafsize=LEAF)
         return self._offer_tree
 
     def live_demands(self, model: SymbiosisModel) -> list[Demand]:
@@ -242,42 +259,137 @@ def discover(model: SymbiosisModel) -> None:
     them is still available, which :func:`_search` checks one searcher at a time, in order.
     """
     p = model.params.matching
+    ceiling = None
     for book in model.state.matching.books.values():
-        if not book.live_demands(model) or (tree := book.offer_tree(model)) is None:
+        if (ok := book.searchable) is None:
+            ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
+        if not ok:
             continue
-        prob, facilitated = search_probabilities(model, book)
-        draws = model.rng.random(len(prob))
-        searchers = np.flatnonzero(draws < prob)
-        if not len(searchers):
+        if len(book.demand_firms) <= SMALL:
+            if ceiling is None:  # again after any search, in case what it set off changed facilitation
+                ceiling = _ceiling(model)
+            water = model.switches.scarcity and book.resource == scarcity.WATER
+            searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling)
+        else:
+            prob, facilitated = search_probabilities(model, book)
+            draws = model.rng.random(len(prob))
+            found = np.flatnonzero(draws < prob)
+            searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
+        if not searchers:
             continue
         k = min(p.candidates, len(book.offers))
         reach = model.resources[book.resource].reach_km
-        positions = model.positions(book.demand_firms[searchers])
-        dists, idx = tree.query(positions, k=k, distance_upper_bound=reach)
-        dists, idx = dists.reshape(len(searchers), k), idx.reshape(len(searchers), k)
-        # what cannot change during this month's discovery is checked for all candidates at once:
-        # within reach, another firm, good enough; availability only falls as exchanges open, so
-        # :func:`_search` checks it one searcher at a time, in order
-        found = np.isfinite(dists)
-        safe = np.where(found, idx, 0)
-        seekers = book.demand_firms[searchers][:, None]
-        wanted = [book.demands[i] for i in searchers.tolist()]
-        min_quality = np.array([d.min_quality for d in wanted])[:, None]
-        candidates = book.offer_firms[safe]
-        usable = found & (candidates != seekers) & (book.offer_quality[safe] >= min_quality)
-        if book.restricted:  # a need only one firm can meet (Demand.only_from)
-            only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
-            usable &= (only < 0) | (candidates == only)
-        # exp(-d/d0) of every candidate in one call; beyond reach d is inf and the weight 0
-        weights = np.exp(-dists / p.distance_decay_km).tolist()
-        dists, idx, usable = dists.tolist(), idx.tolist(), usable.tolist()
-        brokered_draws = (draws[searchers] < facilitated[searchers]).tolist()
-        for row, k_ in enumerate(searchers.tolist()):
+        points = model.positions(book.demand_firms[searchers])
+        nearest = None
+        if len(book.offers) <= LEAF and len(searchers) <= FEW:
+            nearest = _nearest_few(book, searchers, points.tolist(), k, reach, p.distance_decay_km)
+        if nearest is None:
+            nearest = _nearest_tree(book, searchers, points, k, reach, p.distance_decay_km)
+        ceiling = None
+        for row, k_ in enumerate(searchers):
             demand = book.demands[k_]
             if demand.unmet <= EPS:
                 continue
-            brokered = brokered_draws[row]
-            _search(model, book, demand, brokered, compress(zip(dists[row], weights[row], idx[row], strict=True), usable[row]))
+            _search(model, book, demand, brokered[row], nearest[row])
+
+
+def _nearest_tree(
+    book: Book, searchers: list[int], points: np.ndarray, k: int, reach: float, decay: float
+) -> list[Iterable[tuple[float, float, int]]]:
+    """Per searcher, its usable candidates (distance, weight exp(-d/d0), offer index), nearest first,
+    from one tree query for all of them.
+
+    What cannot change during this month's discovery is checked for all candidates at once: within
+    reach, another firm, good enough; availability only falls as exchanges open, so :func:`_search`
+    checks it one searcher at a time, in order.
+    """
+    n = len(searchers)
+    dists, idx = book._offer_tree.query(points, k=k, distance_upper_bound=reach)
+    dists, idx = dists.reshape(n, k), idx.reshape(n, k)
+    found = np.isfinite(dists)
+    safe = np.where(found, idx, 0)
+    seekers = book.demand_firms[searchers][:, None]
+    wanted = [book.demands[i] for i in searchers]
+    min_quality = np.array([d.min_quality for d in wanted])[:, None]
+    candidates = book.offer_firms[safe]
+    usable = found & (candidates != seekers) & (book.offer_quality[safe] >= min_quality)
+    if book.restricted:  # a need only one firm can meet (Demand.only_from)
+        only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
+        usable &= (only < 0) | (candidates == only)
+    weights = np.exp(-dists / decay).tolist()  # beyond reach d is inf and the weight 0
+    rows = zip(dists.tolist(), weights, idx.tolist(), usable.tolist(), strict=True)
+    return [compress(zip(d, w, i, strict=True), u) for d, w, i, u in rows]
+
+
+def _nearest_few(
+    book: Book, searchers: list[int], points: list[list[float]], k: int, reach: float, decay: float
+) -> list[Iterable[tuple[float, float, int]]] | None:
+    """:func:`_nearest_tree` for a few searchers in a book of at most :data:`LEAF` offers, in plain
+    Python; None where two squared distances tie, as the tree then orders them by its heap.
+
+    Such a book is a single leaf of its tree, which the tree searches by brute force; so does this,
+    with the tree's arithmetic (dx*dx + dy*dy below reach*reach, then its square root), which costs
+    far less than a tree query and the masks over its answer.
+    """
+    limit = float(reach) * float(reach)
+    rows = []
+    for qx, qy in points:
+        found = []
+        for i, (x, y) in enumerate(book._offer_xy):
+            dx, dy = x - qx, y - qy
+            if (d2 := dx * dx + dy * dy) < limit:
+                found.append((d2, i))
+        if len({d2 for d2, _ in found}) < len(found):
+            return None
+        found.sort()
+        rows.append([(math.sqrt(d2), i) for d2, i in found[:k]])
+    weights = np.exp(-np.array([d for row in rows for d, _ in row]) / decay).tolist()  # in one call
+    firms, quality, restricted = book._offer_firms, book._offer_quality, book.restricted
+    nearest, at = [], 0
+    for k_, row in zip(searchers, rows, strict=True):
+        wanted, seeker = book.demands[k_], book._demand_firms[k_]
+        floor, only = wanted.min_quality, -1 if wanted.only_from is None else wanted.only_from
+        at += len(row)
+        nearest.append(
+            [
+                (d, w, i)
+                for (d, i), w in zip(row, weights[at - len(row) : at], strict=True)
+                if firms[i] != seeker and quality[i] >= floor and (not restricted or only < 0 or firms[i] == only)
+            ]
+        )
+    return nearest
+
+
+def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[list[int], list[bool]]:
+    """:func:`search_probabilities` and the draws against them for a book of a few demands, in plain
+    Python (numpy's per-call cost is most of the work at this size): the same arithmetic element by
+    element, so the same searchers. A draw at or above ``ceiling``, which no demand's probability
+    exceeds, is no search, so most demands are passed over without computing theirs. Returns the
+    searchers and whether each one's search is brokered.
+    """
+    draws = model.rng.random(len(book.demand_firms)).tolist()
+    maybe = [k for k, u in enumerate(draws) if u < ceiling]
+    if not maybe:
+        return maybe, []
+    p = model.params.matching
+    base, rate, firms = p.base_search_rate, model.firm_arrays.facilitation_rate, book._demand_firms
+    own = None
+    if model.switches.scarcity and book.resource == scarcity.WATER:
+        own = scarcity.search_multipliers(model, book.demand_firms).tolist()
+    searchers, brokered = [], []
+    for k in maybe:
+        facilitated = rate.item(firms[k]) * p.facilitated_search_rate
+        if draws[k] < min(1.0, (base if own is None else base * own[k]) + facilitated):
+            searchers.append(k)
+            brokered.append(draws[k] < facilitated)
+    return searchers, brokered
+
+
+def _ceiling(model: SymbiosisModel) -> float:
+    """An upper bound of every demand's search probability this month (water's scarcity aside):
+    the base rate plus the highest facilitation of any firm, with the same rounding, so no less."""
+    p = model.params.matching
+    return min(1.0, p.base_search_rate + model.firm_arrays.facilitation_rate.max(initial=0.0) * p.facilitated_search_rate)
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:

@@ -134,6 +134,7 @@ class State:
         self.pairs = PairMemory()
 
 
+SMALL = 10  # live exchanges up to which :func:`levels` works in plain Python
 FAILURES = (EndReason.NEGOTIATION_FAILED, EndReason.FINANCING_FAILED, EndReason.DISRUPTED)
 
 
@@ -179,6 +180,8 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, 
     """
     if not model.switches.trust:
         return np.ones(len(suppliers))
+    if len(suppliers) <= SMALL:
+        return np.array(_levels_few(model, suppliers, receivers, slots), dtype=float)
     p = model.params.trust
     extra = model.state.trust.pairs.gather(slots)
     startup = model.firm_arrays.startup[suppliers] | model.firm_arrays.startup[receivers]
@@ -191,6 +194,28 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, 
     rep_r = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[receivers] / 12.0)
     base = base + 0.5 * (rep_s + rep_r)
     return np.minimum(1.0, np.maximum(0.0, base + extra))
+
+
+def _levels_few(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> list[float]:
+    """:func:`levels` of a few pairs in plain Python, where numpy's per-call cost is most of the work
+    (a case has a handful of live exchanges): each element the same operations in the same order."""
+    if not len(suppliers):
+        return []
+    p = model.params.trust
+    arrays = model.firm_arrays
+    startup, muni, delivered = arrays.startup, arrays.municipality, arrays.delivered
+    cap, per_year, values = p.reputation_cap, p.reputation_per_year, model.state.trust.pairs.values
+    out = []
+    for s, r, slot, tie in zip(
+        suppliers.tolist(), receivers.tolist(), slots.tolist(), acquaintance.ties(model, suppliers, receivers, slots).tolist(), strict=True
+    ):
+        base = p.startup_initial if startup.item(s) or startup.item(r) else p.established
+        if muni.item(s) != muni.item(r):
+            base = base - p.other_municipality_penalty
+        base = base + tie
+        base = base + 0.5 * (min(cap, per_year * delivered.item(s) / 12.0) + min(cap, per_year * delivered.item(r) / 12.0))
+        out.append(min(1.0, max(0.0, base + values[slot])))
+    return out
 
 
 def sufficient(model: SymbiosisModel, a: Firm, b: Firm) -> bool:
