@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.core import books
 from sim.core.resources import CATALOGUE
 from sim.mechanisms import benefit, matching
 from tests.helpers import greater, outcomes
@@ -146,3 +147,37 @@ def test_facilitators_matter() -> None:
         outcomes(None, {}, "active_exchanges_10y", n=20, steps=TEN_YEARS),
         outcomes(None, {"facilitators": []}, "active_exchanges_10y", n=20, steps=TEN_YEARS),
     )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=books.LEAF),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=books.FEW),
+    st.integers(1, 6),
+)
+def test_the_plain_nearest_offer_search_is_the_tree_query(suppliers: list[tuple[int, int]], seekers: list[tuple[int, int]], k: int) -> None:
+    """The case-scale search (a book of one tree leaf, a few searchers) finds the same candidates,
+    in the same order, with the same distances and weights as the cKDTree query; where two
+    distances tie it declines, and the tree answers."""
+    firms = [b.firm(f"S{i}", at=(x / 4, y / 4), offers=[b.offer("heat", 100, 60)]) for i, (x, y) in enumerate(suppliers)]
+    firms += [b.firm(f"D{i}", at=(x / 4, y / 4), demands=[b.demand("heat", 50, 40)]) for i, (x, y) in enumerate(seekers)]
+    raw = b.scenario(*firms[:2])  # a test of the book's geometry, not of a rule: any number of firms
+    raw["firms"] = firms
+    m = b.model(raw)
+    book = m.state.matching.books["heat"]
+    book.offer_tree(m)
+    book.live_demands(m)
+    searchers = list(range(len(book.demands)))
+    points = m.positions(book.demand_firms[searchers])
+    reach, decay = m.resources["heat"].reach_km, m.params.matching.distance_decay_km
+    few = books.nearest_few(book, searchers, points.tolist(), k, reach, decay)
+    tree = [list(row) for row in books.nearest_tree(book, searchers, points, k, reach, decay)]
+    if few is None:  # a tie: the tree's heap order decides, so the plain search must not answer
+        ties = []
+        for qx, qy in points.tolist():
+            d2 = [(x - qx) ** 2 + (y - qy) ** 2 for x, y in book._offer_xy]
+            near = [d for d in d2 if d < reach * reach]
+            ties.append(len(set(near)) < len(near))
+        assert any(ties), "the plain search declined without a tie"
+    else:
+        assert few == tree

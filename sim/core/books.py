@@ -1,0 +1,194 @@
+"""The books of offers and demands, one per resource, and the nearest-offer search in them.
+
+Kept apart from :mod:`sim.mechanisms.matching` because they are state and geometry, not a rule:
+a book holds its streams with lazily rebuilt spatial indexes (cKDTree), and finds each searcher's
+usable offers nearest first. Two ways give the same answer: one tree query for all searchers,
+and for a few searchers in a book of one tree leaf the tree's own brute-force arithmetic in plain
+Python, which costs far less at case scale (a few offers, a few searchers a month).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from itertools import compress
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sim.core.exchange import Demand, Offer
+
+if TYPE_CHECKING:
+    from sim.core.model import SymbiosisModel
+
+LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
+FEW = 8  # searchers in a book up to which their nearest offers are found in plain Python
+
+
+class Book:
+    """Offers and demands of one resource, with lazily rebuilt spatial indexes.
+
+    Streams of firms that left stay in the lists until the next rebuild, which drops them; so an
+    exit costs nothing here but marking the book stale.
+    """
+
+    def __init__(self, resource: str) -> None:
+        self.resource = resource
+        self.offers: list[Offer] = []
+        self.demands: list[Demand] = []
+        self.large_offers: list[Offer] = []
+        self._offer_tree: cKDTree | None = None
+        self._demand_tree: cKDTree | None = None
+        self.demand_firms = np.zeros(0, dtype=np.int64)
+        self.offer_firms = np.zeros(0, dtype=np.int64)  # parallel to ``offers`` after a rebuild, as is:
+        self.offer_quality = np.zeros(0)
+        # firm indices parallel to ``offers`` and ``demands``: compaction then needs no pass over the objects
+        self._offer_firms: list[int] = []
+        self._demand_firms: list[int] = []
+        self._offer_quality: list[float] = []  # ``offer_quality`` as a list, for the per-candidate checks
+        self._offer_xy: list[list[float]] = []  # the points of the offer tree
+        self._demands_stale = True
+        self.restricted = False  # some demand here can be met by one firm only (Demand.only_from)
+        # whether it has live demands and an offer tree; None: a change since, look again. Most books
+        # in most months stay as they were, and discovery then skips them without rebuilding anything
+        self.searchable: bool | None = None
+
+    def add_offer(self, offer: Offer, large: bool) -> None:
+        self.offers.append(offer)
+        self._offer_firms.append(offer.firm)
+        if large:
+            self.large_offers.append(offer)
+        self._offer_tree = None
+        self.searchable = None
+
+    def add_demand(self, demand: Demand) -> None:
+        self.demands.append(demand)
+        self._demand_firms.append(demand.firm)
+        self._demand_tree = None
+        self._demands_stale = True
+        self.searchable = None
+        self.restricted |= demand.only_from is not None
+
+    def stale(self) -> None:
+        """A stream ended, or a firm with offers and demands here left: rebuild on next use."""
+        self.stale_offers()
+        self.stale_demands()
+
+    def stale_offers(self) -> None:
+        """A firm with offers here left: the offer index is rebuilt on next use."""
+        self._offer_tree = None
+        self.searchable = None
+
+    def stale_demands(self) -> None:
+        """A firm with demands here left: the demand list is compacted on next use."""
+        self._demand_tree = None
+        self._demands_stale = True
+        self.searchable = None
+
+    def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
+        if self._offer_tree is None:
+            alive = model.firm_arrays.alive
+            firms = np.array(self._offer_firms, dtype=np.int64)
+            keep = alive[firms] & np.array([not o.retired for o in self.offers], dtype=bool)
+            self.offers = list(compress(self.offers, keep.tolist()))
+            firms = firms[keep]
+            self._offer_firms = firms.tolist()
+            self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
+            self.offer_firms = firms
+            self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
+            if self.offers:
+                xy = model.positions(firms)
+                if len(self.offers) <= LEAF:  # what :func:`nearest_few` reads instead of the tree
+                    self._offer_xy, self._offer_quality = xy.tolist(), self.offer_quality.tolist()
+                self._offer_tree = cKDTree(xy, leafsize=LEAF)
+        return self._offer_tree
+
+    def live_demands(self, model: SymbiosisModel) -> list[Demand]:
+        """The demands of firms still in business, in the order they were added; refreshes ``demand_firms``.
+
+        Separate from :meth:`demand_tree` because discovery needs only the list, and building a
+        tree after every exit would cost more than the search itself.
+        """
+        if self._demands_stale:
+            firms = np.array(self._demand_firms, dtype=np.int64)
+            keep = model.firm_arrays.alive[firms]
+            self.demands = list(compress(self.demands, keep.tolist()))
+            self.demand_firms = firms[keep]
+            self._demand_firms = self.demand_firms.tolist()
+            self._demands_stale = False
+        return self.demands
+
+    def demand_tree(self, model: SymbiosisModel) -> cKDTree | None:
+        if self._demand_tree is None:
+            self.live_demands(model)
+            if self.demands:
+                self._demand_tree = cKDTree(model.positions(self.demand_firms))
+        return self._demand_tree
+
+
+def nearest_tree(
+    book: Book, searchers: list[int], points: np.ndarray, k: int, reach: float, decay: float
+) -> list[Iterable[tuple[float, float, int]]]:
+    """Per searcher, its usable candidates (distance, weight exp(-d/d0), offer index), nearest first,
+    from one tree query for all of them.
+
+    What cannot change during this month's discovery is checked for all candidates at once: within
+    reach, another firm, good enough; availability only falls as exchanges open, so :func:`_search`
+    checks it one searcher at a time, in order.
+    """
+    n = len(searchers)
+    dists, idx = book._offer_tree.query(points, k=k, distance_upper_bound=reach)
+    dists, idx = dists.reshape(n, k), idx.reshape(n, k)
+    found = np.isfinite(dists)
+    safe = np.where(found, idx, 0)
+    seekers = book.demand_firms[searchers][:, None]
+    wanted = [book.demands[i] for i in searchers]
+    min_quality = np.array([d.min_quality for d in wanted])[:, None]
+    candidates = book.offer_firms[safe]
+    usable = found & (candidates != seekers) & (book.offer_quality[safe] >= min_quality)
+    if book.restricted:  # a need only one firm can meet (Demand.only_from)
+        only = np.array([-1 if d.only_from is None else d.only_from for d in wanted])[:, None]
+        usable &= (only < 0) | (candidates == only)
+    weights = np.exp(-dists / decay).tolist()  # beyond reach d is inf and the weight 0
+    rows = zip(dists.tolist(), weights, idx.tolist(), usable.tolist(), strict=True)
+    return [compress(zip(d, w, i, strict=True), u) for d, w, i, u in rows]
+
+
+def nearest_few(
+    book: Book, searchers: list[int], points: list[list[float]], k: int, reach: float, decay: float
+) -> list[Iterable[tuple[float, float, int]]] | None:
+    """:func:`nearest_tree` for a few searchers in a book of at most :data:`LEAF` offers, in plain
+    Python; None where two squared distances tie, as the tree then orders them by its heap.
+
+    Such a book is a single leaf of its tree, which the tree searches by brute force; so does this,
+    with the tree's arithmetic (dx*dx + dy*dy below reach*reach, then its square root), which costs
+    far less than a tree query and the masks over its answer.
+    """
+    limit = float(reach) * float(reach)
+    rows = []
+    for qx, qy in points:
+        found = []
+        for i, (x, y) in enumerate(book._offer_xy):
+            dx, dy = x - qx, y - qy
+            if (d2 := dx * dx + dy * dy) < limit:
+                found.append((d2, i))
+        if len({d2 for d2, _ in found}) < len(found):
+            return None
+        found.sort()
+        rows.append([(math.sqrt(d2), i) for d2, i in found[:k]])
+    weights = np.exp(-np.array([d for row in rows for d, _ in row]) / decay).tolist()  # in one call
+    firms, quality, restricted = book._offer_firms, book._offer_quality, book.restricted
+    nearest, at = [], 0
+    for k_, row in zip(searchers, rows, strict=True):
+        wanted, seeker = book.demands[k_], book._demand_firms[k_]
+        floor, only = wanted.min_quality, -1 if wanted.only_from is None else wanted.only_from
+        at += len(row)
+        nearest.append(
+            [
+                (d, w, i)
+                for (d, i), w in zip(row, weights[at - len(row) : at], strict=True)
+                if firms[i] != seeker and quality[i] >= floor and (not restricted or only < 0 or firms[i] == only)
+            ]
+        )
+    return nearest
