@@ -29,7 +29,7 @@ Absolute times depend on the machine and its load; the ratio in target 1 does no
 much, the others do: compare runs on the same machine with ``--save`` and ``--compare``.
 
     .venv/bin/python benchmarks/run.py                    # ~3-5 min
-    .venv/bin/python benchmarks/run.py --quick            # ~1 min, smaller sizes, targets 2-3 not judged
+    .venv/bin/python benchmarks/run.py --quick            # ~1.5 min, smaller sizes, targets 2-3 not judged
     .venv/bin/python benchmarks/run.py --save before.json
     .venv/bin/python benchmarks/run.py --compare before.json
 """
