@@ -157,6 +157,7 @@ def batch_tasks(sweep: LoadedSweep, design: pd.DataFrame, batch_size: int, batch
         from sim.sweep.spec import TIMESERIES_COLUMNS
 
         ts_columns = list(ts.columns) if ts.columns is not None else [c for c in TIMESERIES_COLUMNS if c not in ("step", "year")]
+    base_key = sweep.sha256()
     for b in batches:
         ids = list(range(b * batch_size, min(runs, (b + 1) * batch_size)))
         points = [i // reps for i in ids]
@@ -172,6 +173,7 @@ def batch_tasks(sweep: LoadedSweep, design: pd.DataFrame, batch_size: int, batch
             steps=sweep.steps,
             ts_every=ts.every if ts else None,
             ts_columns=ts_columns,
+            base_key=base_key,
         )
 
 

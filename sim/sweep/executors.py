@@ -86,16 +86,43 @@ def in_process(tasks: Iterator[BatchTask]) -> Iterator[Result]:
         yield run_batch(task)
 
 
+def _ready() -> int:
+    """A no-op task: its result says a worker process is up."""
+    return os.getpid()
+
+
 def processes(tasks: Iterator[BatchTask], workers: int) -> Iterator[Result]:
-    """A local process pool (forkserver: no fork of a threaded parent, sim imported once)."""
+    """A local process pool (forkserver: no fork of a threaded parent, sim imported once).
+
+    The workers are ready only once the forkserver has imported the model (a second or more,
+    longer than a case run): a thread starts them while this process computes batches itself, so
+    a sweep of short runs does not wait for its pool. Results depend only on the batch, so which
+    process computed one does not matter.
+    """
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.sweep.worker"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),))
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            for fut in [pool.submit(_ready) for _ in range(workers)]:
+                fut.result()
+        except BaseException as exc:  # reported by the consuming thread
+            failed.append(exc)
+
+    starter = threading.Thread(target=start, name="start-pool", daemon=True)
+    starter.start()
     inflight: dict[Future, int] = {}
     it = iter(tasks)
     limit = 2 * workers
     finished = False
     try:
+        while starter.is_alive() and (task := next(it, None)) is not None:
+            yield run_batch(task)
+        starter.join()
+        if failed:
+            raise ExecutorError(f"the worker processes did not start: {type(failed[0]).__name__}: {failed[0]}")
         while True:
             while len(inflight) < limit and (task := next(it, None)) is not None:
                 inflight[pool.submit(run_batch, task)] = task.batch
