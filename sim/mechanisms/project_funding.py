@@ -118,20 +118,28 @@ class State:
     def __init__(self) -> None:
         self.by_municipality: np.ndarray | None = None
         self.benefit_sek: dict[int, float] = {}
+        # per facilitator, its partners while the register is unchanged: (firms, firms alive, indices)
+        self.partners: dict[int, tuple[int, int, list[int]]] = {}
 
 
 def refresh_facilitation(model: SymbiosisModel) -> None:
     """Per firm: engagement times the share of funded time that may go to it.
 
     Kept per municipality too, so that a firm entering before the next refresh gets its rate
-    without a pass over all firms.
+    without a pass over all firms. The per-municipality maxima are taken in plain Python (a few
+    facilitators, called every month): the same values as an elementwise np.maximum.
     """
     arrays = model.firm_arrays
     n = arrays.n
-    by_muni = np.zeros((len(model.municipalities), 2))
+    rows: dict[int, tuple[float, float]] = {}
     for fac in model.facilitators:
+        other, anchor = fac.engagement * fac.funded_share, fac.engagement * fac.anchor_coverage
         for m in fac.municipalities:
-            by_muni[m] = np.maximum(by_muni[m], (fac.engagement * fac.funded_share, fac.engagement * fac.anchor_coverage))
+            o, a = rows.get(m, (0.0, 0.0))
+            rows[m] = (max(o, other), max(a, anchor))
+    by_muni = np.zeros((len(model.municipalities), 2))
+    if rows:
+        by_muni[list(rows)] = list(rows.values())
     muni = arrays.municipality[:n]
     arrays.facilitation_rate[:n] = np.where(arrays.anchor[:n], by_muni[muni, 1], by_muni[muni, 0])
     model.state.project_funding.by_municipality = by_muni
@@ -163,11 +171,24 @@ def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> fl
     return sum(f.turnover_sek_per_year for f in model.firms if f.alive and f.operating > 0 and f.municipality in area) / 12.0
 
 
-def partners(model: SymbiosisModel, fac: Facilitator) -> np.ndarray:
-    """Indices of the firms alive in the facilitator's area: the network's partners."""
+def partners(model: SymbiosisModel, fac: Facilitator) -> list[int]:
+    """Indices of the firms alive in the facilitator's area: the network's partners.
+
+    Kept per facilitator until a firm arrives or leaves (firms are only added and removed, never
+    revived, so the number of firms and of live firms tells when the set may have changed); the
+    months in between need no pass over the register.
+    """
     arrays = model.firm_arrays
     n = arrays.n
-    return np.flatnonzero(arrays.alive[:n] & np.isin(arrays.municipality[:n], fac.municipalities))
+    cache = model.state.project_funding.partners
+    kept = cache.get(fac.idx)
+    if kept is not None and kept[0] == n and kept[1] == arrays.n_alive:
+        return kept[2]
+    area = np.zeros(len(model.municipalities), dtype=bool)
+    area[fac.municipalities] = True
+    idx = np.flatnonzero(arrays.alive[:n] & area[arrays.municipality[:n]]).tolist()
+    cache[fac.idx] = (n, arrays.n_alive, idx)
+    return idx
 
 
 def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
@@ -184,7 +205,11 @@ def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
 def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple[float, float]:
     """The partners pay towards ``rest_sek`` (the month's cost the programme does not pay) as far as
     they are willing and able; what they pay leaves their cash. Returns the SEK paid by firms and
-    by municipal utilities (whose money is public)."""
+    by municipal utilities (whose money is public).
+
+    The loop is :func:`willingness` inlined, with its free-riding factor and the willingness of a
+    partner without value from exchanges computed once: the same arithmetic in the same order.
+    """
     if rest_sek <= 0:
         return 0.0, 0.0
     idx = partners(model, fac)
@@ -192,11 +217,17 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
         return 0.0, 0.0
     p = model.params.project_funding
     benefit = model.state.project_funding.benefit_sek
+    firms = model.firms
     part = rest_sek / len(idx)
+    base, half, cash_share = p.partner_base_willingness, p.benefit_half_sek, p.cash_share_per_month
+    scale = float(len(idx)) ** -p.free_riding_exponent
+    no_benefit = (base + (1.0 - base) * 0.0 / (0.0 + half)) * scale
     private = public = 0.0
-    for i in idx.tolist():
-        firm = model.firms[i]
-        pay = min(willingness(p, benefit.get(i, 0.0), len(idx)) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
+    for i in idx:
+        firm = firms[i]
+        b = benefit.get(i)
+        w = no_benefit if b is None or b <= 0.0 else (base + (1.0 - base) * b / (b + half)) * scale
+        pay = min(w * part, cash_share * max(firm.cash_sek, 0.0))
         firm.cash_sek -= pay
         if firm.role == Role.UTILITY:
             public += pay
