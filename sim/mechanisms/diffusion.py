@@ -84,6 +84,7 @@ class State:
         self.centres: np.ndarray | None = None
         self.key: tuple[object, ...] | None = None
         self.chance: np.ndarray | None = None
+        self.chances: list[float] = []  # the same as Python floats, [] when all are 0
 
 
 def start_facilitation(model: SymbiosisModel, mun: Municipality, inspired: bool) -> None:
@@ -118,9 +119,10 @@ def inspiration(model: SymbiosisModel) -> np.ndarray:
     p = model.params.diffusion
     munis = model.municipalities
     visible = [m.idx for m in munis if m.months_visible >= p.visible_after_months]
-    if not visible:
-        return np.zeros(len(munis))
     st = model.state.diffusion
+    if not visible:
+        st.key, st.chances = None, []
+        return np.zeros(len(munis))
     famous_list = tuple(munis[v].operating_exchanges >= p.study_visit_exchanges for v in visible)
     key = (len(munis), tuple(visible), famous_list, p.radius_km, p.rate_per_year, p.study_visit_rate_per_year)
     if key == st.key and st.chance is not None:
@@ -136,6 +138,7 @@ def inspiration(model: SymbiosisModel) -> np.ndarray:
     meet = 1.0 - (1.0 - p.rate_per_year) ** (1.0 / 12.0)
     visit = 1.0 - (1.0 - p.study_visit_rate_per_year) ** (1.0 / 12.0)
     st.key, st.chance = key, 1.0 - (1.0 - meet) ** k_meet * (1.0 - visit) ** k_visit
+    st.chances = st.chance.tolist() if st.chance.any() else []
     return st.chance
 
 
@@ -145,8 +148,9 @@ def step(model: SymbiosisModel) -> None:
         mun.months_visible = mun.months_visible + 1 if mun.operating_exchanges > 0 else 0
     if not model.switches.diffusion:
         return
-    chance = inspiration(model)
-    if not chance.any():
+    inspiration(model)
+    chance = model.state.diffusion.chances  # as Python floats, [] when no municipality has a chance
+    if not chance:
         return
     for mun in model.municipalities:
         if mun.facilitator is None and chance[mun.idx] > 0 and model.rng.random() < chance[mun.idx]:

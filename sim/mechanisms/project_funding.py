@@ -120,14 +120,16 @@ class State:
         self.benefit_sek: dict[int, float] = {}
         # per facilitator, its partners while the register is unchanged: (firms, firms alive, indices)
         self.partners: dict[int, tuple[int, int, list[int]]] = {}
+        self.refreshed: tuple[int, int, dict[int, tuple[float, float]]] | None = None  # inputs of the last refresh
 
 
 def refresh_facilitation(model: SymbiosisModel) -> None:
     """Per firm: engagement times the share of funded time that may go to it.
 
     Kept per municipality too, so that a firm entering before the next refresh gets its rate
-    without a pass over all firms. The per-municipality maxima are taken in plain Python (a few
-    facilitators, called every month): the same values as an elementwise np.maximum.
+    without a pass over all firms. Called every month; when no facilitator's rates changed and
+    no firm arrived, the firms' rates are already right and the pass is skipped (the maxima are
+    taken in plain Python: a few facilitators, the same values as an elementwise np.maximum).
     """
     arrays = model.firm_arrays
     n = arrays.n
@@ -137,12 +139,17 @@ def refresh_facilitation(model: SymbiosisModel) -> None:
         for m in fac.municipalities:
             o, a = rows.get(m, (0.0, 0.0))
             rows[m] = (max(o, other), max(a, anchor))
+    st = model.state.project_funding
+    key = (n, len(model.municipalities), rows)
+    if key == st.refreshed and st.by_municipality is not None:
+        return
     by_muni = np.zeros((len(model.municipalities), 2))
-    if rows:
-        by_muni[list(rows)] = list(rows.values())
-    muni = arrays.municipality[:n]
-    arrays.facilitation_rate[:n] = np.where(arrays.anchor[:n], by_muni[muni, 1], by_muni[muni, 0])
-    model.state.project_funding.by_municipality = by_muni
+    for m, (o, a) in rows.items():
+        by_muni[m, 0] = o
+        by_muni[m, 1] = a
+    arrays.facilitation_rate[:n] = by_muni[arrays.municipality[:n], arrays.anchor[:n].view(np.int8)]  # column 1: anchors
+    st.by_municipality = by_muni
+    st.refreshed = key
 
 
 def on_built(model: SymbiosisModel) -> None:
@@ -237,11 +244,21 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
 
 
 def project_needs(model: SymbiosisModel, start_step: int, months: int, monthly_sek: float) -> dict[int, float]:
-    """A project's payments per calendar year (it is paid in steps start .. start + months - 1)."""
+    """A project's payments per calendar year (it is paid in steps start .. start + months - 1).
+
+    One date look-up per calendar year, not per month (an unfunded facilitator asks every month);
+    each year's sum is still built month by month, so the floats are the same.
+    """
     needs: dict[int, float] = {}
-    for t in range(start_step, start_step + months):
+    t, end = start_step, start_step + months
+    while t < end:
         year = model.date_of(t)[0]
-        needs[year] = needs.get(year, 0.0) + monthly_sek
+        last = min(end, 12 * ((t - 1) // 12 + 1) + 1)  # first step of the next calendar year (see date_of)
+        v = needs.get(year, 0.0)
+        for _ in range(last - t):
+            v += monthly_sek
+        needs[year] = v
+        t = last
     return needs
 
 
