@@ -272,16 +272,13 @@ def _ties_to(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
         mine = np.fromiter(known, dtype=np.int64, count=len(known))
         pos = np.minimum(np.searchsorted(cands, mine), len(cands) - 1)
         hit = cands[pos] == mine
-        pos, mine = pos[hit], mine[hit]
-        listed, deals, introduced, deal = st.listed, st.deals, st.introduced, p.earlier_deal
-        vals = []
-        for v, c in zip(t[pos].tolist(), mine.tolist(), strict=True):
-            k = (a.idx, c) if a.idx < c else (c, a.idx)
-            v += listed.get(k, 0.0)
-            if k in deals:
-                v += deal
-            vals.append(v + introduced.get(k, 0.0))
-        t[pos] = vals
+        pos, i = pos[hit], a.idx
+        keys = [(i, c) if i < c else (c, i) for c in mine[hit].tolist()]
+        if keys:
+            listed, deals, introduced = st.listed, st.deals, st.introduced
+            v = t[pos] + np.array([listed.get(k, 0.0) for k in keys])
+            v = np.where(np.array([k in deals for k in keys], dtype=bool), v + p.earlier_deal, v)
+            t[pos] = v + np.array([introduced.get(k, 0.0) for k in keys])
     return np.minimum(t, p.max_tie)
 
 
@@ -291,6 +288,12 @@ def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
     on its site and the utilities (all of them if it is a utility itself, or if town and sector
     together reach ``introduction_min_tie``). The candidates' ties are computed together
     (:func:`_ties_to`), not one :func:`tie` call each: a town can have hundreds of firms."""
+    cands, t = _acquainted(model, firm)
+    return list(zip(cands.tolist(), t.tolist(), strict=True))
+
+
+def _acquainted(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`acquaintances` as two arrays: the firms and their ties."""
     st = model.state.acquaintance
     p = model.params.acquaintance
     arrays = model.firm_arrays
@@ -314,7 +317,7 @@ def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
     cands = cands[cands != firm.idx]
     t = _ties_to(model, firm, cands)
     keep = t >= p.introduction_min_tie
-    return list(zip(cands[keep].tolist(), t[keep].tolist(), strict=True))
+    return cands[keep], t[keep]
 
 
 def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
@@ -326,15 +329,17 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
     share = model.params.acquaintance.introduction_share
     introduced = st.introduced
     i = a.idx
+    cands, known = _acquainted(model, b)
+    other = cands != i
+    strength = share * known[other]  # elementwise, as share * tie one by one
+    cs = cands[other].tolist()
+    keys = [(i, c) if i < c else (c, i) for c in cs]
+    earlier = np.array([introduced.get(k, 0.0) for k in keys], dtype=float)
     new: list[int] = []
-    for c, known in acquaintances(model, b):
-        if c == i:
-            continue
-        strength = share * known
-        k = (i, c) if i < c else (c, i)
-        if strength > introduced.get(k, 0.0):
-            introduced[k] = strength
-            new.append(c)
+    values = strength.tolist()
+    for j in np.flatnonzero(strength > earlier).tolist():  # in index order
+        introduced[keys[j]] = values[j]
+        new.append(cs[j])
     if new:
         st.known.setdefault(i, set()).update(new)
         for c in new:
