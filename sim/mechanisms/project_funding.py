@@ -15,6 +15,7 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -181,20 +182,27 @@ def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> fl
 def partners(model: SymbiosisModel, fac: Facilitator) -> list[int]:
     """Indices of the firms alive in the facilitator's area: the network's partners.
 
-    Kept per facilitator until a firm arrives or leaves (firms are only added and removed, never
-    revived, so the number of firms and of live firms tells when the set may have changed); the
-    months in between need no pass over the register.
+    Kept per facilitator and brought up to date from the last call: firms are only appended and
+    removed, never revived, so the kept list loses its dead and gains the area's new firms (no
+    pass over the whole register each month); unchanged when no firm arrived or left.
     """
     arrays = model.firm_arrays
-    n = arrays.n
+    n, n_alive = arrays.n, arrays.n_alive
     cache = model.state.project_funding.partners
     kept = cache.get(fac.idx)
-    if kept is not None and kept[0] == n and kept[1] == arrays.n_alive:
+    if kept is not None and kept[0] == n and kept[1] == n_alive:
         return kept[2]
     area = np.zeros(len(model.municipalities), dtype=bool)
     area[fac.municipalities] = True
-    idx = np.flatnonzero(arrays.alive[:n] & area[arrays.municipality[:n]]).tolist()
-    cache[fac.idx] = (n, arrays.n_alive, idx)
+    if kept is None or kept[0] > n:
+        idx = np.flatnonzero(arrays.alive[:n] & area[arrays.municipality[:n]]).tolist()
+    else:
+        n0, idx = kept[0], kept[2]
+        if idx:
+            idx = list(compress(idx, arrays.alive[idx].tolist()))
+        if n > n0:
+            idx = idx + (n0 + np.flatnonzero(arrays.alive[n0:n] & area[arrays.municipality[n0:n]])).tolist()
+    cache[fac.idx] = (n, n_alive, idx)
     return idx
 
 
@@ -229,6 +237,8 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     base, half, cash_share = p.partner_base_willingness, p.benefit_half_sek, p.cash_share_per_month
     scale = float(len(idx)) ** -p.free_riding_exponent
     no_benefit = (base + (1.0 - base) * 0.0 / (0.0 + half)) * scale
+    if len(idx) >= VECTOR_MIN:
+        return _cofinance_many(model, idx, part, no_benefit, scale)
     private = public = 0.0
     for i in idx:
         firm = firms[i]
@@ -241,6 +251,35 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
         else:
             private += pay
     return private, public
+
+
+VECTOR_MIN = 64  # partners from which numpy beats the loop
+
+
+def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benefit: float, scale: float) -> tuple[float, float]:
+    """:func:`cofinance`'s loop over many partners in numpy, with bit-identical results: each
+    elementwise operation is the loop's (``np.where`` reproduces Python's ``min``/``max`` and its
+    ``b <= 0`` test), and the totals are running sums from 0.0 in partner order, as the loop adds."""
+    p = model.params.project_funding
+    base, half = p.partner_base_willingness, p.benefit_half_sek
+    benefit = model.state.project_funding.benefit_sek
+    fs = [model.firms[i] for i in idx]
+    b = np.array([benefit.get(i, 0.0) for i in idx], dtype=float)
+    cash = np.array([f.cash_sek for f in fs], dtype=float)
+    gains = ~(b <= 0.0)
+    w = np.full(len(idx), no_benefit)
+    bg = b[gains]
+    w[gains] = (base + (1.0 - base) * bg / (bg + half)) * scale
+    want = w * part
+    able = p.cash_share_per_month * np.where(cash < 0.0, 0.0, cash)
+    pay = np.where(able < want, able, want)
+    for f, left in zip(fs, (cash - pay).tolist(), strict=True):
+        f.cash_sek = left
+    utility = np.array([f.role == Role.UTILITY for f in fs], dtype=bool)
+    zero = np.zeros(1)
+    private = np.add.accumulate(np.concatenate((zero, pay[~utility])))[-1]
+    public = np.add.accumulate(np.concatenate((zero, pay[utility])))[-1]
+    return float(private), float(public)
 
 
 def project_needs(model: SymbiosisModel, start_step: int, months: int, monthly_sek: float) -> dict[int, float]:
