@@ -119,8 +119,8 @@ class State:
     def __init__(self) -> None:
         self.by_municipality: np.ndarray | None = None
         self.benefit_sek: dict[int, float] = {}
-        # per facilitator, its partners while the register is unchanged: (firms, firms alive, indices)
-        self.partners: dict[int, tuple[int, int, list[int]]] = {}
+        # per facilitator (the object: indices change when one closes), its partners as of (firms, alive)
+        self.partners: dict[Facilitator, tuple[int, int, list[int]]] = {}
         self.refreshed: tuple[int, int, dict[int, tuple[float, float]]] | None = None  # inputs of the last refresh
 
 
@@ -189,7 +189,7 @@ def partners(model: SymbiosisModel, fac: Facilitator) -> list[int]:
     arrays = model.firm_arrays
     n, n_alive = arrays.n, arrays.n_alive
     cache = model.state.project_funding.partners
-    kept = cache.get(fac.idx)
+    kept = cache.get(fac)
     if kept is not None and kept[0] == n and kept[1] == n_alive:
         return kept[2]
     area = np.zeros(len(model.municipalities), dtype=bool)
@@ -202,7 +202,7 @@ def partners(model: SymbiosisModel, fac: Facilitator) -> list[int]:
             idx = list(compress(idx, arrays.alive[idx].tolist()))
         if n > n0:
             idx = idx + (n0 + np.flatnonzero(arrays.alive[n0:n] & area[arrays.municipality[n0:n]])).tolist()
-    cache[fac.idx] = (n, n_alive, idx)
+    cache[fac] = (n, n_alive, idx)
     return idx
 
 
@@ -257,9 +257,8 @@ VECTOR_MIN = 64  # partners from which numpy beats the loop
 
 
 def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benefit: float, scale: float) -> tuple[float, float]:
-    """:func:`cofinance`'s loop over many partners in numpy, with bit-identical results: each
-    elementwise operation is the loop's (``np.where`` reproduces Python's ``min``/``max`` and its
-    ``b <= 0`` test), and the totals are running sums from 0.0 in partner order, as the loop adds."""
+    """:func:`cofinance`'s loop in numpy, bit-identical: each elementwise operation is the loop's
+    (``np.where`` as Python's ``min``/``max``), the totals running sums from 0.0 in partner order."""
     p = model.params.project_funding
     base, half = p.partner_base_willingness, p.benefit_half_sek
     benefit = model.state.project_funding.benefit_sek
