@@ -292,6 +292,9 @@ def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
     return list(zip(cands.tolist(), t.tolist(), strict=True))
 
 
+SMALL = 40  # candidates below which acquaintances() calls tie() per firm
+
+
 def _acquainted(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
     """:func:`acquaintances` as two arrays: the firms and their ties."""
     st = model.state.acquaintance
@@ -315,7 +318,8 @@ def _acquainted(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarr
         e = np.array(extra, dtype=np.int64)
         cands = np.union1d(cands, e[alive[e]])
     cands = cands[cands != firm.idx]
-    t = _ties_to(model, firm, cands)
+    small = len(cands) < SMALL  # a small town: tie() one by one costs less than numpy's overhead
+    t = np.array([tie(model, firm, firms[c]) for c in cands.tolist()], dtype=float) if small else _ties_to(model, firm, cands)
     keep = t >= p.introduction_min_tie
     return cands[keep], t[keep]
 
