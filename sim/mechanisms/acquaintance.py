@@ -127,6 +127,12 @@ class State:
         self.introduced: dict[tuple[int, int], float] = {}  # ties passed on by a partner
         self.known: dict[int, set[int]] = {}  # per firm, the firms of its listed, deal and introduced ties
         self.by_slot = array("d")  # tie per trust slot (NaN: not yet computed), for trust.levels
+        # per firm, the attributes tie() compares, as columns so acquaintances() can vectorise them
+        self.indexed = 0  # firms indexed so far (their attributes never change)
+        self.utility = np.zeros(0, dtype=bool)
+        self.sector = np.zeros(0, dtype=np.int64)  # code per sector, -1 for "other"
+        self.group_code = np.zeros(0, dtype=np.int64)  # code per group, -1 for none
+        self.codes: dict[tuple[str, object], int] = {}
 
 
 def _key(i: int, j: int) -> tuple[int, int]:
@@ -221,35 +227,101 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
         _changed(model, k)
 
 
+def _code(st: State, kind: str, value: object) -> int:
+    return st.codes.setdefault((kind, value), len(st.codes))
+
+
+def _index(st: State, firms: list[Firm]) -> None:
+    """Columns of the firms added since the last call (firms keep their role, sector and group)."""
+    new = firms[st.indexed :]
+    if not new:
+        return
+    utility = [f.role is Role.UTILITY for f in new]
+    sector = [-1 if f.sector == "other" else _code(st, "sector", f.sector) for f in new]
+    group = [_code(st, "group", st.group[f.idx]) if f.idx in st.group else -1 for f in new]
+    st.utility = np.concatenate([st.utility, np.array(utility, dtype=bool)])
+    st.sector = np.concatenate([st.sector, np.array(sector, dtype=np.int64)])
+    st.group_code = np.concatenate([st.group_code, np.array(group, dtype=np.int64)])
+    st.indexed = len(firms)
+
+
+def _ties_to(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
+    """:func:`tie` of ``a`` with each firm of ``cands`` (sorted), vectorised over the attribute
+    ties. The terms are added in tie()'s order (adding 0.0 where a term is absent), so every value
+    is bit-identical to tie()'s."""
+    p = model.params.acquaintance
+    st = model.state.acquaintance
+    arrays = model.firm_arrays
+    same = arrays.municipality[cands] == a.municipality
+    t = np.where(same, p.same_municipality, 0.0)
+    t += np.where(same if a.role is Role.UTILITY else same & st.utility[cands], p.municipal_contact, 0.0)
+    d = np.hypot(arrays.xy[cands, 0] - a.x, arrays.xy[cands, 1] - a.y)
+    site = d <= p.site_km
+    for k in np.flatnonzero(np.abs(d - p.site_km) <= 1e-9 * (1.0 + p.site_km)).tolist():
+        b = model.firms[int(cands[k])]  # at the edge of the site: math.hypot decides, as in tie()
+        site[k] = math.hypot(a.x - b.x, a.y - b.y) <= p.site_km
+    t += np.where(site, p.same_site, 0.0)
+    group = st.group_code[a.idx]
+    if group >= 0:
+        t += np.where(st.group_code[cands] == group, p.same_group, 0.0)
+    sector = st.sector[a.idx]
+    if sector >= 0:
+        t += np.where(st.sector[cands] == sector, p.same_sector, 0.0)
+    known = st.known.get(a.idx)
+    if known and len(cands):
+        mine = np.fromiter(known, dtype=np.int64, count=len(known))
+        pos = np.minimum(np.searchsorted(cands, mine), len(cands) - 1)
+        hit = cands[pos] == mine
+        pos, i = pos[hit], a.idx
+        keys = [(i, c) if i < c else (c, i) for c in mine[hit].tolist()]
+        if keys:
+            listed, deals, introduced = st.listed, st.deals, st.introduced
+            v = t[pos] + np.array([listed.get(k, 0.0) for k in keys])
+            v = np.where(np.array([k in deals for k in keys], dtype=bool), v + p.earlier_deal, v)
+            t[pos] = v + np.array([introduced.get(k, 0.0) for k in keys])
+    return np.minimum(t, p.max_tie)
+
+
 def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
     """The firms ``firm`` knows with a tie of at least ``introduction_min_tie``, with that tie, in
     index order: its listed, deal and introduced ties, its group, and of its municipality the firms
-    on its site and the utilities (all of them if it is a utility itself). Other firms of the town
-    share only the town and perhaps the sector, too weak a tie to pass on with the defaults."""
+    on its site and the utilities (all of them if it is a utility itself, or if town and sector
+    together reach ``introduction_min_tie``). The candidates' ties are computed together
+    (:func:`_ties_to`), not one :func:`tie` call each: a town can have hundreds of firms."""
+    cands, t = _acquainted(model, firm)
+    return list(zip(cands.tolist(), t.tolist(), strict=True))
+
+
+SMALL = 40  # candidates below which acquaintances() calls tie() per firm
+
+
+def _acquainted(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`acquaintances` as two arrays: the firms and their ties."""
     st = model.state.acquaintance
     p = model.params.acquaintance
     arrays = model.firm_arrays
     firms = model.firms
     n = len(firms)
-    town = np.flatnonzero(arrays.alive[:n] & (arrays.municipality[:n] == firm.municipality))
-    cands = set(st.known.get(firm.idx, ()))
+    _index(st, firms)
+    alive = arrays.alive[:n]
+    town = np.flatnonzero(alive & (arrays.municipality[:n] == firm.municipality))
     if firm.role is Role.UTILITY or p.same_municipality + p.same_sector >= p.introduction_min_tie:
-        cands.update(town.tolist())
+        cands = town
     else:
         d = np.hypot(arrays.xy[town, 0] - firm.x, arrays.xy[town, 1] - firm.y)
-        cands.update(town[d <= p.site_km].tolist())
-        cands.update(c for c in town.tolist() if firms[c].role is Role.UTILITY)
+        cands = town[(d <= p.site_km) | st.utility[town]]
+    extra = list(st.known.get(firm.idx, ()))
     group = st.group.get(firm.idx)
     if group is not None:
-        cands.update(i for i, g in st.group.items() if g == group)
-    cands.discard(firm.idx)
-    out = []
-    for c in sorted(cands):
-        if arrays.alive[c]:
-            t = tie(model, firm, firms[c])
-            if t >= p.introduction_min_tie:
-                out.append((c, t))
-    return out
+        extra.extend(np.flatnonzero(st.group_code == st.group_code[firm.idx]).tolist())
+    if extra:
+        e = np.array(extra, dtype=np.int64)
+        cands = np.union1d(cands, e[alive[e]])
+    cands = cands[cands != firm.idx]
+    small = len(cands) < SMALL  # a small town: tie() one by one costs less than numpy's overhead
+    t = np.array([tie(model, firm, firms[c]) for c in cands.tolist()], dtype=float) if small else _ties_to(model, firm, cands)
+    keep = t >= p.introduction_min_tie
+    return cands[keep], t[keep]
 
 
 def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
@@ -259,15 +331,22 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
         return []
     st = model.state.acquaintance
     share = model.params.acquaintance.introduction_share
+    introduced = st.introduced
+    i = a.idx
+    cands, known = _acquainted(model, b)
+    other = cands != i
+    strength = share * known[other]  # elementwise, as share * tie one by one
+    cs = cands[other].tolist()
+    keys = [(i, c) if i < c else (c, i) for c in cs]
+    earlier = np.array([introduced.get(k, 0.0) for k in keys], dtype=float)
     new: list[int] = []
-    for c, known in acquaintances(model, b):
-        if c == a.idx:
-            continue
-        strength = share * known
-        k = _key(a.idx, c)
-        if strength > st.introduced.get(k, 0.0):
-            st.introduced[k] = strength
-            _link(st, a.idx, c)
-            _changed(model, k)
-            new.append(c)
+    values = strength.tolist()
+    for j in np.flatnonzero(strength > earlier).tolist():  # in index order
+        introduced[keys[j]] = values[j]
+        new.append(cs[j])
+    if new:
+        st.known.setdefault(i, set()).update(new)
+        for c in new:
+            st.known.setdefault(c, set()).add(i)
+            _changed(model, (i, c) if i < c else (c, i))
     return new

@@ -77,10 +77,14 @@ class Params(Strict):
 
 
 class State:
-    """Municipality centres as an array (they never move), made on first use."""
+    """Municipality centres as an array (they never move), made on first use; the last month's
+    chances with what they were computed from (the visible and the well-known municipalities)."""
 
     def __init__(self) -> None:
         self.centres: np.ndarray | None = None
+        self.key: tuple[object, ...] | None = None
+        self.chance: np.ndarray | None = None
+        self.chances: list[float] = []  # the same as Python floats, [] when all are 0
 
 
 def start_facilitation(model: SymbiosisModel, mun: Municipality, inspired: bool) -> None:
@@ -108,24 +112,34 @@ def inspiration(model: SymbiosisModel) -> np.ndarray:
     Meetings: each visible symbiosis ``v`` counts ``exp(-d/radius_km)``, so neighbours meet most
     but no distance rules it out. Study visits: each well-known one counts the same wherever it
     is. ``p = 1 - (1 - p_meet)^k_meet × (1 - p_visit)^k_visit`` with monthly ``p`` from the annual rates.
+
+    The chances depend only on which municipalities are visible and which of them well known, so
+    they are kept and recomputed only when that changes (most months it does not).
     """
     p = model.params.diffusion
     munis = model.municipalities
     visible = [m.idx for m in munis if m.months_visible >= p.visible_after_months]
-    if not visible:
-        return np.zeros(len(munis))
     st = model.state.diffusion
+    if not visible:
+        st.key, st.chances = None, []
+        return np.zeros(len(munis))
+    famous_list = tuple(munis[v].operating_exchanges >= p.study_visit_exchanges for v in visible)
+    key = (len(munis), tuple(visible), famous_list, p.radius_km, p.rate_per_year, p.study_visit_rate_per_year)
+    if key == st.key and st.chance is not None:
+        return st.chance
     if st.centres is None or len(st.centres) != len(munis):
         st.centres = np.array([(m.x, m.y) for m in munis], dtype=float).reshape(len(munis), 2)
     vis = np.array(visible, dtype=np.int64)
     d = np.hypot(st.centres[:, None, 0] - st.centres[None, vis, 0], st.centres[:, None, 1] - st.centres[None, vis, 1])
     d[vis, np.arange(len(vis))] = np.inf  # a municipality does not inspire itself
     k_meet = np.exp(-d / p.radius_km).sum(axis=1)
-    famous = np.array([munis[v].operating_exchanges >= p.study_visit_exchanges for v in visible])
+    famous = np.array(famous_list)
     k_visit = np.where(np.isinf(d), 0.0, 1.0)[:, famous].sum(axis=1)
     meet = 1.0 - (1.0 - p.rate_per_year) ** (1.0 / 12.0)
     visit = 1.0 - (1.0 - p.study_visit_rate_per_year) ** (1.0 / 12.0)
-    return 1.0 - (1.0 - meet) ** k_meet * (1.0 - visit) ** k_visit
+    st.key, st.chance = key, 1.0 - (1.0 - meet) ** k_meet * (1.0 - visit) ** k_visit
+    st.chances = st.chance.tolist() if st.chance.any() else []
+    return st.chance
 
 
 def step(model: SymbiosisModel) -> None:
@@ -134,8 +148,9 @@ def step(model: SymbiosisModel) -> None:
         mun.months_visible = mun.months_visible + 1 if mun.operating_exchanges > 0 else 0
     if not model.switches.diffusion:
         return
-    chance = inspiration(model)
-    if not chance.any():
+    inspiration(model)
+    chance = model.state.diffusion.chances  # as Python floats, [] when no municipality has a chance
+    if not chance:
         return
     for mun in model.municipalities:
         if mun.facilitator is None and chance[mun.idx] > 0 and model.rng.random() < chance[mun.idx]:

@@ -90,8 +90,14 @@ def step(model: SymbiosisModel) -> None:
 
 
 def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
-    """Hold meetings between latent partners in the facilitator's area."""
-    n = model.rng.poisson(model.params.engagement.meetings_per_month * fac.engagement)
+    """Hold meetings between latent partners in the facilitator's area.
+
+    A Poisson draw with mean 0 is 0 and takes nothing from the generator, so it is not made.
+    """
+    lam = model.params.engagement.meetings_per_month * fac.engagement
+    if lam == 0:
+        return
+    n = model.rng.poisson(lam)
     if n == 0:
         return
     mine = matching.latent_in(model, fac.municipalities)

@@ -15,6 +15,7 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -118,23 +119,38 @@ class State:
     def __init__(self) -> None:
         self.by_municipality: np.ndarray | None = None
         self.benefit_sek: dict[int, float] = {}
+        # per facilitator (the object: indices change when one closes), its partners as of (firms, alive)
+        self.partners: dict[Facilitator, tuple[int, int, list[int]]] = {}
+        self.refreshed: tuple[int, int, dict[int, tuple[float, float]]] | None = None  # inputs of the last refresh
 
 
 def refresh_facilitation(model: SymbiosisModel) -> None:
     """Per firm: engagement times the share of funded time that may go to it.
 
     Kept per municipality too, so that a firm entering before the next refresh gets its rate
-    without a pass over all firms.
+    without a pass over all firms. Called every month; when no facilitator's rates changed and
+    no firm arrived, the firms' rates are already right and the pass is skipped (the maxima are
+    taken in plain Python: a few facilitators, the same values as an elementwise np.maximum).
     """
     arrays = model.firm_arrays
     n = arrays.n
-    by_muni = np.zeros((len(model.municipalities), 2))
+    rows: dict[int, tuple[float, float]] = {}
     for fac in model.facilitators:
+        other, anchor = fac.engagement * fac.funded_share, fac.engagement * fac.anchor_coverage
         for m in fac.municipalities:
-            by_muni[m] = np.maximum(by_muni[m], (fac.engagement * fac.funded_share, fac.engagement * fac.anchor_coverage))
-    muni = arrays.municipality[:n]
-    arrays.facilitation_rate[:n] = np.where(arrays.anchor[:n], by_muni[muni, 1], by_muni[muni, 0])
-    model.state.project_funding.by_municipality = by_muni
+            o, a = rows.get(m, (0.0, 0.0))
+            rows[m] = (max(o, other), max(a, anchor))
+    st = model.state.project_funding
+    key = (n, len(model.municipalities), rows)
+    if key == st.refreshed and st.by_municipality is not None:
+        return
+    by_muni = np.zeros((len(model.municipalities), 2))
+    for m, (o, a) in rows.items():
+        by_muni[m, 0] = o
+        by_muni[m, 1] = a
+    arrays.facilitation_rate[:n] = by_muni[arrays.municipality[:n], arrays.anchor[:n].view(np.int8)]  # column 1: anchors
+    st.by_municipality = by_muni
+    st.refreshed = key
 
 
 def on_built(model: SymbiosisModel) -> None:
@@ -163,11 +179,31 @@ def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> fl
     return sum(f.turnover_sek_per_year for f in model.firms if f.alive and f.operating > 0 and f.municipality in area) / 12.0
 
 
-def partners(model: SymbiosisModel, fac: Facilitator) -> np.ndarray:
-    """Indices of the firms alive in the facilitator's area: the network's partners."""
+def partners(model: SymbiosisModel, fac: Facilitator) -> list[int]:
+    """Indices of the firms alive in the facilitator's area: the network's partners.
+
+    Kept per facilitator and brought up to date from the last call: firms are only appended and
+    removed, never revived, so the kept list loses its dead and gains the area's new firms (no
+    pass over the whole register each month); unchanged when no firm arrived or left.
+    """
     arrays = model.firm_arrays
-    n = arrays.n
-    return np.flatnonzero(arrays.alive[:n] & np.isin(arrays.municipality[:n], fac.municipalities))
+    n, n_alive = arrays.n, arrays.n_alive
+    cache = model.state.project_funding.partners
+    kept = cache.get(fac)
+    if kept is not None and kept[0] == n and kept[1] == n_alive:
+        return kept[2]
+    area = np.zeros(len(model.municipalities), dtype=bool)
+    area[fac.municipalities] = True
+    if kept is None or kept[0] > n:
+        idx = np.flatnonzero(arrays.alive[:n] & area[arrays.municipality[:n]]).tolist()
+    else:
+        n0, idx = kept[0], kept[2]
+        if idx:
+            idx = list(compress(idx, arrays.alive[idx].tolist()))
+        if n > n0:
+            idx = idx + (n0 + np.flatnonzero(arrays.alive[n0:n] & area[arrays.municipality[n0:n]])).tolist()
+    cache[fac] = (n, n_alive, idx)
+    return idx
 
 
 def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
@@ -184,7 +220,11 @@ def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
 def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple[float, float]:
     """The partners pay towards ``rest_sek`` (the month's cost the programme does not pay) as far as
     they are willing and able; what they pay leaves their cash. Returns the SEK paid by firms and
-    by municipal utilities (whose money is public)."""
+    by municipal utilities (whose money is public).
+
+    The loop is :func:`willingness` inlined, with its free-riding factor and the willingness of a
+    partner without value from exchanges computed once: the same arithmetic in the same order.
+    """
     if rest_sek <= 0:
         return 0.0, 0.0
     idx = partners(model, fac)
@@ -192,11 +232,19 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
         return 0.0, 0.0
     p = model.params.project_funding
     benefit = model.state.project_funding.benefit_sek
+    firms = model.firms
     part = rest_sek / len(idx)
+    base, half, cash_share = p.partner_base_willingness, p.benefit_half_sek, p.cash_share_per_month
+    scale = float(len(idx)) ** -p.free_riding_exponent
+    no_benefit = (base + (1.0 - base) * 0.0 / (0.0 + half)) * scale
+    if len(idx) >= VECTOR_MIN:
+        return _cofinance_many(model, idx, part, no_benefit, scale)
     private = public = 0.0
-    for i in idx.tolist():
-        firm = model.firms[i]
-        pay = min(willingness(p, benefit.get(i, 0.0), len(idx)) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
+    for i in idx:
+        firm = firms[i]
+        b = benefit.get(i)
+        w = no_benefit if b is None or b <= 0.0 else (base + (1.0 - base) * b / (b + half)) * scale
+        pay = min(w * part, cash_share * max(firm.cash_sek, 0.0))
         firm.cash_sek -= pay
         if firm.role == Role.UTILITY:
             public += pay
@@ -205,12 +253,50 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     return private, public
 
 
+VECTOR_MIN = 64  # partners from which numpy beats the loop
+
+
+def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benefit: float, scale: float) -> tuple[float, float]:
+    """:func:`cofinance`'s loop in numpy, bit-identical: each elementwise operation is the loop's
+    (``np.where`` as Python's ``min``/``max``), the totals running sums from 0.0 in partner order."""
+    p = model.params.project_funding
+    base, half = p.partner_base_willingness, p.benefit_half_sek
+    benefit = model.state.project_funding.benefit_sek
+    fs = [model.firms[i] for i in idx]
+    b = np.array([benefit.get(i, 0.0) for i in idx], dtype=float)
+    cash = np.array([f.cash_sek for f in fs], dtype=float)
+    gains = ~(b <= 0.0)
+    w = np.full(len(idx), no_benefit)
+    bg = b[gains]
+    w[gains] = (base + (1.0 - base) * bg / (bg + half)) * scale
+    want = w * part
+    able = p.cash_share_per_month * np.where(cash < 0.0, 0.0, cash)
+    pay = np.where(able < want, able, want)
+    for f, left in zip(fs, (cash - pay).tolist(), strict=True):
+        f.cash_sek = left
+    utility = np.array([f.role == Role.UTILITY for f in fs], dtype=bool)
+    zero = np.zeros(1)
+    private = np.add.accumulate(np.concatenate((zero, pay[~utility])))[-1]
+    public = np.add.accumulate(np.concatenate((zero, pay[utility])))[-1]
+    return float(private), float(public)
+
+
 def project_needs(model: SymbiosisModel, start_step: int, months: int, monthly_sek: float) -> dict[int, float]:
-    """A project's payments per calendar year (it is paid in steps start .. start + months - 1)."""
+    """A project's payments per calendar year (it is paid in steps start .. start + months - 1).
+
+    One date look-up per calendar year, not per month (an unfunded facilitator asks every month);
+    each year's sum is still built month by month, so the floats are the same.
+    """
     needs: dict[int, float] = {}
-    for t in range(start_step, start_step + months):
+    t, end = start_step, start_step + months
+    while t < end:
         year = model.date_of(t)[0]
-        needs[year] = needs.get(year, 0.0) + monthly_sek
+        last = min(end, 12 * ((t - 1) // 12 + 1) + 1)  # first step of the next calendar year (see date_of)
+        v = needs.get(year, 0.0)
+        for _ in range(last - t):
+            v += monthly_sek
+        needs[year] = v
+        t = last
     return needs
 
 

@@ -94,10 +94,10 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.snowball:
         st.queue.clear()
         return
-    hit = (model.rng.random(len(st.queue)) < model.params.snowball.follow_up_per_month).tolist()
-    keep = [item for item, h in zip(st.queue, hit, strict=True) if not h]
+    hit = model.rng.random(len(st.queue)) < model.params.snowball.follow_up_per_month
+    keep = list(compress(st.queue, (~hit).tolist()))
     alive = model.firm_arrays.alive
-    for offer, demand, tries in compress(st.queue, hit):
+    for offer, demand, tries in compress(st.queue, hit.tolist()):
         if not (alive[offer.firm] and alive[demand.firm]) or demand.unmet <= matching.EPS or offer.available <= matching.EPS:
             continue
         if (offer.firm, demand.firm, offer.resource) in model.ledger.pairs:
