@@ -301,6 +301,8 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
         return None
     if permits.barred(model, offer, demand):  # the receiver knows its site was denied this activity
         return None
+    if _still_held_back(model, offer, demand, supplier, receiver):
+        return None
     deal = benefit.evaluate(model, offer, demand, supplier, receiver, distance)
     if not deal.viable:
         return None
@@ -314,3 +316,15 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
     ex = model.ledger.open(offer, demand, deal, distance, brokered)
     lifecycle.begin(model, ex)
     return ex
+
+
+def _still_held_back(model: SymbiosisModel, offer: Offer, demand: Demand, supplier: Firm, receiver: Firm) -> bool:
+    """A latent match that trust or attention still holds back, where the receiver has no own
+    option left to weigh: whatever the deal is worth now, :func:`propose` would change nothing
+    (viable, it is remembered as latent again; not viable, it is dropped as a proposal, not from
+    the latent list). Most proposals at scale are such repeats, so the deal is not priced again."""
+    if not is_latent(model, offer, demand):
+        return False
+    if model.switches.internal_supply and internal_supply.capacity(model, demand) > EPS:
+        return False
+    return not trust.sufficient(model, supplier, receiver) or supplier.busy >= supplier.attention or receiver.busy >= receiver.attention
