@@ -97,6 +97,7 @@ def test_cases_command_reports_a_broken_file_without_traceback(tmp_path: Path) -
     assert "A99_broken.yaml" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow  # fresh interpreters, several seconds: the slow tier keeps it
 def test_a_case_runs_from_the_command_line(tmp_path: Path) -> None:
     proc = cli("run", str(cases.CASES_DIR / "A16_novo_gryaab.yaml"), "--steps", "12", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr

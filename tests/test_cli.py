@@ -154,6 +154,7 @@ def test_validate_reports_every_problem_at_once(tmp_path: Path) -> None:
     assert "years" in proc.stderr and "funding_rate" in proc.stderr
 
 
+@pytest.mark.slow  # fresh interpreters, several seconds: the slow tier keeps it
 def test_validate_ok_and_override_takes_effect(tmp_path: Path) -> None:
     assert "OK" in cli("validate", "configs/example.yaml").stdout
     proc = cli("run", "--set", "years=2", "--set", "policy.funding_gap_months=12", "--out", str(tmp_path / "o"))

@@ -68,6 +68,7 @@ def test_resume_recomputes_a_damaged_batch_and_matches_an_uninterrupted_sweep(
     assert manifest["completed"] and sorted(manifest["batch_files"]) == ["000000", "000001", "000002", "000003"]
 
 
+@pytest.mark.slow  # fresh interpreters, several seconds: the slow tier keeps it
 def test_resume_on_the_command_line_tells_the_user_which_batch_is_recomputed(reference: tuple[Path, Path], tmp_path: Path) -> None:
     import shutil
 
