@@ -127,4 +127,8 @@ def _Controller(model: Any, **kwargs: Any) -> None:
 
 _MesaController = solara_viz.ModelController
 solara_viz.ModelController = _Controller  # SolaraViz looks the name up when it renders
-page = SolaraViz(model, components=[Dashboard], name="Symbiosis simulator", play_interval=50)
+# Mesa's play loop bumps its update counter after every step, from its own thread, and a render pass
+# that such a bump interrupts starts again; at 50 ms a busy pass (the map, the charts, other
+# sessions) could be interrupted every time and the page gave up ("too many renders"). 100 ms
+# leaves room for a pass; the sidebar's slider still sets it per session.
+page = SolaraViz(model, components=[Dashboard], name="Symbiosis simulator", play_interval=100)
