@@ -8,7 +8,6 @@ supplier leaves) is not written here: each mechanism registers a hook (``on_open
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sim.core.events import EventKind
@@ -57,10 +56,6 @@ class Ledger:
         """Exchanges in the pipeline whose current stage ends now, in id order."""
         now = self.model.steps
         return [ex for ex in self.pipeline.values() if ex.stage_until <= now]
-
-    def operating_in_order(self) -> Iterator[Exchange]:
-        """Operating exchanges in id order, as a snapshot."""
-        return iter(self.operating_snapshot())
 
     def operating_snapshot(self) -> tuple[Exchange, ...]:
         """Operating exchanges in id order; the sorted tuple is kept until an exchange starts or ends."""

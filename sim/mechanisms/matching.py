@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
 
 EPS = 1e-9
-INF = float("inf")
 SMALL = 32  # demands in a book up to which discovery draws its searchers in plain Python
 
 
