@@ -159,16 +159,29 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     """Current trust between two firms, in [0, 1]. With the mechanism off trust never binds."""
     if not model.switches.trust:
         return 1.0
-    p = model.params.trust
-    base = p.startup_initial if a.role is Role.STARTUP or b.role is Role.STARTUP else p.established
-    if a.municipality != b.municipality:
+    return _combine(
+        model.params.trust,
+        a.role is Role.STARTUP or b.role is Role.STARTUP,
+        a.municipality != b.municipality,
+        acquaintance.tie(model, a, b),
+        a.delivered_months,
+        b.delivered_months,
+        model.state.trust.pairs.get(a.idx, b.idx),
+    )
+
+
+def _combine(p: Params, startup: bool, other_town: bool, tie: float, delivered_a: float, delivered_b: float, extra: float) -> float:
+    """The trust rule for one pair, from its parts: the base of strangers (or of a start-up), less
+    the other-municipality penalty, plus the tie, both sides' reputation (:func:`reputation`,
+    inlined: this runs for every live exchange every month) and the pair's own increment. The
+    vectorised :func:`levels` does the same operations in the same order."""
+    base = p.startup_initial if startup else p.established
+    if other_town:
         base -= p.other_municipality_penalty
-    base += acquaintance.tie(model, a, b)
-    # reputation() of both, inlined: this runs for every live exchange every month
+    base += tie
     cap, per_year = p.reputation_cap, p.reputation_per_year
-    base += 0.5 * (min(cap, per_year * a.delivered_months / 12.0) + min(cap, per_year * b.delivered_months / 12.0))
-    value = base + model.state.trust.pairs.get(a.idx, b.idx)
-    return min(1.0, max(0.0, value))
+    base += 0.5 * (min(cap, per_year * delivered_a / 12.0) + min(cap, per_year * delivered_b / 12.0))
+    return min(1.0, max(0.0, base + extra))
 
 
 def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
@@ -197,25 +210,21 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, 
 
 
 def _levels_few(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> list[float]:
-    """:func:`levels` of a few pairs in plain Python, where numpy's per-call cost is most of the work
-    (a case has a handful of live exchanges): each element the same operations in the same order."""
+    """:func:`levels` of a few pairs through the scalar rule, where numpy's per-call cost is most of
+    the work (a case has a handful of live exchanges)."""
     if not len(suppliers):
         return []
     p = model.params.trust
     arrays = model.firm_arrays
     startup, muni, delivered = arrays.startup, arrays.municipality, arrays.delivered
-    cap, per_year, values = p.reputation_cap, p.reputation_per_year, model.state.trust.pairs.values
-    out = []
-    for s, r, slot, tie in zip(
-        suppliers.tolist(), receivers.tolist(), slots.tolist(), acquaintance.ties(model, suppliers, receivers, slots).tolist(), strict=True
-    ):
-        base = p.startup_initial if startup.item(s) or startup.item(r) else p.established
-        if muni.item(s) != muni.item(r):
-            base = base - p.other_municipality_penalty
-        base = base + tie
-        base = base + 0.5 * (min(cap, per_year * delivered.item(s) / 12.0) + min(cap, per_year * delivered.item(r) / 12.0))
-        out.append(min(1.0, max(0.0, base + values[slot])))
-    return out
+    values = model.state.trust.pairs.values
+    ties = acquaintance.ties(model, suppliers, receivers, slots).tolist()
+    return [
+        _combine(
+            p, startup.item(s) or startup.item(r), muni.item(s) != muni.item(r), tie, delivered.item(s), delivered.item(r), values[slot]
+        )
+        for s, r, slot, tie in zip(suppliers.tolist(), receivers.tolist(), slots.tolist(), ties, strict=True)
+    ]
 
 
 def sufficient(model: SymbiosisModel, a: Firm, b: Firm) -> bool:
