@@ -222,8 +222,8 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     they are willing and able; what they pay leaves their cash. Returns the SEK paid by firms and
     by municipal utilities (whose money is public).
 
-    The loop is :func:`willingness` inlined, with its free-riding factor and the willingness of a
-    partner without value from exchanges computed once: the same arithmetic in the same order.
+    Each partner's share is :func:`willingness`; from ``VECTOR_MIN`` partners on the same arithmetic
+    runs in numpy (:func:`_cofinance_many`).
     """
     if rest_sek <= 0:
         return 0.0, 0.0
@@ -233,18 +233,13 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     p = model.params.project_funding
     benefit = model.state.project_funding.benefit_sek
     firms = model.firms
-    part = rest_sek / len(idx)
-    base, half, cash_share = p.partner_base_willingness, p.benefit_half_sek, p.cash_share_per_month
-    scale = float(len(idx)) ** -p.free_riding_exponent
-    no_benefit = (base + (1.0 - base) * 0.0 / (0.0 + half)) * scale
-    if len(idx) >= VECTOR_MIN:
-        return _cofinance_many(model, idx, part, no_benefit, scale)
+    n, part = len(idx), rest_sek / len(idx)
+    if n >= VECTOR_MIN:
+        return _cofinance_many(model, idx, part, willingness(p, 0.0, n), float(n) ** -p.free_riding_exponent)
     private = public = 0.0
     for i in idx:
         firm = firms[i]
-        b = benefit.get(i)
-        w = no_benefit if b is None or b <= 0.0 else (base + (1.0 - base) * b / (b + half)) * scale
-        pay = min(w * part, cash_share * max(firm.cash_sek, 0.0))
+        pay = min(willingness(p, benefit.get(i, 0.0), n) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
         firm.cash_sek -= pay
         if firm.role == Role.UTILITY:
             public += pay
