@@ -165,6 +165,7 @@ class State:
 
     def __init__(self) -> None:
         self.denied: dict[tuple[int, float, float], set[str]] = {}
+        self.towns: set[int] = set()  # municipalities of those sites: most proposals need no site
 
 
 AQUACULTURE = {"fish_farm", "aquaculture", "algae_farm", "shrimp_farm"}
@@ -223,6 +224,8 @@ def barred(model: SymbiosisModel, offer: Offer, demand: Demand) -> bool:
     receiver knows the decision and does not apply again (matching then proposes nothing)."""
     if not (model.switches.permits and model.params.permits.remember_denials):
         return False
+    if model.firms[demand.firm].municipality not in model.state.permits.towns:
+        return False
     denied = model.state.permits.denied.get(site(model, demand.firm))
     return bool(denied) and _classify(model.firms[demand.firm].sector, offer.resource, offer.same_discharge_point) in denied
 
@@ -272,7 +275,9 @@ def granted(model: SymbiosisModel, ex: Exchange) -> bool:
         return False
     ok = bool(model.rng.random() >= activity(model, ex).denial)
     if not ok and p.remember_denials:
-        model.state.permits.denied.setdefault(site(model, ex.receiver), set()).add(activity_name(model, ex))
+        where = site(model, ex.receiver)
+        model.state.permits.denied.setdefault(where, set()).add(activity_name(model, ex))
+        model.state.permits.towns.add(where[0])
     if ok and ex.demand.needs_new_land:
         land_planning.mark_plot_planned(model, ex.receiver)
     return ok
