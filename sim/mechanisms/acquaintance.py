@@ -133,6 +133,8 @@ class State:
         self.sector = np.zeros(0, dtype=np.int64)  # code per sector, -1 for "other"
         self.group_code = np.zeros(0, dtype=np.int64)  # code per group, -1 for none
         self.codes: dict[tuple[str, object], int] = {}
+        self.towns: dict[int, np.ndarray] = {}  # municipality -> its firms, alive or not, in index order
+        self.static: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # see _static()
 
 
 def _key(i: int, j: int) -> tuple[int, int]:
@@ -242,13 +244,20 @@ def _index(st: State, firms: list[Firm]) -> None:
     st.utility = np.concatenate([st.utility, np.array(utility, dtype=bool)])
     st.sector = np.concatenate([st.sector, np.array(sector, dtype=np.int64)])
     st.group_code = np.concatenate([st.group_code, np.array(group, dtype=np.int64)])
+    arrivals: dict[int, list[int]] = {}
+    for f in new:
+        arrivals.setdefault(f.municipality, []).append(f.idx)
+    empty = np.zeros(0, dtype=np.int64)
+    for m, idx in arrivals.items():
+        st.towns[m] = np.concatenate([st.towns.get(m, empty), np.array(idx, dtype=np.int64)])
     st.indexed = len(firms)
 
 
-def _ties_to(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
-    """:func:`tie` of ``a`` with each firm of ``cands`` (sorted), vectorised over the attribute
-    ties. The terms are added in tie()'s order (adding 0.0 where a term is absent), so every value
-    is bit-identical to tie()'s."""
+def _attribute_ties(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
+    """The part of :func:`tie` of ``a`` with each firm of ``cands`` that follows from the two firms'
+    attributes (town, municipal contact, site, group, sector), which never change, vectorised. The
+    terms are added in tie()'s order (adding 0.0 where a term is absent), so every value is
+    bit-identical to tie()'s sum so far."""
     p = model.params.acquaintance
     st = model.state.acquaintance
     arrays = model.firm_arrays
@@ -267,60 +276,95 @@ def _ties_to(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
     sector = st.sector[a.idx]
     if sector >= 0:
         t += np.where(st.sector[cands] == sector, p.same_sector, 0.0)
+    return t
+
+
+def _add_known(model: SymbiosisModel, a: Firm, cands: np.ndarray, t: np.ndarray) -> None:
+    """Add, in place and in tie()'s order, the listed, earlier-deal and introduced ties of ``a``
+    with those of ``cands`` (sorted) it knows to their attribute ties ``t``."""
+    st = model.state.acquaintance
     known = st.known.get(a.idx)
-    if known and len(cands):
-        mine = np.fromiter(known, dtype=np.int64, count=len(known))
-        pos = np.minimum(np.searchsorted(cands, mine), len(cands) - 1)
-        hit = cands[pos] == mine
-        pos, i = pos[hit], a.idx
-        keys = [(i, c) if i < c else (c, i) for c in mine[hit].tolist()]
-        if keys:
-            listed, deals, introduced = st.listed, st.deals, st.introduced
-            v = t[pos] + np.array([listed.get(k, 0.0) for k in keys])
-            v = np.where(np.array([k in deals for k in keys], dtype=bool), v + p.earlier_deal, v)
-            t[pos] = v + np.array([introduced.get(k, 0.0) for k in keys])
-    return np.minimum(t, p.max_tie)
+    if not (known and len(cands)):
+        return
+    mine = np.fromiter(known, dtype=np.int64, count=len(known))
+    pos = np.minimum(np.searchsorted(cands, mine), len(cands) - 1)
+    hit = cands[pos] == mine
+    pos, i = pos[hit], a.idx
+    keys = [(i, c) if i < c else (c, i) for c in mine[hit].tolist()]
+    if keys:
+        listed, deals, introduced = st.listed, st.deals, st.introduced
+        v = t[pos] + np.array([listed.get(k, 0.0) for k in keys])
+        v = np.where(np.array([k in deals for k in keys], dtype=bool), v + model.params.acquaintance.earlier_deal, v)
+        t[pos] = v + np.array([introduced.get(k, 0.0) for k in keys])
+
+
+def ties_to(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
+    """:func:`tie` of ``a`` with each firm of ``cands`` (sorted), vectorised: the same floats."""
+    t = _attribute_ties(model, a, cands)
+    _add_known(model, a, cands, t)
+    return np.minimum(t, model.params.acquaintance.max_tie)
 
 
 def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
     """The firms ``firm`` knows with a tie of at least ``introduction_min_tie``, with that tie, in
     index order: its listed, deal and introduced ties, its group, and of its municipality the firms
     on its site and the utilities (all of them if it is a utility itself, or if town and sector
-    together reach ``introduction_min_tie``). The candidates' ties are computed together
-    (:func:`_ties_to`), not one :func:`tie` call each: a town can have hundreds of firms."""
+    together reach ``introduction_min_tie``). The candidates' ties are computed together, not one
+    :func:`tie` call each: a town can have hundreds of firms."""
     cands, t = _acquainted(model, firm)
     return list(zip(cands.tolist(), t.tolist(), strict=True))
 
 
-SMALL = 40  # candidates below which acquaintances() calls tie() per firm
+def _static(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates of :func:`acquaintances` that follow from attributes alone (the town's firms
+    it looks at, and its group), alive or not, in index order, with their attribute ties.
+
+    Kept per firm: firms never change town, site, role, sector or group, and the firms that arrive
+    in a town later come last in index order, so the kept arrays only grow at their end. An
+    introducer's town is not walked again on each exchange it starts.
+    """
+    st = model.state.acquaintance
+    p = model.params.acquaintance
+    town = st.towns[firm.municipality]
+    kept = st.static.get(firm.idx)
+    if kept is not None and kept[0] == len(town):
+        return kept[1], kept[2]
+    new = town[0 if kept is None else kept[0] :]
+    if not (firm.role is Role.UTILITY or p.same_municipality + p.same_sector >= p.introduction_min_tie):
+        xy = model.firm_arrays.xy
+        d = np.hypot(xy[new, 0] - firm.x, xy[new, 1] - firm.y)
+        new = new[(d <= p.site_km) | st.utility[new]]
+    if kept is None and firm.idx in st.group:
+        new = np.union1d(new, np.flatnonzero(st.group_code == st.group_code[firm.idx]))
+    new = new[new != firm.idx]
+    ties = _attribute_ties(model, firm, new)
+    if kept is not None:
+        new, ties = np.concatenate([kept[1], new]), np.concatenate([kept[2], ties])
+    st.static[firm.idx] = (len(town), new, ties)
+    return new, ties
 
 
 def _acquainted(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
     """:func:`acquaintances` as two arrays: the firms and their ties."""
     st = model.state.acquaintance
     p = model.params.acquaintance
-    arrays = model.firm_arrays
-    firms = model.firms
-    n = len(firms)
-    _index(st, firms)
-    alive = arrays.alive[:n]
-    town = np.flatnonzero(alive & (arrays.municipality[:n] == firm.municipality))
-    if firm.role is Role.UTILITY or p.same_municipality + p.same_sector >= p.introduction_min_tie:
-        cands = town
-    else:
-        d = np.hypot(arrays.xy[town, 0] - firm.x, arrays.xy[town, 1] - firm.y)
-        cands = town[(d <= p.site_km) | st.utility[town]]
-    extra = list(st.known.get(firm.idx, ()))
-    group = st.group.get(firm.idx)
-    if group is not None:
-        extra.extend(np.flatnonzero(st.group_code == st.group_code[firm.idx]).tolist())
-    if extra:
-        e = np.array(extra, dtype=np.int64)
-        cands = np.union1d(cands, e[alive[e]])
-    cands = cands[cands != firm.idx]
-    small = len(cands) < SMALL  # a small town: tie() one by one costs less than numpy's overhead
-    t = np.array([tie(model, firm, firms[c]) for c in cands.tolist()], dtype=float) if small else _ties_to(model, firm, cands)
-    keep = t >= p.introduction_min_tie
+    _index(st, model.firms)
+    cands, t = _static(model, firm)
+    known = st.known.get(firm.idx)
+    if known:  # the known firms outside the town and group join the candidates
+        mine = np.fromiter(known, dtype=np.int64, count=len(known))
+        pos = np.minimum(np.searchsorted(cands, mine), max(len(cands) - 1, 0))
+        outside = mine[cands[pos] != mine] if len(cands) else mine
+        if len(outside):
+            cands = np.concatenate([cands, outside])
+            t = np.concatenate([t, _attribute_ties(model, firm, outside)])
+            order = np.argsort(cands, kind="stable")
+            cands, t = cands[order], t[order]
+        else:
+            t = t.copy()
+        _add_known(model, firm, cands, t)
+    t = np.minimum(t, p.max_tie)
+    keep = model.firm_arrays.alive[cands] & (t >= p.introduction_min_tie) & (cands != firm.idx)
     return cands[keep], t[keep]
 
 
@@ -336,15 +380,19 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
     cands, known = _acquainted(model, b)
     other = cands != i
     strength = share * known[other]  # elementwise, as share * tie one by one
-    cs = cands[other].tolist()
-    keys = [(i, c) if i < c else (c, i) for c in cs]
-    earlier = np.array([introduced.get(k, 0.0) for k in keys], dtype=float)
-    new: list[int] = []
-    values = strength.tolist()
-    for j in np.flatnonzero(strength > earlier).tolist():  # in index order
-        introduced[keys[j]] = values[j]
-        new.append(cs[j])
+    cands = cands[other]
+    earlier = np.zeros(len(cands))
+    mine = st.known.get(i)
+    if mine and len(cands):  # a's earlier introductions are to firms it knows; the rest are new
+        m = np.fromiter(mine, dtype=np.int64, count=len(mine))
+        pos = np.minimum(np.searchsorted(cands, m), len(cands) - 1)
+        pos = pos[cands[pos] == m]
+        earlier[pos] = [introduced.get((i, c) if i < c else (c, i), 0.0) for c in cands[pos].tolist()]
+    stronger = strength > earlier
+    new = cands[stronger].tolist()  # in index order
     if new:
+        for c, v in zip(new, strength[stronger].tolist(), strict=True):
+            introduced[(i, c) if i < c else (c, i)] = v
         st.known.setdefault(i, set()).update(new)
         for c in new:
             st.known.setdefault(c, set()).add(i)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim import config
-from sim.mechanisms import acquaintance, trust
+from sim.mechanisms import acquaintance, births, trust
 from sim.run.runner import run
 from sim.scenarios import synthetic
 from tests.helpers import greater
@@ -157,6 +157,43 @@ def test_levels_is_level_with_every_kind_of_tie(firms, data) -> None:
     for i, j in data.draw(st.lists(st.tuples(idx, idx).filter(lambda t: t[0] != t[1]), max_size=3)):
         acquaintance.introduce(m, m.firms[i], m.firms[j])  # changes ties after they were kept per slot
     assert trust.levels(m, sup, rec, slots).tolist() == [trust.level(m, m.firms[i], m.firms[j]) for i, j in pairs]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    firms=st.lists(
+        st.tuples(ROLES, st.booleans(), st.sampled_from([10.0, 10.5, 10.25, 11.0, 10.5000001]), st.sampled_from([None, "G"]), st.sampled_from(["other", "food"])),
+        min_size=2,
+        max_size=5,
+    ),
+    data=st.data(),
+)
+def test_kept_acquaintances_are_those_computed_afresh_and_vector_ties_are_tie(firms, data) -> None:
+    """Each firm's candidates and attribute ties are kept between calls; after introductions,
+    births and exits they are what a computation from nothing gives, and the vectorised ties are
+    tie()'s floats (sites at exactly 0.5 km included)."""
+    cast = [
+        b.firm(f"F{i}", role, (x, 10.0), municipality=b.NEIGHBOUR if away else b.TOWN, group=group, sector=sector)
+        for i, (role, away, x, group, sector) in enumerate(firms)
+    ]
+    m = b.model(b.scenario(*cast, neighbour={"centre_km": [11.0, 10.0]}))
+    kept = m.state.acquaintance.static
+    every = lambda: [acquaintance.acquaintances(m, f) for f in m.firms]  # noqa: E731
+    every()  # kept from here on
+    idx = st.integers(0, len(firms) - 1)
+    for i, j in data.draw(st.lists(st.tuples(idx, idx).filter(lambda t: t[0] != t[1]), max_size=4)):
+        acquaintance.introduce(m, m.firms[i], m.firms[j])
+    for town in data.draw(st.lists(st.integers(0, len(m.municipalities) - 1), max_size=2)):
+        births.born(m, town)
+    for i in data.draw(st.lists(idx, max_size=2, unique=True)):
+        if m.firms[i].alive:
+            m.remove_firm(m.firms[i], "test")
+    with_kept = every()
+    kept.clear()
+    assert with_kept == every()
+    for a in m.firms:
+        others = np.array([f.idx for f in m.firms if f.idx != a.idx], dtype=np.int64)
+        assert acquaintance.ties_to(m, a, others).tolist() == [acquaintance.tie(m, a, m.firms[c]) for c in others.tolist()]
 
 
 # ----- direction of effect in a generated region -------------------------------------------------
