@@ -112,27 +112,29 @@ def measure(firms: int | None, steps: int) -> dict[str, Any]:
 
     from sim.config import resolved
     from sim.core.model import SymbiosisModel
+    from sim.run.gc_policy import few_collections
     from sim.run.runner import RunResult, exchange_table, resolved_yaml, summarise, write
 
     cfg = scenario_config(firms, years=math.ceil(steps / 12))
-    t0 = time.perf_counter()
-    model = SymbiosisModel(cfg, rng=1)
-    model.horizon = steps
-    build_s = time.perf_counter() - t0
-    collect = model.collector.collect
-    collect_s = 0.0
+    with few_collections():  # as the runner steps every run, sweeps and comparisons included
+        t0 = time.perf_counter()
+        model = SymbiosisModel(cfg, rng=1)
+        model.horizon = steps
+        build_s = time.perf_counter() - t0
+        collect = model.collector.collect
+        collect_s = 0.0
 
-    def timed_collect() -> None:
-        nonlocal collect_s
-        t = time.perf_counter()
-        collect()
-        collect_s += time.perf_counter() - t
+        def timed_collect() -> None:
+            nonlocal collect_s
+            t = time.perf_counter()
+            collect()
+            collect_s += time.perf_counter() - t
 
-    model.collector.collect = timed_collect  # type: ignore[method-assign]
-    t0 = time.perf_counter()
-    while model.running:
-        model.step()
-    steps_s = time.perf_counter() - t0
+        model.collector.collect = timed_collect  # type: ignore[method-assign]
+        t0 = time.perf_counter()
+        while model.running:
+            model.step()
+        steps_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     ts = model.collector.frame()
     events = pd.DataFrame(model.events)

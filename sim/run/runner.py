@@ -27,6 +27,7 @@ import yaml
 from sim.config import ScenarioConfig, resolved
 from sim.core.events import COLUMNS as event_columns
 from sim.core.model import SymbiosisModel
+from sim.run.gc_policy import few_collections
 
 SUMMARY_KEYS = (
     "final_active_exchanges",
@@ -86,14 +87,16 @@ def versions() -> dict[str, str]:
 def simulate(
     config: ScenarioConfig, seed: int, steps: int | None = None, on_step: Callable[[SymbiosisModel], None] | None = None
 ) -> SymbiosisModel:
-    """Build and run the model for ``steps`` months (the config's horizon by default)."""
-    model = SymbiosisModel(config, rng=seed)
-    if steps is not None:
-        model.horizon = steps
-    while model.running:
-        model.step()
-        if on_step is not None:
-            on_step(model)
+    """Build and run the model for ``steps`` months (the config's horizon by default), with the
+    garbage collector's thresholds raised (:mod:`sim.run.gc_policy`)."""
+    with few_collections():
+        model = SymbiosisModel(config, rng=seed)
+        if steps is not None:
+            model.horizon = steps
+        while model.running:
+            model.step()
+            if on_step is not None:
+                on_step(model)
     return model
 
 
