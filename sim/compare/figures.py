@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.compare.analysis import OUTCOME_BY_KEY, OUTCOMES, CaseResult
+from sim.compare.plain import package_label
 from sim.run.palette import TOL_MUTED
 
 BASELINE_COLOUR = "#555555"
@@ -66,7 +67,7 @@ def _save(fig: plt.Figure, heading: str, path: Path, title: str, caption: str) -
 
 def _arm_axis(ax: plt.Axes, names: list[str]) -> None:
     """One row per arm, the first at the top, in the order of the table."""
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_yticks(range(len(names)), [package_label(n) for n in names], fontsize=8)
     ax.set_ylim(len(names) - 0.5, -0.5)
 
 
@@ -95,7 +96,7 @@ def fig_distributions(df: pd.DataFrame, res: CaseResult, arms: list[str], colour
                 patch.set_alpha(0.35)
             for i, (d, a) in enumerate(zip(data, arms, strict=True)):
                 ax.scatter(d, i + 1 + rng.uniform(-0.18, 0.18, len(d)), s=9, color=colours[a], alpha=0.8, linewidths=0)
-        ax.set_yticks(range(1, len(arms) + 1), arms, fontsize=8)
+        ax.set_yticks(range(1, len(arms) + 1), [package_label(a) for a in arms], fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(f"{o.label} ({o.unit})", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
@@ -192,7 +193,7 @@ def fig_timeline(ts: pd.DataFrame, res: CaseResult, arms: list[str], colours: di
                 t,
                 mean.to_numpy(),
                 color=colours[a],
-                label=a,
+                label=package_label(a),
                 linewidth=1.4 if top else 1.8,
                 linestyle="--" if top else "-",
                 zorder=3 if top else 2,
@@ -222,7 +223,7 @@ def fig_cost(res: CaseResult, baseline: str, arms: list[str], colours: dict[str,
         dy = res.diffs[p].diffs["public_funding_total_sek"]
         xe = _err(dx.estimate, dx.low, dx.high) if math.isfinite(dx.low) else None
         ye = _err(dy.estimate, dy.low, dy.high) if math.isfinite(dy.low) else None
-        ax.errorbar(dx.estimate, dy.estimate, xerr=xe, yerr=ye, fmt="o", color=colours[p], capsize=3, label=p)
+        ax.errorbar(dx.estimate, dy.estimate, xerr=xe, yerr=ye, fmt="o", color=colours[p], capsize=3, label=package_label(p))
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("extra active exchange-years vs baseline")

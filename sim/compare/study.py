@@ -14,7 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from sim import config as cfgmod
 from sim.compare import analysis, report, stats
+from sim.compare.analysis import ASSUMED_PRICES
+from sim.compare.plain import ASSUMED_PRICE_WORDS, LEVER_NAMES
 from sim.compare.policies import PolicyPackage, load_policies
 from sim.compare.runs import CaseInput, Plan, execute, resolve_cases
 from sim.config import ROOT
@@ -91,6 +94,12 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
         f"{p.name}: {rel(p.path)} | levers {json.dumps(p.levers, sort_keys=True)} | levers sha256 {p.sha256()}" for p in plan.arms
     )
     versions = store.versions()
+    prices = []
+    for c in plan.cases:
+        cfg = cfgmod.build(c.raw)
+        vals = [f"{key} = {_param(cfg, key):,.0f} SEK ({ASSUMED_PRICE_WORDS[lever]})" for lever, key in ASSUMED_PRICES.items()]
+        prices.append(f"{c.id}: " + "; ".join(vals))
+    names = "\n".join(f"policy.{k}: {v}" for k, v in LEVER_NAMES.items())
     example = _repro_command(plan.cases[0], plan.arms[-1], plan.seeds[0])
     return [
         ("command", command),
@@ -98,6 +107,8 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
         ("cases", cases),
         ("policy packages (first is the baseline)", pols),
         ("set for every arm (--set)", ", ".join(f"{k}={json.dumps(v)}" for k, v in plan.cases[0].overrides.items()) or "nothing"),
+        ("assumed prices of the authorities' own work (change with --set KEY=VALUE)", "\n".join(prices)),
+        ("measures: config key and the words the report uses", names),
         ("replications", str(len(plan.seeds))),
         ("seeds", _seeds_text(plan.seeds)),
         ("runs", f"{plan.runs} = {len(plan.cases)} cases x {len(plan.arms)} policies x {len(plan.seeds)} seeds"),
@@ -114,6 +125,14 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
     ]
 
 
+def _param(cfg: Any, key: str) -> float:
+    """A dotted ``params.*`` value of a built scenario."""
+    obj = cfg
+    for part in key.split("."):
+        obj = getattr(obj, part)
+    return float(obj)
+
+
 def compare(
     baseline: str,
     policies: list[str],
@@ -126,6 +145,7 @@ def compare(
     first_seed: int = 0,
     overrides: dict[str, Any] | None = None,
     command: str | None = None,
+    budgets: list[float] | None = None,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Run ``baseline`` and every policy on every case with the same seeds, and write the report.
@@ -150,5 +170,5 @@ def compare(
         "stored beside this report; every interval is a 95 % interval."
     )
     inputs = inputs_section(plan, workers, command or " ".join(["symbiosis", *sys.argv[1:]]))
-    html_path, md_path, figs = report.build(runs, ts, results, packages, out, inputs, intro)
+    html_path, md_path, figs = report.build(runs, ts, results, packages, out, inputs, intro, budgets)
     return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0)

@@ -27,6 +27,7 @@ import yaml
 from sim.config import ScenarioConfig, resolved
 from sim.core.events import COLUMNS as event_columns
 from sim.core.model import SymbiosisModel
+from sim.run.measures import mechanism_counts
 
 SUMMARY_KEYS = (
     "final_active_exchanges",
@@ -58,6 +59,18 @@ SUMMARY_KEYS = (
     "startup_exchanges_started",
     "anchor_exchanges_started",
     "facilitators_started",
+    "guarantees_paid",
+    "projects_started",
+    "project_applications_refused",
+    "project_budget_full_years",
+    "investment_grants",
+    "investment_grants_refused_budget",
+    "investment_grants_refused_new_establishment",
+    "permits_granted",
+    "heat_assessments",
+    "plots_replanned",
+    "financing_failed",
+    "facilitators",
 )
 
 
@@ -206,6 +219,7 @@ def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame, exc
         "startup_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["receiver_role"] == "startup")).sum()),
         "anchor_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["supplier_role"] == "anchor")).sum()),
         "facilitators_started": int((kinds == "facilitation_started").sum()),
+        **mechanism_counts(model, events),
     }
 
 

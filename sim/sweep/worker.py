@@ -35,6 +35,18 @@ INT_OUTCOMES = frozenset(
         "startups_entered",
         "permits_denied",
         "exchanges_ended_partner_exit",
+        "guarantees_paid",
+        "projects_started",
+        "project_applications_refused",
+        "project_budget_full_years",
+        "investment_grants",
+        "investment_grants_refused_budget",
+        "investment_grants_refused_new_establishment",
+        "permits_granted",
+        "heat_assessments",
+        "plots_replanned",
+        "financing_failed",
+        "facilitators",
     }
 )
 BOOL_OUTCOMES = frozenset({"collapsed", "cluster_ever_active", "final_cluster_active"})
