@@ -122,7 +122,7 @@ NOTES = [
     "on its own has a percentile interval from resampling the runs, which stays within the quantity's bounds (a count or an "
     "amount never gets a negative lower limit). An effect counts as clear only when its interval, as printed, does not reach zero.",
     "A policy package sets only its own levers; every other lever keeps the value of the case's own scenario file. "
-    "Scheduled set_policy events in a scenario still apply at their date.",
+    "Policy changes a scenario schedules for a later date still apply at that date.",
     "Collapse: the cluster was once active (at least 3 firms exchanging at least 2 resource types, Chertow 2007) and "
     "was inactive over the last collapse window of the run. Intervals: Wilson score (per policy) and Newcombe's "
     "hybrid score method for paired proportions (differences).",
