@@ -100,7 +100,7 @@ def budget_table(res: CaseResult, opts: list[Option], budgets: list[float]) -> T
         if o.estimated:
             notes.append("not run together: effects added")
         if o.capped > 0:
-            notes.append(f"spending capped by a programme budget in {100 * o.capped:.0f} % of runs")
+            notes.append(f"budget cap hit in {100 * o.capped:.0f} % of runs")
         rows.append([fmt(b, 1), o.label, fmt_interval(o.effect, 1, sign=True), fmt_interval(o.cost, 2, sign=True), "; ".join(notes) or "-"])
     return Table(
         f"{res.name}: the most within a budget",

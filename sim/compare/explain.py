@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sim.compare import stats
 from sim.compare.analysis import CaseResult, fmt
+from sim.compare.league import PROJECT_LEVERS
 from sim.compare.plain import lever_name, package_label
 from sim.compare.policies import PolicyPackage
 from sim.compare.tables import Table
@@ -104,7 +106,13 @@ def lever_reason(df: pd.DataFrame, case: str, baseline: str, arm: str, lever: st
         return True, f"{lever_name(lever)}: {NOTHING}: {t.none}."
     b, p = _means(df, case, baseline), _means(df, case, arm)
     shown = [f"{COUNT_WORDS[k]} {fmt(b.get(k, 0.0), 1)} -> {fmt(p.get(k, 0.0), 1)}" for k in t.counts if k in p]
-    return False, f"{lever_name(lever)}: " + ", ".join(shown) + "."
+    text = f"{lever_name(lever)}: " + ", ".join(shown) + "."
+    if lever in PROJECT_LEVERS and p.get("project_budget_full_years", 0.0) > 0:
+        text += (
+            f" The programmes' yearly appropriations were used up in {fmt(p['project_budget_full_years'], 1)} programme-years "
+            "a run: the budget cap, not this measure, limited how many projects could be funded."
+        )
+    return False, text
 
 
 def explain(res: CaseResult, df: pd.DataFrame, package: PolicyPackage, baseline: str) -> str:
@@ -126,11 +134,16 @@ def why_table(res: CaseResult, df: pd.DataFrame, packages: list[PolicyPackage]) 
     rows = []
     for p in packages[1:]:
         d = res.diffs[p.name]
-        effect = "changed nothing" if d.identical else "see the league table"
+        eff = d.diffs["exchange_years"]
+        effect = (
+            "changed nothing"
+            if d.identical
+            else f"{fmt(eff.estimate, 1, True)} exchange-years" + ("" if stats.clear(eff, 1) else " (no clear effect)")
+        )
         rows.append([package_label(p.name), effect, explain(res, df, p, baseline)])
     return Table(
         f"{res.name}: why the packages did or did not work",
-        ["package", "outcome", "what its measures acted on (mean per run: baseline -> package)"],
+        ["package", "effect", "what its measures acted on (mean per run: baseline -> package)"],
         rows,
         "'Nothing to act on' means the thing a measure works through never occurred in any run of the baseline or the "
         "package: the measure could not have changed anything there.",

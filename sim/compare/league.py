@@ -133,7 +133,7 @@ def league_table(res: CaseResult, es: list[Entry]) -> Table:
         if not e.gain:
             marks.append("no clear effect")
         if e.capped > 0:
-            marks.append(f"spending capped by a programme budget in {100 * e.capped:.0f} % of runs")
+            marks.append(f"budget cap hit in {100 * e.capped:.0f} % of runs")
         rows.append(
             [
                 str(k),
@@ -217,7 +217,7 @@ def verdict(res: CaseResult, es: list[Entry], df: pd.DataFrame, baseline: str) -
         parts.append(f"No clear effect: {_list(none)}.")
     capped = [package_label(e.name) for e in es if e.capped > 0 and not stats.clear(e.cost, 2)]
     if capped:
-        parts.append(f"A programme's budget cap was reached under {_list(capped)}, so its 'no extra cost' shows the cap, not the package.")
+        parts.append(f"Programme budget caps were reached under {_list(capped)}: 'no extra cost' there reflects the cap, not the package.")
     return " ".join(parts)
 
 

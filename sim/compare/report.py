@@ -55,7 +55,7 @@ def build(
         front_figures.append(fig_plane(ranked, colours, budgets, figdir / "cost_effectiveness_plane.png"))
         if budgets:
             opts = [(res, budget.options(res, df, packages)) for res in results]
-            verdict += [budget.budget_text(res, o, budgets[0]) for res, o in opts]
+            verdict.append(" ".join(budget.budget_text(res, o, budgets[0]) for res, o in opts))
             sections.append(Section("budget", "Within the budget", tables=[budget.budget_table(res, o, budgets) for res, o in opts]))
         sections.append(
             Section("why", "Why the packages did or did not work", tables=[explain.why_table(res, df, packages) for res in results])

@@ -102,11 +102,13 @@ dl.inputs dt{font-weight:600;margin-top:.4em}dl.inputs dd{margin-left:1.5em;font
 @media (max-width:600px){body{margin:.5em auto;padding:0 .5em}table{font-size:.72em}th,td{padding:.15em .25em}h1{font-size:1.3em}}
 @page{size:A4;margin:14mm 12mm}
 @media print{
- body{max-width:none;margin:0;padding:0;font-size:9.5pt}
+ body{max-width:none;margin:0;padding:0;font-size:9.5pt;line-height:1.3}
+ .verdict{font-size:9pt;padding:.15em .7em;margin:.3em 0}.verdict p{margin:.3em 0}
+ #decision>.note{display:none}h4{margin:.5em 0 .2em}.note{margin:.2em 0}
  h1{font-size:15pt;margin:0 0 .3em}h2{break-before:page;margin-top:0}
  #decision h2{break-before:avoid}
  .tablebox,figure,.verdict,.reading,tr{break-inside:avoid}
- .tw{overflow:visible}table{font-size:8pt;width:100%}
+ .tw{overflow:visible}table{font-size:7.5pt;width:100%;margin:.2em 0}th,td{padding:.1em .3em}
  figure img{max-height:230mm;width:auto;max-width:100%;display:block}
  #decision figure img{max-height:120mm}
 }
