@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -195,3 +196,27 @@ def test_the_report_explains_a_package_with_nothing_to_act_on(comparison: Compar
     combined = next(line for line in why.splitlines() if line.startswith("| combined"))
     assert "permanent base funding per facilitator" in combined and "facilitators" in combined
     assert re.search(r"facilitation projects funded \d", combined)
+
+
+def test_sensitivity_prices_only_where_a_package_pays_for_that_work_and_the_tornado_draws(tmp_path: Path) -> None:
+    from sim.compare import policies, sensitivity
+
+    pk = policies.load_policies(["baseline", "symbiosis_centre", "land_reservation"])
+    keys = [f[0] for f in sensitivity.factors(pk)]
+    assert "params.land_planning.reservation_cost_sek_per_plot_year" in keys
+    assert "params.permits.sandbox_cost_sek_per_case" not in keys and len(keys) == 4
+    res = analysis.CaseResult("X", "Place", 20, [0, 1])
+    centre = {"X": sensitivity.Point("symbiosis_centre", 10.0, "symbiosis_centre", 3e5)}
+    bars = [
+        sensitivity.Bar("X", "a price", centre["X"], centre["X"]),
+        sensitivity.Bar(
+            "X",
+            "trust",
+            sensitivity.Point("land_reservation", 4.0, "", math.nan),
+            sensitivity.Point("symbiosis_centre", 14.0, "symbiosis_centre", 2e5),
+        ),
+    ]
+    fig = sensitivity.fig_tornado([res], centre, bars, tmp_path / "t.png")
+    assert fig.path.stat().st_size > 5000
+    rows = sensitivity.table(res, centre["X"], bars).rows
+    assert rows[2][1] == "land reservation (changed)" and rows[2][3] == "none with a clear gain"

@@ -42,6 +42,14 @@ def register(app: typer.Typer) -> None:
                 "A number (20), a list (10,20,40) or a range (10:40).",
             ),
         ] = None,
+        sensitivity: Annotated[
+            int,
+            typer.Option(
+                help="Seeds for a sensitivity check: re-run everything at low and high values of the assumed prices and of "
+                "the three most influential parameters (twelve more comparisons); 0 = off.",
+                min=0,
+            ),
+        ] = 0,
         pdf: Annotated[bool, typer.Option(help="Also print the report to report.pdf with Chromium.")] = True,
         out: Annotated[Path, typer.Option(help="Directory for the report, figures and raw runs.")] = Path("results/compare"),
         years: Annotated[
@@ -110,6 +118,10 @@ def register(app: typer.Typer) -> None:
             if problems:
                 raise ConfigError(problems)
             total = len(pk) * len(cs) * replications
+            if sensitivity:
+                from sim.compare.sensitivity import factors
+
+                total += 2 * len(factors(pk)) * len(pk) * len(cs) * min(sensitivity, replications)
             typer.echo(
                 f"compare: {len(pk) - 1} policies vs {pk[0].name} on {', '.join(c.id for c in cs)}: "
                 f"{replications} paired runs each, {total} runs, {n_workers} worker(s) -> {out}/",
@@ -124,6 +136,7 @@ def register(app: typer.Typer) -> None:
                 out,
                 workers=n_workers,
                 budgets=budgets,
+                sensitivity=sensitivity,
                 years=years or None,
                 first_seed=first_seed,
                 overrides=overrides,

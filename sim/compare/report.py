@@ -32,6 +32,7 @@ def build(
     inputs: list[tuple[str, str]],
     intro: str,
     budgets: list[float] | None = None,
+    sens: tuple[dict[str, Any], list[Any]] | None = None,
 ) -> tuple[Path, Path, list[Path]]:
     """Draw every figure, then write ``report.html`` and ``report.md`` into ``out``."""
     budgets = budgets or []
@@ -57,6 +58,18 @@ def build(
             opts = [(res, budget.options(res, df, packages)) for res in results]
             verdict.append(" ".join(budget.budget_text(res, o, budgets[0]) for res, o in opts))
             sections.append(Section("budget", "Within the budget", tables=[budget.budget_table(res, o, budgets) for res, o in opts]))
+        if sens is not None:
+            from sim.compare import sensitivity
+
+            centre, bars = sens
+            sections.append(
+                Section(
+                    "sensitivity",
+                    "How sure: the answer under other assumptions",
+                    tables=[sensitivity.table(res, centre[res.case], bars) for res in results],
+                    figures=[sensitivity.fig_tornado(results, centre, bars, figdir / "sensitivity_tornado.png")],
+                )
+            )
         sections.append(
             Section("why", "Why the packages did or did not work", tables=[explain.why_table(res, df, packages) for res in results])
         )

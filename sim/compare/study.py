@@ -146,6 +146,7 @@ def compare(
     overrides: dict[str, Any] | None = None,
     command: str | None = None,
     budgets: list[float] | None = None,
+    sensitivity: int = 0,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Run ``baseline`` and every policy on every case with the same seeds, and write the report.
@@ -170,5 +171,23 @@ def compare(
         "stored beside this report; every interval is a 95 % interval."
     )
     inputs = inputs_section(plan, workers, command or " ".join(["symbiosis", *sys.argv[1:]]))
-    html_path, md_path, figs = report.build(runs, ts, results, packages, out, inputs, intro, budgets)
+    sens = None
+    if sensitivity:
+        from sim.compare import sensitivity as sensmod
+
+        k = min(sensitivity, replications)
+        sub = runs[runs["replication"] < k]
+        sub_results = analysis.analyse(sub, packages[0].name, arms, names, yrs)
+        sub_df = analysis.prepared(sub, yrs)
+        centre = {r.case: sensmod.answer(r, sub_df, packages) for r in sub_results}
+        answers = sensmod.run(cases, years, overrides or {}, packages, plan.seeds[:k], out / "sensitivity", workers, on_batch, len(runs))
+        sens = (centre, sensmod.bars(answers, [c.id for c in case_inputs], packages))
+        inputs.append(
+            (
+                "sensitivity: factors set to a low and a high value in every arm, on seeds "
+                f"{plan.seeds[0]}..{plan.seeds[k - 1]}; runs in sensitivity/",
+                "\n".join(f"{key}: low {lo:g}, high {hi:g} ({words})" for key, words, lo, hi, _ in sensmod.factors(packages)),
+            )
+        )
+    html_path, md_path, figs = report.build(runs, ts, results, packages, out, inputs, intro, budgets, sens)
     return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0)
