@@ -201,13 +201,7 @@ def sek(x: float) -> str:
     return f"SEK {x:,.0f}"
 
 
-def lever_value(v: object) -> str:
-    """Lever values as a reader writes them: yes/no, 1,200,000, 0.5."""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float) and v.is_integer():
-        return f"{int(v):,}"
-    return f"{v:,}" if isinstance(v, int) else str(v)
+lever_value = plain.value_text  # lever values as a reader writes them: yes/no, 1,200,000, 0.5
 
 
 def lever_text(levers: dict[str, object]) -> str:

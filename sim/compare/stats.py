@@ -51,15 +51,19 @@ def _clean(x: np.ndarray) -> np.ndarray:
     return x[np.isfinite(x)]
 
 
+def _few(x: np.ndarray) -> Interval | None:
+    """The interval of no value (NaN) or of one (its value, no limits); None when there are two or more."""
+    if len(x) == 0:
+        return NAN
+    return Interval(float(x[0]), math.nan, math.nan, 1) if len(x) == 1 else None
+
+
 def t_interval(values: np.ndarray, level: float = 0.95) -> Interval:
     """Mean with Student's t interval; a single value has no interval (NaN limits)."""
     x = _clean(values)
-    n = len(x)
-    if n == 0:
-        return NAN
-    mean = float(x.mean())
-    if n == 1:
-        return Interval(mean, math.nan, math.nan, 1)
+    if (few := _few(x)) is not None:
+        return few
+    n, mean = len(x), float(x.mean())
     sd = float(x.std(ddof=1))
     half = float(sps.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return Interval(mean, mean - half, mean + half, n)
@@ -73,12 +77,9 @@ def bootstrap_mean(values: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, see
     lower limit (a t interval of nine zeros and one large value does). All values equal: no spread.
     """
     x = _clean(values)
-    n = len(x)
-    if n == 0:
-        return NAN
-    mean = float(x.mean())
-    if n == 1:
-        return Interval(mean, math.nan, math.nan, 1)
+    if (few := _few(x)) is not None:
+        return few
+    n, mean = len(x), float(x.mean())
     if np.all(x == x[0]):
         return Interval(mean, mean, mean, n)
     means = x[_resample_indices(n, resamples, seed)].mean(axis=1)

@@ -47,6 +47,22 @@ def longest_active_years(timeseries: pd.DataFrame, step: int) -> float:
     return (after[-1] + 1) / 12.0 if len(after) else 0.0
 
 
+MECHANISM_COUNTS: tuple[str, ...] = (
+    "guarantees_paid",
+    "projects_started",
+    "project_applications_refused",
+    "project_budget_full_years",
+    "investment_grants",
+    "investment_grants_refused_budget",
+    "investment_grants_refused_new_establishment",
+    "permits_granted",
+    "heat_assessments",
+    "plots_replanned",
+    "financing_failed",
+    "facilitators",
+)
+
+
 def mechanism_counts(model: Any, events: pd.DataFrame) -> dict[str, int]:
     """How often each policy-relevant mechanism acted in a run, so a report can say why a lever did
     (or could not do) anything: guarantees paid, projects funded, grants paid or refused, permits,

@@ -27,7 +27,7 @@ import yaml
 from sim.config import ScenarioConfig, resolved
 from sim.core.events import COLUMNS as event_columns
 from sim.core.model import SymbiosisModel
-from sim.run.measures import mechanism_counts
+from sim.run.measures import MECHANISM_COUNTS, mechanism_counts
 
 SUMMARY_KEYS = (
     "final_active_exchanges",
@@ -59,18 +59,7 @@ SUMMARY_KEYS = (
     "startup_exchanges_started",
     "anchor_exchanges_started",
     "facilitators_started",
-    "guarantees_paid",
-    "projects_started",
-    "project_applications_refused",
-    "project_budget_full_years",
-    "investment_grants",
-    "investment_grants_refused_budget",
-    "investment_grants_refused_new_establishment",
-    "permits_granted",
-    "heat_assessments",
-    "plots_replanned",
-    "financing_failed",
-    "facilitators",
+    *MECHANISM_COUNTS,
 )
 
 
