@@ -220,3 +220,24 @@ def test_sensitivity_prices_only_where_a_package_pays_for_that_work_and_the_torn
     assert fig.path.stat().st_size > 5000
     rows = sensitivity.table(res, centre["X"], bars).rows
     assert rows[2][1] == "land reservation (changed)" and rows[2][3] == "none with a clear gain"
+
+
+def test_a_programme_year_counts_as_full_when_it_has_no_room_for_one_more_project_year() -> None:
+    from types import SimpleNamespace
+
+    from agents.region import Programme
+    from sim.run.measures import project_budget_full_years
+
+    prog = Programme("p", None, 0.5, 36, 12, False, budget_sek_per_year=1.2e6)
+    prog.committed_by_year = {2020: 1.0e6, 2021: 0.5e6}  # a project-year needs 12 x 100,000 x 0.5 = 600,000
+    own = Programme("firms' own", None, 0.5, 36, 12, False, budget_sek_per_year=1.0, public=False)
+    model = SimpleNamespace(
+        regions=[SimpleNamespace(idx=0, programmes=[prog, own])],
+        facilitators=[SimpleNamespace(region=0, cost_sek_per_month=100_000.0)],
+        config=SimpleNamespace(start_year=2020),
+        steps=36,
+        date_of=lambda step: (2022, 12),
+    )
+    assert project_budget_full_years(model) == 1  # 2020 only; the firms' own programme is not a public cap
+    model.facilitators = []
+    assert project_budget_full_years(model) == 0  # no facilitator to fund: no cap can bind

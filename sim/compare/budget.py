@@ -85,16 +85,27 @@ def best_within(opts: list[Option], budget: float) -> Option | None:
     return max(fit, key=lambda o: (round(o.effect.estimate, 6), not o.estimated, -o.cost.estimate))
 
 
+def cheapest_clear(opts: list[Option]) -> Option | None:
+    """The cheapest option whose gain is clear, to say what a budget that buys nothing would need."""
+    clear = [o for o in opts if stats.clear(o.effect, 1) and o.effect.estimate > 0]
+    return min(clear, key=lambda o: o.cost.estimate) if clear else None
+
+
+def _need(opts: list[Option]) -> str:
+    c = cheapest_clear(opts)
+    return f"; the cheapest package with a clear gain, {c.label}, needs {fmt(c.cost.estimate, 1)} MSEK" if c else ""
+
+
 def budget_table(res: CaseResult, opts: list[Option], budgets: list[float]) -> Table:
     rows = []
     for b in budgets:
         o = best_within(opts, b)
         if o is None:
-            rows.append([fmt(b, 1), "none: no package with a gain fits", "-", "-", "-"])
+            rows.append([fmt(b, 1), "none: no package with a gain fits", "-", "-", _need(opts).removeprefix("; ") or "-"])
             continue
         notes = []
         if not (stats.clear(o.effect, 1) and o.effect.estimate > 0):
-            notes.append("no clear effect")
+            notes.append("no clear effect" + _need([x for x in opts if x.cost.estimate > b]))
         if math.isfinite(o.cost.high) and o.cost.high > b:
             notes.append("may exceed the budget (upper end of its interval)")
         if o.estimated:
@@ -116,8 +127,8 @@ def budget_text(res: CaseResult, opts: list[Option], budget: float) -> str:
     """One sentence for the first budget, for the verdict."""
     o = best_within(opts, budget)
     if o is None:
-        return f"With {fmt(budget, 1)} MSEK in {res.name}, no package with a gain fits the budget."
-    sure = "" if stats.clear(o.effect, 1) else " (but its effect is not clear)"
+        return f"With {fmt(budget, 1)} MSEK in {res.name}, no package with a gain fits the budget{_need(opts)}."
+    sure = "" if stats.clear(o.effect, 1) else f" (but its effect is not clear{_need([x for x in opts if x.cost.estimate > budget])})"
     return (
         f"With {fmt(budget, 1)} MSEK of extra public money over {res.years} years in {res.name}, {o.label} buys most: "
         f"{fmt(o.effect.estimate, 1)} extra exchange-years (95 % interval {fmt(o.effect.low, 1)} to {fmt(o.effect.high, 1)}) "

@@ -41,6 +41,8 @@ GLOSSARY: dict[str, str] = {
     "so a difference comes from the policy, not from luck.",
     "95 % interval": "the range the true average lies in with 95 % confidence, given the runs; an interval that "
     "reaches or crosses zero means no clear effect.",
+    "Wilson and Newcombe intervals": "the intervals for a share of runs (Wilson's, which stays within 0-100 %) and for "
+    "the difference of two shares on the same seeds (Newcombe's, for paired yes/no outcomes such as collapse).",
     "no clear effect": "the interval of the difference from the baseline reaches zero: the runs cannot tell the "
     "package's effect from none.",
     "collapse (3-2 rule)": "the cluster once worked (at least three firms exchanging at least two kinds of resource, "
