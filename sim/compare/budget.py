@@ -61,15 +61,18 @@ class Option:
 
 
 def options(res: CaseResult, df: pd.DataFrame, packages: list[PolicyPackage]) -> list[Option]:
-    """Every package, and every pair of packages that share no measure (their effects added)."""
+    """Every package, and every pair of packages with clear gains that share no measure (their effects added)."""
     base = packages[0].name
     out = []
     for p in packages[1:]:
         d = res.diffs[p.name]
         out.append(Option(package_label(p.name), d.diffs[EFFECT], d.diffs[MONEY], False, capped_share(df, res.case, p.name, p.levers)))
+    gains = {
+        p.name for p in packages[1:] if stats.clear(res.diffs[p.name].diffs[EFFECT], 1) and res.diffs[p.name].diffs[EFFECT].estimate > 0
+    }
     for a, b in combinations(packages[1:], 2):
-        if set(a.levers) & set(b.levers) or not a.levers or not b.levers:
-            continue
+        if set(a.levers) & set(b.levers) or not {a.name, b.name} <= gains:
+            continue  # a shared measure cannot be counted twice; a partner without a clear gain adds only noise
         eff = paired(df, res.case, a.name, base, EFFECT) + paired(df, res.case, b.name, base, EFFECT)
         cost = paired(df, res.case, a.name, base, MONEY) + paired(df, res.case, b.name, base, MONEY)
         cap = max(capped_share(df, res.case, a.name, a.levers), capped_share(df, res.case, b.name, b.levers))
@@ -118,7 +121,7 @@ def budget_table(res: CaseResult, opts: list[Option], budgets: list[float]) -> T
         ["budget, MSEK over the horizon", "best package", "extra exchange-years [95 % interval]", "extra public money, MSEK", "notes"],
         rows,
         f"A budget is extra public money over {res.years} years compared with the baseline. A package fits when its mean "
-        "extra money does. Pairs of packages with no measure in common are estimated by adding their separate effects.",
+        "extra money does. Pairs of packages with clear gains and no measure in common are estimated by adding their separate effects.",
         text=True,
     )
 
