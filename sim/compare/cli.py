@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
@@ -159,6 +160,9 @@ def register(app: typer.Typer) -> None:
                 if arm in res.diffs:
                     line += f"  diff {fmt_interval(res.diffs[arm].diffs['exchange_years'], sign=True)}"
                 typer.echo(line)
+        typer.echo("\nIn brief:")
+        for paragraph in result.verdict:
+            typer.echo(textwrap.fill(paragraph, width=100, initial_indent="  ", subsequent_indent="  "))
         written = [str(result.html), str(result.markdown)]
         if pdf:
             from sim.compare.pdf import write_pdf

@@ -33,8 +33,8 @@ def build(
     intro: str,
     budgets: list[float] | None = None,
     sens: tuple[dict[str, Any], list[Any]] | None = None,
-) -> tuple[Path, Path, list[Path]]:
-    """Draw every figure, then write ``report.html`` and ``report.md`` into ``out``."""
+) -> tuple[Path, Path, list[Path], list[str]]:
+    """Draw every figure, then write ``report.html`` and ``report.md`` into ``out``; return them, the figures and the verdict."""
     budgets = budgets or []
     baseline = packages[0].name
     arms = [p.name for p in packages]
@@ -111,7 +111,7 @@ def build(
     html_path, md_path = out / "report.html", out / "report.md"
     write_html(rep, html_path)
     write_markdown(rep, md_path)
-    return html_path, md_path, figs
+    return html_path, md_path, figs, verdict
 
 
 def packages_table(packages: list[PolicyPackage]) -> Table:

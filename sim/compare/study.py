@@ -37,6 +37,7 @@ class Comparison:
     packages: list[PolicyPackage]
     cases: list[CaseInput]
     seconds: float
+    verdict: list[str]  # the first page's paragraphs, for the terminal
 
 
 def seed_list(first: int, replications: int) -> list[int]:
@@ -189,5 +190,5 @@ def compare(
                 "\n".join(f"{key}: low {lo:g}, high {hi:g} ({words})" for key, words, lo, hi, _ in sensmod.factors(packages)),
             )
         )
-    html_path, md_path, figs = report.build(runs, ts, results, packages, out, inputs, intro, budgets, sens)
-    return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0)
+    html_path, md_path, figs, verdict = report.build(runs, ts, results, packages, out, inputs, intro, budgets, sens)
+    return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0, verdict)
