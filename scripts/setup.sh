@@ -22,11 +22,12 @@ fi
 .venv/bin/python -m pip install -q -e ".[test]" 2>&1 | grep -vE "^(WARNING|  |$)" || true
 .venv/bin/python -c "import sim, mesa; print(f'symbiosis-sim ready: mesa {mesa.__version__}')"
 
-# Browser tests drive Debian's Chromium; never a downloaded browser build.
-if [ "${SKIP_CHROMIUM:-0}" != "1" ] && ! command -v chromium >/dev/null 2>&1; then
+# Browser tests drive Debian's Chromium, never a downloaded browser build; `compare` prints its
+# report.pdf with it, and the report's browser test reads that PDF with poppler-utils (pdftoppm).
+if [ "${SKIP_CHROMIUM:-0}" != "1" ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; }; then
   if [ "$(id -u)" = "0" ]; then
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null
   else
-    echo "note: chromium is missing; the browser tests need it (apt-get install chromium)" >&2
+    echo "note: chromium or poppler-utils is missing; the browser tests and report.pdf need them (apt-get install chromium poppler-utils)" >&2
   fi
 fi

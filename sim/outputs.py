@@ -118,6 +118,28 @@ OUTCOMES: dict[str, Column] = {
         Column("startup_exchanges_started", COUNT, "exchanges", "of which with a start-up receiver"),
         Column("anchor_exchanges_started", COUNT, "exchanges", "of which with an anchor supplier"),
         Column("facilitators_started", COUNT, "facilitators", "facilitation_started events (diffusion)"),
+        Column("guarantees_paid", COUNT, "guarantees", "guarantee_paid events (a guaranteed start-up exited)"),
+        Column("projects_started", COUNT, "projects", "project_started events (facilitation projects funded)"),
+        Column("project_applications_refused", COUNT, "applications", "funding_denied events (a programme turned a project down)"),
+        Column(
+            "project_budget_full_years",
+            COUNT,
+            "programme-years",
+            "years in which a public project programme's appropriation had no room for one more project-year",
+        ),
+        Column("investment_grants", COUNT, "grants", "investment_grant events"),
+        Column("investment_grants_refused_budget", COUNT, "applications", "investment_grant_denied events for lack of budget"),
+        Column(
+            "investment_grants_refused_new_establishment",
+            COUNT,
+            "applications",
+            "investment_grant_denied events because a new establishment has no existing emissions",
+        ),
+        Column("permits_granted", COUNT, "permits", "permit_granted events"),
+        Column("heat_assessments", COUNT, "assessments", "heat_assessment events (EED mandate)"),
+        Column("plots_replanned", COUNT, "plots", "industrial plots re-planned for housing (land_replanned counts)"),
+        Column("financing_failed", COUNT, "financings", "financing_failed events"),
+        Column("facilitators", AT, "facilitators", "facilitators in the last month"),
     ]
 }
 

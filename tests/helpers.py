@@ -12,25 +12,16 @@ import numpy as np
 from scipy import stats
 
 from sim import config
+
+# Debian's Chromium, never a downloaded browser, launched as ``compare`` launches it for its PDF
+# (without the background-networking flags it keeps trying hosts this closed network refuses)
+from sim.compare.pdf import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (re-exported for the tests)
 from sim.run.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "configs" / "example.yaml"
 ANCHOR_EXIT = ROOT / "configs" / "scenarios" / "anchor_exit.yaml"
 FEED_CHAIN = ROOT / "configs" / "scenarios" / "feed_chain.yaml"
-
-# Debian's Chromium, never a downloaded browser; without the background-networking flags it
-# keeps trying hosts this closed network refuses.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

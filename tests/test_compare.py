@@ -264,13 +264,14 @@ def test_cli_writes_html_and_markdown_reports_with_figures(tmp_path: Path) -> No
         "4",
         "--out",
         str(out),
+        "--no-pdf",
     )
     assert proc.returncode == 0, proc.stderr
     assert "report.html" in proc.stdout and "exchange-years" in proc.stdout
     html_text = (out / "report.html").read_text(encoding="utf-8")
     md = (out / "report.md").read_text(encoding="utf-8")
     pngs = sorted((out / "figures").glob("*.png"))
-    assert len(pngs) == 10 and all(p.stat().st_size > 5000 for p in pngs)  # five per scenario
+    assert len(pngs) == 11 and all(p.stat().st_size > 5000 for p in pngs)  # five per scenario, and the plane of both
     assert html_text.count('src="data:image/png;base64,') == len(pngs)
     assert not re.search(r'src="(?!data:)', html_text) and "<link" not in html_text  # self-contained
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)

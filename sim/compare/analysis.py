@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.compare import stats
+from sim.compare import plain, stats
 from sim.compare.policies import PolicyPackage
 from sim.compare.stats import Interval
 
@@ -105,7 +105,7 @@ def _arm(df: pd.DataFrame, arm: str) -> ArmResult:
     return ArmResult(
         arm=arm,
         n=len(df),
-        means={o.key: stats.t_interval(df[o.key].to_numpy()) for o in OUTCOMES},
+        means={o.key: stats.bootstrap_mean(df[o.key].to_numpy()) for o in OUTCOMES},
         collapse=stats.wilson(int(df["collapsed"].sum()), len(df)),
         never=stats.wilson(int(df["never_exchanged"].sum()), len(df)),
         sek_per_exchange_year=stats.ratio_of_means(cost, df["exchange_years"].to_numpy()),
@@ -135,7 +135,7 @@ def _diff(base: pd.DataFrame, pol: pd.DataFrame, arm: str) -> DiffResult:
 
 def _incremental(d_cost: np.ndarray, d_units: np.ndarray, gain: Interval) -> Interval:
     """Extra money per extra unit, only where the policy clearly adds units (else the ratio is noise)."""
-    if not (gain.excludes_zero() and gain.estimate > 0):
+    if not (stats.clear(gain, 1) and gain.estimate > 0):
         return Interval(math.nan, math.nan, math.nan, gain.n)
     return stats.ratio_of_means(d_cost, d_units)
 
@@ -201,17 +201,11 @@ def sek(x: float) -> str:
     return f"SEK {x:,.0f}"
 
 
-def lever_value(v: object) -> str:
-    """Lever values as a reader writes them: yes/no, 1,200,000, 0.5."""
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float) and v.is_integer():
-        return f"{int(v):,}"
-    return f"{v:,}" if isinstance(v, int) else str(v)
+lever_value = plain.value_text  # lever values as a reader writes them: yes/no, 1,200,000, 0.5
 
 
 def lever_text(levers: dict[str, object]) -> str:
-    return ", ".join(f"{k.replace('_', ' ')} = {lever_value(v)}" for k, v in levers.items()) or "no lever changed"
+    return plain.levers_text(levers)
 
 
 def _effect(d: Interval, base: Interval, pol: Interval, o: Outcome) -> str:
@@ -221,7 +215,7 @@ def _effect(d: Interval, base: Interval, pol: Interval, o: Outcome) -> str:
         return f"left {o.label} unchanged in every paired run ({fmt(base.estimate, o.decimals)} {o.unit})"
     if round(d.low, o.decimals) == 0 and round(d.high, o.decimals) == 0:
         return f"left {o.label} practically unchanged ({fmt(base.estimate, o.decimals)} {o.unit}; the interval rounds to zero)"
-    if d.excludes_zero():
+    if stats.clear(d, o.decimals):
         verb = "raised" if d.estimate > 0 else "lowered"
         if o.key == "years_to_first_exchange":
             verb = "delayed" if d.estimate > 0 else "brought forward"
@@ -234,7 +228,7 @@ def _effect(d: Interval, base: Interval, pol: Interval, o: Outcome) -> str:
             f"{fmt(base.estimate, o.decimals)} to {fmt(pol.estimate, o.decimals)})"
         )
     return (
-        f"made no clear difference to {o.label} ({fmt(d.estimate, o.decimals, True)} {o.unit}, "
+        f"had no clear effect on {o.label} ({fmt(d.estimate, o.decimals, True)} {o.unit}, "
         f"95 % interval {fmt(d.low, o.decimals, True)} to {fmt(d.high, o.decimals, True)} includes zero)"
     )
 
@@ -243,7 +237,7 @@ def _collapse_text(base: ArmResult, pol: ArmResult, d: Interval) -> str:
     p0, p1 = base.collapse.estimate, pol.collapse.estimate
     if d.estimate == 0 and p0 == p1 and (p0 in (0.0, 1.0)):
         return f"the chance that the cluster collapses stayed at {pct(p0)}"
-    if d.excludes_zero():
+    if stats.clear(d.scaled(100), 0):
         word = "more" if d.estimate > 0 else "less"
         return (
             f"collapse became {word} likely ({pct(p0)} to {pct(p1)} of runs; difference "
@@ -258,37 +252,38 @@ def _collapse_text(base: ArmResult, pol: ArmResult, d: Interval) -> str:
 def _cost_text(res: CaseResult, baseline: str, dr: DiffResult, package: PolicyPackage) -> str:
     dc = dr.diffs["public_funding_total_sek"]
     de = dr.diffs["exchange_years"]
-    assumed = [ASSUMED_PRICES[lever] for lever in sorted(ASSUMED_PRICES.keys() & set(package.levers))]
+    assumed = [plain.ASSUMED_PRICE_WORDS[lever] for lever in sorted(ASSUMED_PRICES.keys() & set(package.levers))]
     note = (
-        " The authorities' own work for it is priced by assumption (" + ", ".join(assumed) + "); put in your own figure with --set."
+        " The authorities' own work for it is priced by assumption (" + ", ".join(assumed) + "); the price and how to "
+        "put in your own are in the reproducibility section."
         if assumed
         else ""
     )
     if dc.estimate == 0 and dc.low == dc.high == 0:
         cost = "It spent exactly the same public money as the baseline in every run"
-    elif dc.excludes_zero():
+    elif stats.clear(dc, 2):
         cost = (
             f"It spent {sek(abs(dc.estimate) * 1e6)} {'more' if dc.estimate > 0 else 'less'} public money per run "
             f"on average (95 % interval {fmt(dc.low, 2, True)} to {fmt(dc.high, 2, True)} MSEK)"
         )
     else:
-        cost = f"Its public spending did not clearly differ from the baseline ({fmt(dc.estimate, 2, True)} MSEK, interval includes zero)"
+        cost = f"Its public spending had no clear difference from the baseline ({fmt(dc.estimate, 2, True)} MSEK, interval includes zero)"
     base_ce = res.arms[baseline].sek_per_exchange_year.estimate
     pol_ce = res.arms[dr.arm].sek_per_exchange_year.estimate
     ce = f"; public money per active exchange-year was {sek(pol_ce)} against {sek(base_ce)} in the baseline"
-    gain = de.excludes_zero() and de.estimate > 0
-    if gain and dc.estimate > 0 and dc.excludes_zero():
+    gain = stats.clear(de, 1) and de.estimate > 0
+    if gain and dc.estimate > 0 and stats.clear(dc, 2):
         icer = dr.incremental_sek_per_exchange_year
         ico2 = dr.incremental_sek_per_t_co2
         extra = f". Each extra active exchange-year cost about {sek(icer.estimate)}"
         if not math.isnan(icer.low):
             extra += f" (bootstrap interval {sek(icer.low)} to {sek(icer.high)})"
-        if math.isfinite(ico2.estimate) and dr.diffs["co2_avoided_total_t"].excludes_zero():
+        if math.isfinite(ico2.estimate) and stats.clear(dr.diffs["co2_avoided_total_t"], 0):
             extra += f" and each extra tonne of CO2 avoided about {sek(ico2.estimate)}"
         ce += extra
     elif gain and dc.estimate <= 0:
         ce += ". It gave more exchange-years for no more public money"
-    elif not gain and dc.excludes_zero() and dc.estimate > 0:
+    elif not gain and stats.clear(dc, 2) and dc.estimate > 0:
         ce += ". The extra money bought no clear gain in exchange-years"
     return cost + ce + "." + note
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import sys
+import textwrap
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from sim.config import ConfigError, parse_set
+
+
+def budget_values(text: str | None) -> list[float]:
+    from sim.compare.budget import parse_budget
+
+    return parse_budget(text)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +35,23 @@ def register(app: typer.Typer) -> None:
         replications: Annotated[
             int, typer.Option(help="Paired runs per policy and case (seeds first-seed, first-seed+1, ...).", min=2)
         ] = 30,
-        workers: Annotated[int, typer.Option(help="Worker processes (1 runs in this process).", min=1)] = 1,
+        workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores; 1 runs in this process).", min=1)] = None,
+        budget_msek: Annotated[
+            str | None,
+            typer.Option(
+                help="Public budget in MSEK of extra money over the horizon: which package (or pair) buys most within it. "
+                "A number (20), a list (10,20,40) or a range (10:40).",
+            ),
+        ] = None,
+        sensitivity: Annotated[
+            int,
+            typer.Option(
+                help="Seeds for a sensitivity check: re-run everything at low and high values of the assumed prices and of "
+                "the three most influential parameters (twelve more comparisons); 0 = off.",
+                min=0,
+            ),
+        ] = 0,
+        pdf: Annotated[bool, typer.Option(help="Also print the report to report.pdf with Chromium.")] = True,
         out: Annotated[Path, typer.Option(help="Directory for the report, figures and raw runs.")] = Path("results/compare"),
         years: Annotated[
             int | None, typer.Option(help="Horizon in years from each case's start (default 20; 0 keeps each case's own).", min=0, max=200)
@@ -62,7 +84,11 @@ def register(app: typer.Typer) -> None:
         items = [c.strip() for c in cases.split(",") if c.strip()]
         if not items:
             fail(["--cases: empty (allowed: case ids such as A13,A20, 'example', synthetic:PRESET[:SEED] or YAML paths)"], "command line")
-        bar = None
+        from sim.sweep.executors import cpu_count
+        from sim.sweep.progress import Progress
+
+        n_workers = workers or cpu_count()
+        bar: Progress | None = None
         done_runs = [0]
 
         def progress(batch: int, finished: int) -> None:
@@ -86,25 +112,32 @@ def register(app: typer.Typer) -> None:
                 cs = resolve_cases(items, years or None, overrides)
             except ConfigError as exc:
                 problems += exc.problems
+            try:
+                budgets = budget_values(budget_msek)
+            except ConfigError as exc:
+                problems += exc.problems
             if problems:
                 raise ConfigError(problems)
             total = len(pk) * len(cs) * replications
+            if sensitivity:
+                from sim.compare.sensitivity import factors
+
+                total += 2 * len(factors(pk)) * len(pk) * len(cs) * min(sensitivity, replications)
             typer.echo(
                 f"compare: {len(pk) - 1} policies vs {pk[0].name} on {', '.join(c.id for c in cs)}: "
-                f"{replications} paired runs each, {total} runs, {workers} worker(s) -> {out}/",
+                f"{replications} paired runs each, {total} runs, {n_workers} worker(s) -> {out}/",
                 err=True,
             )
-            if sys.stderr.isatty():
-                from tqdm import tqdm
-
-                bar = tqdm(total=total, unit="run", desc="compare", leave=False)
+            bar = Progress("compare", total)  # a bar on a terminal, a line every 10 s in a log
             result = run_compare(
                 baseline,
                 policies or [],
                 items,
                 replications,
                 out,
-                workers=workers,
+                workers=n_workers,
+                budgets=budgets,
+                sensitivity=sensitivity,
                 years=years or None,
                 first_seed=first_seed,
                 overrides=overrides,
@@ -127,4 +160,16 @@ def register(app: typer.Typer) -> None:
                 if arm in res.diffs:
                     line += f"  diff {fmt_interval(res.diffs[arm].diffs['exchange_years'], sign=True)}"
                 typer.echo(line)
-        typer.echo(f"\nwrote {result.html}, {result.markdown} and {len(result.figures)} figures in {result.out / 'figures'}/")
+        typer.echo("\nIn brief:")
+        for paragraph in result.verdict:
+            typer.echo(textwrap.fill(paragraph, width=100, initial_indent="  ", subsequent_indent="  "))
+        written = [str(result.html), str(result.markdown)]
+        if pdf:
+            from sim.compare.pdf import write_pdf
+
+            why = write_pdf(result.html, result.html.with_name("report.pdf"))
+            if why is None:
+                written.append(str(result.html.with_name("report.pdf")))
+            else:
+                typer.echo(why, err=True)
+        typer.echo(f"\nwrote {', '.join(written)} and {len(result.figures)} figures in {result.out / 'figures'}/")

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.compare.analysis import OUTCOME_BY_KEY, OUTCOMES, CaseResult
+from sim.compare.plain import package_label
 from sim.run.palette import TOL_MUTED
 
 BASELINE_COLOUR = "#555555"
@@ -64,9 +65,15 @@ def _save(fig: plt.Figure, heading: str, path: Path, title: str, caption: str) -
     return Figure(path, title, caption)
 
 
+def _same(ax: plt.Axes, text: str) -> None:
+    """A panel whose values are all equal: the value in words, no axis scale to misread."""
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", fontsize=8.5, color="#444444")
+    ax.set_xticks([])
+
+
 def _arm_axis(ax: plt.Axes, names: list[str]) -> None:
     """One row per arm, the first at the top, in the order of the table."""
-    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.set_yticks(range(len(names)), [package_label(n) for n in names], fontsize=8)
     ax.set_ylim(len(names) - 0.5, -0.5)
 
 
@@ -86,7 +93,10 @@ def fig_distributions(df: pd.DataFrame, res: CaseResult, arms: list[str], colour
         o = OUTCOME_BY_KEY[key]
         data = [df.loc[df["arm"] == a, key].to_numpy(dtype=float) for a in arms]
         data = [d[np.isfinite(d)] for d in data]
-        if any(len(d) for d in data):
+        every = np.concatenate(data) if data else np.array([])
+        if len(every) and np.all(every == every[0]):  # one value everywhere: say it, rather than draw a flat box on a made-up axis
+            _same(ax, "0 in every run of every package" if every[0] == 0 else f"{every[0]:,.6g} ({o.unit}) in every run of every package")
+        elif any(len(d) for d in data):
             bp = ax.boxplot(
                 data, orientation="horizontal", widths=0.55, patch_artist=True, showfliers=False, medianprops={"color": "black"}
             )
@@ -95,7 +105,7 @@ def fig_distributions(df: pd.DataFrame, res: CaseResult, arms: list[str], colour
                 patch.set_alpha(0.35)
             for i, (d, a) in enumerate(zip(data, arms, strict=True)):
                 ax.scatter(d, i + 1 + rng.uniform(-0.18, 0.18, len(d)), s=9, color=colours[a], alpha=0.8, linewidths=0)
-        ax.set_yticks(range(1, len(arms) + 1), arms, fontsize=8)
+        ax.set_yticks(range(1, len(arms) + 1), [package_label(a) for a in arms], fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(f"{o.label} ({o.unit})", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
@@ -122,8 +132,14 @@ def fig_differences(res: CaseResult, policies: list[str], colours: dict[str, str
         if label is None:
             o = OUTCOME_BY_KEY[key]
             label = f"{o.label} ({o.unit})"
+        ivs = [res.diffs[p].collapse.scaled(100) if key == "collapsed" else res.diffs[p].diffs[key] for p in policies]
+        if all(iv.estimate == iv.low == iv.high == 0 for iv in ivs):
+            _same(ax, "no difference in any paired run")
+            _arm_axis(ax, policies)
+            ax.set_title(label, fontsize=9)
+            continue
         for i, p in enumerate(policies):
-            iv = res.diffs[p].collapse.scaled(100) if key == "collapsed" else res.diffs[p].diffs[key]
+            iv = ivs[i]
             lo = iv.low if math.isfinite(iv.low) else iv.estimate
             hi = iv.high if math.isfinite(iv.high) else iv.estimate
             ax.errorbar(iv.estimate, i, xerr=_err(iv.estimate, lo, hi), fmt="o", color=colours[p], capsize=3, markersize=5)
@@ -192,7 +208,7 @@ def fig_timeline(ts: pd.DataFrame, res: CaseResult, arms: list[str], colours: di
                 t,
                 mean.to_numpy(),
                 color=colours[a],
-                label=a,
+                label=package_label(a),
                 linewidth=1.4 if top else 1.8,
                 linestyle="--" if top else "-",
                 zorder=3 if top else 2,
@@ -222,7 +238,7 @@ def fig_cost(res: CaseResult, baseline: str, arms: list[str], colours: dict[str,
         dy = res.diffs[p].diffs["public_funding_total_sek"]
         xe = _err(dx.estimate, dx.low, dx.high) if math.isfinite(dx.low) else None
         ye = _err(dy.estimate, dy.low, dy.high) if math.isfinite(dy.low) else None
-        ax.errorbar(dx.estimate, dy.estimate, xerr=xe, yerr=ye, fmt="o", color=colours[p], capsize=3, label=p)
+        ax.errorbar(dx.estimate, dy.estimate, xerr=xe, yerr=ye, fmt="o", color=colours[p], capsize=3, label=package_label(p))
     ax.axhline(0, color="black", linewidth=0.8)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("extra active exchange-years vs baseline")

@@ -51,18 +51,49 @@ def _clean(x: np.ndarray) -> np.ndarray:
     return x[np.isfinite(x)]
 
 
+def _few(x: np.ndarray) -> Interval | None:
+    """The interval of no value (NaN) or of one (its value, no limits); None when there are two or more."""
+    if len(x) == 0:
+        return NAN
+    return Interval(float(x[0]), math.nan, math.nan, 1) if len(x) == 1 else None
+
+
 def t_interval(values: np.ndarray, level: float = 0.95) -> Interval:
     """Mean with Student's t interval; a single value has no interval (NaN limits)."""
     x = _clean(values)
-    n = len(x)
-    if n == 0:
-        return NAN
-    mean = float(x.mean())
-    if n == 1:
-        return Interval(mean, math.nan, math.nan, 1)
+    if (few := _few(x)) is not None:
+        return few
+    n, mean = len(x), float(x.mean())
     sd = float(x.std(ddof=1))
     half = float(sps.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return Interval(mean, mean - half, mean + half, n)
+
+
+def bootstrap_mean(values: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> Interval:
+    """Mean with a percentile interval from resampling the runs.
+
+    A resampled mean lies between the smallest and largest value, so the interval respects every
+    bound of the quantity: a share stays in 0-1 and a count or an amount never gets a negative
+    lower limit (a t interval of nine zeros and one large value does). All values equal: no spread.
+    """
+    x = _clean(values)
+    if (few := _few(x)) is not None:
+        return few
+    n, mean = len(x), float(x.mean())
+    if np.all(x == x[0]):
+        return Interval(mean, mean, mean, n)
+    means = x[_resample_indices(n, resamples, seed)].mean(axis=1)
+    lo, hi = np.percentile(means, [2.5, 97.5])
+    return Interval(mean, float(min(lo, mean)), float(max(hi, mean)), n)
+
+
+def clear(iv: Interval, decimals: int) -> bool:
+    """A clear effect as the reader sees it: the interval, rounded as printed, does not reach zero.
+
+    '-0.8 to 0.0' reaches zero on the page even when the unrounded limit is -0.01, so it is not clear."""
+    if not iv.excludes_zero():
+        return False
+    return bool(round(iv.low, decimals) > 0 or round(iv.high, decimals) < 0)
 
 
 def paired_difference(baseline: np.ndarray, policy: np.ndarray) -> Interval:

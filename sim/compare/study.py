@@ -14,7 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from sim import config as cfgmod
 from sim.compare import analysis, report, stats
+from sim.compare.analysis import ASSUMED_PRICES
+from sim.compare.plain import ASSUMED_PRICE_WORDS, LEVER_NAMES
 from sim.compare.policies import PolicyPackage, load_policies
 from sim.compare.runs import CaseInput, Plan, execute, resolve_cases
 from sim.config import ROOT
@@ -34,6 +37,7 @@ class Comparison:
     packages: list[PolicyPackage]
     cases: list[CaseInput]
     seconds: float
+    verdict: list[str]  # the first page's paragraphs, for the terminal
 
 
 def seed_list(first: int, replications: int) -> list[int]:
@@ -91,6 +95,12 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
         f"{p.name}: {rel(p.path)} | levers {json.dumps(p.levers, sort_keys=True)} | levers sha256 {p.sha256()}" for p in plan.arms
     )
     versions = store.versions()
+    prices = []
+    for c in plan.cases:
+        cfg = cfgmod.build(c.raw)
+        vals = [f"{key} = {_param(cfg, key):,.0f} SEK ({ASSUMED_PRICE_WORDS[lever]})" for lever, key in ASSUMED_PRICES.items()]
+        prices.append(f"{c.id}: " + "; ".join(vals))
+    names = "\n".join(f"policy.{k}: {v}" for k, v in LEVER_NAMES.items())
     example = _repro_command(plan.cases[0], plan.arms[-1], plan.seeds[0])
     return [
         ("command", command),
@@ -98,6 +108,8 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
         ("cases", cases),
         ("policy packages (first is the baseline)", pols),
         ("set for every arm (--set)", ", ".join(f"{k}={json.dumps(v)}" for k, v in plan.cases[0].overrides.items()) or "nothing"),
+        ("assumed prices of the authorities' own work (change with --set KEY=VALUE)", "\n".join(prices)),
+        ("measures: config key and the words the report uses", names),
         ("replications", str(len(plan.seeds))),
         ("seeds", _seeds_text(plan.seeds)),
         ("runs", f"{plan.runs} = {len(plan.cases)} cases x {len(plan.arms)} policies x {len(plan.seeds)} seeds"),
@@ -114,6 +126,14 @@ def inputs_section(plan: Plan, workers: int, command: str) -> list[tuple[str, st
     ]
 
 
+def _param(cfg: Any, key: str) -> float:
+    """A dotted ``params.*`` value of a built scenario."""
+    obj = cfg
+    for part in key.split("."):
+        obj = getattr(obj, part)
+    return float(obj)
+
+
 def compare(
     baseline: str,
     policies: list[str],
@@ -126,6 +146,8 @@ def compare(
     first_seed: int = 0,
     overrides: dict[str, Any] | None = None,
     command: str | None = None,
+    budgets: list[float] | None = None,
+    sensitivity: int = 0,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Run ``baseline`` and every policy on every case with the same seeds, and write the report.
@@ -150,5 +172,23 @@ def compare(
         "stored beside this report; every interval is a 95 % interval."
     )
     inputs = inputs_section(plan, workers, command or " ".join(["symbiosis", *sys.argv[1:]]))
-    html_path, md_path, figs = report.build(runs, ts, results, packages, out, inputs, intro)
-    return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0)
+    sens = None
+    if sensitivity:
+        from sim.compare import sensitivity as sensmod
+
+        k = min(sensitivity, replications)
+        sub = runs[runs["replication"] < k]
+        sub_results = analysis.analyse(sub, packages[0].name, arms, names, yrs)
+        sub_df = analysis.prepared(sub, yrs)
+        centre = {r.case: sensmod.answer(r, sub_df, packages) for r in sub_results}
+        answers = sensmod.run(cases, years, overrides or {}, packages, plan.seeds[:k], out / "sensitivity", workers, on_batch, len(runs))
+        sens = (centre, sensmod.bars(answers, [c.id for c in case_inputs], packages))
+        inputs.append(
+            (
+                "sensitivity: factors set to a low and a high value in every arm, on seeds "
+                f"{plan.seeds[0]}..{plan.seeds[k - 1]}; runs in sensitivity/",
+                "\n".join(f"{key}: low {lo:g}, high {hi:g} ({words})" for key, words, lo, hi, _ in sensmod.factors(packages)),
+            )
+        )
+    html_path, md_path, figs, verdict = report.build(runs, ts, results, packages, out, inputs, intro, budgets, sens)
+    return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0, verdict)

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.compare.analysis import OUTCOMES, CaseResult, fmt, fmt_interval, pct
-from sim.compare.stats import Interval
+from sim.compare.plain import package_label
+from sim.compare.stats import Interval, clear
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     note: str = ""
+    text: bool = False  # cells of words, aligned left (not figures, aligned right)
 
 
 def _outcome_rows(columns: list[str], interval: Callable[[str, str], Interval], cell: Callable[[Interval, int], str]) -> list[list[str]]:
@@ -31,7 +33,7 @@ def _outcome_rows(columns: list[str], interval: Callable[[str, str], Interval], 
 
 def arm_table(res: CaseResult, arms: list[str]) -> Table:
     """Each arm on its own: means, probabilities and cost per unit, with intervals."""
-    header = ["outcome (unit)", *arms]
+    header = ["outcome (unit)", *(package_label(a) for a in arms)]
     rows = _outcome_rows(arms, lambda a, k: res.arms[a].means[k], fmt_interval)
     rows.append(["probability of collapse", *(_pct_interval(res.arms[a].collapse) for a in arms)])
     rows.append(["probability of no exchange", *(_pct_interval(res.arms[a].never) for a in arms)])
@@ -41,14 +43,14 @@ def arm_table(res: CaseResult, arms: list[str]) -> Table:
         f"{res.name}: outcomes per policy",
         header,
         rows,
-        "Mean [95 % t interval] over runs; probabilities with 95 % Wilson intervals; cost per unit is total public money "
+        "Mean [95 % interval from resampling the runs, which never leaves the range of the values] over runs; probabilities with 95 % Wilson intervals; cost per unit is total public money "
         "over total units, with a 95 % paired-bootstrap interval. 'n/a' means the horizon is too short or there were no units.",
     )
 
 
 def diff_table(res: CaseResult, policies: list[str]) -> Table:
     """Each policy against the baseline on the same seeds: the effect, not the level."""
-    header = ["outcome (unit)", *policies]
+    header = ["outcome (unit)", *(package_label(p) for p in policies)]
     rows = _outcome_rows(policies, lambda p, k: res.diffs[p].diffs[k], _mark)
     rows.append(
         [
@@ -82,7 +84,7 @@ def _icer_cell(iv: Interval, d_cost: Interval) -> str:
 
 def _mark(iv: Interval, decimals: int) -> str:
     """A signed difference, starred when its interval excludes zero (a clear effect)."""
-    return fmt_interval(iv, decimals, sign=True) + (" *" if iv.excludes_zero() else "")
+    return fmt_interval(iv, decimals, sign=True) + (" *" if clear(iv, decimals) else "")
 
 
 def _pct_interval(iv: Interval) -> str:

@@ -28,6 +28,7 @@ from sim.config import ScenarioConfig, resolved
 from sim.core.events import COLUMNS as event_columns
 from sim.core.model import SymbiosisModel
 from sim.run.gc_policy import few_collections
+from sim.run.measures import MECHANISM_COUNTS, mechanism_counts
 
 SUMMARY_KEYS = (
     "final_active_exchanges",
@@ -59,6 +60,7 @@ SUMMARY_KEYS = (
     "startup_exchanges_started",
     "anchor_exchanges_started",
     "facilitators_started",
+    *MECHANISM_COUNTS,
 )
 
 
@@ -209,6 +211,7 @@ def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame, exc
         "startup_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["receiver_role"] == "startup")).sum()),
         "anchor_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["supplier_role"] == "anchor")).sum()),
         "facilitators_started": int((kinds == "facilitation_started").sum()),
+        **mechanism_counts(model, events),
     }
 
 

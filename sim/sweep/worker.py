@@ -23,6 +23,7 @@ import pyarrow as pa
 from sim import config as cfgmod
 from sim import outputs
 from sim.config import incremental
+from sim.run.measures import MECHANISM_COUNTS
 from sim.run.runner import SUMMARY_KEYS
 from sim.run.runner import run as run_model
 
@@ -35,6 +36,7 @@ INT_OUTCOMES = frozenset(
         "startups_entered",
         "permits_denied",
         "exchanges_ended_partner_exit",
+        *MECHANISM_COUNTS,
     }
 )
 BOOL_OUTCOMES = frozenset({"collapsed", "cluster_ever_active", "final_cluster_active"})
