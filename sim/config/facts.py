@@ -20,12 +20,13 @@ from sim.core.resources import ResourceName
 if TYPE_CHECKING:
     from sim.config.schema import ScenarioConfig
 
-ObserveKind = Literal["exchange", "cluster_active", "firm_present", "firm_entered", "permit_denied", "count"]
+ObserveKind = Literal["exchange", "exchange_started", "cluster_active", "firm_present", "firm_entered", "permit_denied", "count"]
 Stat = Literal["max", "mean", "last", "min"]
 
 # What each kind needs (required) and may take (optional); any other argument is an error.
 ARGUMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "exchange": (("resource",), ("supplier", "receiver")),
+    "exchange_started": (("resource",), ("supplier", "receiver")),
     "cluster_active": ((), ()),
     "firm_present": (("firm",), ()),
     "firm_entered": ((), ("firm", "sector")),
@@ -48,15 +49,18 @@ class FactConfig(Strict):
         ...,
         "observable kind",
         "configs/cases/README.md",
-        "exchange, cluster_active, firm_present, firm_entered, permit_denied or count.",
+        "exchange (operating in some month of the window), exchange_started (began operating in the window), cluster_active, "
+        "firm_present, firm_entered, permit_denied or count.",
     )
     window: tuple[int, int] = param(..., "calendar years (first, last), inclusive", "the report", "The years the fact speaks of.")
     expect: bool | tuple[float, float] = param(
         ..., "true/false, or [lo, hi] for count", "the report", "Whether it happens (yes/no kinds), or the range a count lies in."
     )
-    resource: ResourceName | None = param(None, "resource type", "the report", "For exchange and permit_denied: the resource.")
-    supplier: str | None = param(None, "firm name", "the report", "For exchange: the supplying firm (none: any).")
-    receiver: str | None = param(None, "firm name", "the report", "For exchange: the receiving firm (none: any).")
+    resource: ResourceName | None = param(
+        None, "resource type", "the report", "For exchange, exchange_started and permit_denied: the resource."
+    )
+    supplier: str | None = param(None, "firm name", "the report", "For exchange and exchange_started: the supplying firm (none: any).")
+    receiver: str | None = param(None, "firm name", "the report", "For exchange and exchange_started: the receiving firm (none: any).")
     firm: str | None = param(None, "firm name", "the report", "For firm_present, firm_entered, permit_denied: the firm.")
     sector: str | None = param(None, "sector", "the report", "For firm_entered: a firm of this sector entered (none: any).")
     metric: str | None = param(None, "timeseries column", "docs/outputs.md", "For count: the timeseries column, e.g. active_exchanges.")
