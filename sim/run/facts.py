@@ -80,6 +80,18 @@ def observe(cfg: ScenarioConfig, fact: FactConfig, ts: pd.DataFrame, events: pd.
         if fact.firm is not None:
             hit &= (events["supplier"] == fact.firm) | (events["receiver"] == fact.firm) | (events["firm"] == fact.firm)
         return float(bool(hit.any()))
+    if kind == "land_replanned":
+        if not len(events):
+            return 0.0
+        hit = in_window & (events["kind"] == "land_replanned")
+        if fact.municipality is not None:
+            hit &= events["municipality"] == fact.municipality
+        return float(bool(hit.any()))
+    if kind == "falls":
+        col = ts[fact.metric].astype(float)
+        first_year = col[(ts["step"] >= first) & (ts["step"] < first + 12)].mean()
+        last_year = col[(ts["step"] > last - 12) & (ts["step"] <= last)].mean()
+        return float(bool(last_year < first_year))
     if kind == "count":
         months = ts[(ts["step"] >= first) & (ts["step"] <= last)][fact.metric].astype(float)
         if not len(months):
@@ -152,4 +164,6 @@ WORDS = {
     "firm_present": ("present", "absent"),
     "firm_entered": ("enters", "none enters"),
     "permit_denied": ("denied", "not denied"),
+    "land_replanned": ("re-planned", "not re-planned"),
+    "falls": ("falls", "does not fall"),
 }
