@@ -11,6 +11,7 @@ from sim import config as cfgmod
 from sim.cli.errors import fail
 from sim.run.docking import DOCS_END, DOCS_START, console, dock, update_docs, write
 from sim.scenarios.cases import CASES_DIR
+from sim.sweep.executors import ExecutorError
 
 
 def register(app: typer.Typer) -> None:
@@ -33,6 +34,9 @@ def register(app: typer.Typer) -> None:
             d = dock(ids, seeds, workers, directory)
         except cfgmod.ConfigError as exc:
             fail(exc.problems, "case library")
+            return
+        except ExecutorError as exc:
+            fail([f"--workers {workers}: {exc}"], "docking run")
             return
         try:
             paths = write(d, out)

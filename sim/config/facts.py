@@ -21,7 +21,16 @@ if TYPE_CHECKING:
     from sim.config.schema import ScenarioConfig
 
 ObserveKind = Literal[
-    "exchange", "exchange_started", "cluster_active", "firm_present", "firm_entered", "permit_denied", "land_replanned", "count", "falls"
+    "exchange",
+    "exchange_started",
+    "cluster_active",
+    "firm_present",
+    "firm_entered",
+    "permit_denied",
+    "land_replanned",
+    "count",
+    "falls",
+    "quantity",
 ]
 Stat = Literal["max", "mean", "last", "min"]
 
@@ -36,8 +45,10 @@ ARGUMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "land_replanned": ((), ("municipality",)),
     "count": (("metric",), ("stat",)),
     "falls": (("metric",), ()),
+    "quantity": (("resource",), ("supplier", "receiver")),
 }
 FIRM_FIELDS = ("firm", "supplier", "receiver")
+RANGED = ("count", "quantity")  # the kinds whose expected value is a range [lo, hi], not a yes/no
 FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 # A case of the report's appendix (A1-A29) or a section (§2.3.1); several may be given, comma-separated.
 SOURCE = re.compile(r"^\s*(A([1-9]|1\d|2\d)|§\s?\d+(\.\d+)*)(\s*,\s*(A([1-9]|1\d|2\d)|§\s?\d+(\.\d+)*))*\s*$")
@@ -55,17 +66,25 @@ class FactConfig(Strict):
         "configs/cases/README.md",
         "exchange (operating in some month of the window), exchange_started (began operating in the window), cluster_active, "
         "firm_present, firm_entered, permit_denied, land_replanned (industrial land beside a hub re-planned for housing), count "
-        "(a timeseries column's statistic in a range) or falls (its mean over the window's last year below that over its first).",
+        "(a timeseries column's statistic in a range), falls (its mean over the window's last year below that over its first) or "
+        "quantity (the monthly quantity of the matching exchanges operating at the window's end, in a range).",
     )
     window: tuple[int, int] = param(..., "calendar years (first, last), inclusive", "the report", "The years the fact speaks of.")
     expect: bool | tuple[float, float] = param(
-        ..., "true/false, or [lo, hi] for count", "the report", "Whether it happens (yes/no kinds), or the range a count lies in."
+        ...,
+        "true/false, or [lo, hi] for count and quantity",
+        "the report",
+        "Whether it happens (yes/no kinds), or the range a count lies in.",
     )
     resource: ResourceName | None = param(
-        None, "resource type", "the report", "For exchange, exchange_started and permit_denied: the resource."
+        None, "resource type", "the report", "For exchange, exchange_started, quantity and permit_denied: the resource."
     )
-    supplier: str | None = param(None, "firm name", "the report", "For exchange and exchange_started: the supplying firm (none: any).")
-    receiver: str | None = param(None, "firm name", "the report", "For exchange and exchange_started: the receiving firm (none: any).")
+    supplier: str | None = param(
+        None, "firm name", "the report", "For exchange, exchange_started and quantity: the supplying firm (none: any)."
+    )
+    receiver: str | None = param(
+        None, "firm name", "the report", "For exchange, exchange_started and quantity: the receiving firm (none: any)."
+    )
     firm: str | None = param(None, "firm name", "the report", "For firm_present, firm_entered, permit_denied: the firm.")
     sector: str | None = param(None, "sector", "the report", "For firm_entered: a firm of this sector entered (none: any).")
     municipality: str | None = param(None, "municipality name", "the report", "For land_replanned: the municipality (none: any).")
@@ -130,7 +149,7 @@ def check_facts(cfg: ScenarioConfig) -> list[str]:
             problems.append(f"{loc}.municipality: value {f.municipality!r} is not a municipality (allowed: {', '.join(munis)})")
         if f.metric is not None and f.metric not in TIMESERIES:
             problems.append(f"{loc}.metric: value {f.metric!r} is not a timeseries column (allowed: {', '.join(TIMESERIES)})")
-        is_count = f.observe == "count"
+        is_count = f.observe in RANGED
         if is_count and isinstance(f.expect, bool):
             problems.append(f"{loc}.expect: value {f.expect} is a yes/no (allowed for count: [lo, hi] with lo <= hi)")
         elif not is_count and not isinstance(f.expect, bool):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim import config as cfgmod
+from sim.config.facts import RANGED
 from sim.run import facts as facts_eval
 from sim.run.runner import run as run_model
 from sim.scenarios.cases import CASES_DIR, case_files
@@ -146,7 +147,7 @@ def judge_all(cases: list[Case], obs: pd.DataFrame) -> pd.DataFrame:
                     "high": v.high,
                     "seeds": v.seeds,
                     "holds": v.holds,
-                    "measured_text": v.text(fact.observe == "count"),
+                    "measured_text": v.text(fact.observe in RANGED),
                 }
             )
     return pd.DataFrame(out, columns=[*TABLE_COLUMNS, "measured_text"])

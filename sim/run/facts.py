@@ -5,7 +5,7 @@
 ``count``. :func:`judge` aggregates the seeds with the criterion of configs/cases/README.md: a
 yes-fact expected true holds if it happens in more than half of the seeds and the 95 % Wilson
 interval of its share excludes 0 (expected false: below half, and the interval excludes 1); a count
-holds if the seeds' mean lies in [lo, hi] (its 95 % t interval is reported, not judged).
+(or quantity) holds if the seeds' mean lies in [lo, hi] (its 95 % t interval is reported, not judged).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from sim.config import ScenarioConfig
-from sim.config.facts import FactConfig
+from sim.config.facts import RANGED, FactConfig
 from sim.config.history import all_firms
 
 ARRIVALS = ("firm_entry", "firm_entered")  # a dated arrival of the case history, an establishment company
@@ -92,11 +92,14 @@ def observe(cfg: ScenarioConfig, fact: FactConfig, ts: pd.DataFrame, events: pd.
         first_year = col[(ts["step"] >= first) & (ts["step"] < first + 12)].mean()
         last_year = col[(ts["step"] > last - 12) & (ts["step"] <= last)].mean()
         return float(bool(last_year < first_year))
+    if kind == "quantity":
+        live = _pair(exchanges, fact) & _operating_in(exchanges, last, last)
+        return float(exchanges.loc[live, "quantity_per_month"].sum())
     if kind == "count":
         months = ts[(ts["step"] >= first) & (ts["step"] <= last)][fact.metric].astype(float)
         if not len(months):
             return math.nan
-        return float(getattr(months, fact.stat)())
+        return float(months.iloc[-1]) if fact.stat == "last" else float(getattr(months, fact.stat)())
     raise ValueError(f"observe: value {kind!r} has no measure")
 
 
@@ -134,7 +137,7 @@ def judge(fact: FactConfig, values: list[float] | np.ndarray) -> Verdict:
     n = len(v)
     if n == 0:
         return Verdict(math.nan, math.nan, math.nan, 0, False)
-    if fact.observe == "count":
+    if fact.observe in RANGED:
         lo, hi = fact.expect  # type: ignore[misc]
         mean = float(v.mean())
         if n > 1 and v.std(ddof=1) > 0:
@@ -150,9 +153,10 @@ def judge(fact: FactConfig, values: list[float] | np.ndarray) -> Verdict:
 
 
 def expected_text(fact: FactConfig) -> str:
-    if fact.observe == "count":
+    if fact.observe in RANGED:
         lo, hi = fact.expect  # type: ignore[misc]
-        return f"{fact.stat} in [{lo:g}, {hi:g}]"
+        what = fact.stat if fact.observe == "count" else "quantity"
+        return f"{what} in [{lo:g}, {hi:g}]"
     yes, no = WORDS[fact.observe]
     return yes if fact.expect is True else no
 
