@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(help="Worker processes (1: this process).", min=1, max=256)] = 1,
         out: Annotated[Path, typer.Option(help="Directory for the table and the figure.")] = Path("results/check-cases"),
         directory: Annotated[Path, typer.Option(help="Case library directory.")] = CASES_DIR,
+        figure: Annotated[bool, typer.Option(help="Also draw the exchanges of every case against the report's facts.")] = True,
         docs: Annotated[Path | None, typer.Option(help="Also rewrite the generated table of this file (docs/validation.md).")] = None,
     ) -> None:
         """Run every case at its file's values over many seeds; measure and judge each fact of the report."""
@@ -39,7 +40,7 @@ def register(app: typer.Typer) -> None:
             fail([f"--workers {workers}: {exc}"], "docking run")
             return
         try:
-            paths = write(d, out)
+            paths = write(d, out, figure)
         except OSError as exc:
             fail([f"--out {out}: cannot write: {exc.strerror} (allowed: a writable directory)"], "output")
             return

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from sim.config import ScenarioConfig
 from sim.config.facts import RANGED, FactConfig
@@ -147,7 +146,8 @@ def judge(fact: FactConfig, values: list[float] | np.ndarray) -> Verdict:
         return Verdict(mean, float(low), float(high), n, bool(lo <= mean <= hi))
     k = int(v.sum())
     share = k / n
-    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    low, high = ci.low, ci.high
     holds = (share > 0.5 and low > 0) if fact.expect is True else (share < 0.5 and high < 1)
     return Verdict(share, float(low), float(high), n, bool(holds))
 
