@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim import limits
 from sim.config import history
+from sim.config.facts import check_facts
 from sim.config.schema import (  # noqa: F401  (the schema, re-exported: sim.config.ScenarioConfig)
     DemandConfig,
     EventConfig,
@@ -214,7 +215,7 @@ def check_references(cfg: ScenarioConfig) -> list[str]:
             problems += _check_set_price(i, ev)
         if ev.year >= end_year:
             problems.append(f"events.{i}.year: value {ev.year} is after the horizon (allowed: before {end_year})")
-    return problems + history.check_history(cfg)
+    return problems + history.check_history(cfg) + check_facts(cfg)
 
 
 def _walk_schema(model: type[BaseModel], parts: list[str]) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, create_model
 
+from sim.config.facts import FactConfig
 from sim.config.funding import FacilitatorConfig, InvestmentProgrammeConfig, ProgrammeConfig, RegionConfig  # noqa: F401 (re-exported)
 from sim.core.params import Strict, param
 from sim.core.resources import ResourceName, ResourcesConfig
@@ -380,6 +381,9 @@ class ScenarioConfig(Strict):
     events: list[EventConfig] = param([], "list", "case data", "Scheduled events.")
     initial_exchanges: list[InitialExchangeConfig] = param(
         [], "list", "case history", "Exchanges that already operate at the start, with the year each began."
+    )
+    facts: list[FactConfig] = param(
+        [], "list", "the report (configs/cases/README.md)", "What the report says happened, for checking the case (symbiosis check-cases)."
     )
     policy: Policy = Field(default_factory=Policy)
     mechanisms: Switches = Field(default_factory=Switches)

@@ -13,7 +13,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
@@ -80,10 +80,12 @@ def die_with_parent(sweep_pid: int, every: float = 0.5) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
-def in_process(tasks: Iterator[BatchTask]) -> Iterator[Result]:
-    """One worker, this process: simplest, and the reference the others must match."""
+def in_process(tasks: Iterator[Any], fn: Callable[[Any], Result] = run_batch) -> Iterator[Result]:
+    """One worker, this process: simplest, and the reference the others must match.
+
+    ``fn`` computes one task (a sweep's batch by default; the case docking passes its own)."""
     for task in tasks:
-        yield run_batch(task)
+        yield fn(task)
 
 
 def _ready() -> int:
@@ -91,13 +93,13 @@ def _ready() -> int:
     return os.getpid()
 
 
-def processes(tasks: Iterator[BatchTask], workers: int) -> Iterator[Result]:
+def processes(tasks: Iterator[Any], workers: int, fn: Callable[[Any], Result] = run_batch) -> Iterator[Result]:
     """A local process pool (forkserver: no fork of a threaded parent, sim imported once).
 
     The workers are ready only once the forkserver has imported the model (a second or more,
     longer than a case run): a thread starts them while this process computes batches itself, so
     a sweep of short runs does not wait for its pool. Results depend only on the batch, so which
-    process computed one does not matter.
+    process computed one does not matter. ``fn`` (module-level, so it pickles) computes one task.
     """
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.sweep.worker"])
@@ -119,13 +121,13 @@ def processes(tasks: Iterator[BatchTask], workers: int) -> Iterator[Result]:
     finished = False
     try:
         while starter.is_alive() and (task := next(it, None)) is not None:
-            yield run_batch(task)
+            yield fn(task)
         starter.join()
         if failed:
             raise ExecutorError(f"the worker processes did not start: {type(failed[0]).__name__}: {failed[0]}")
         while True:
             while len(inflight) < limit and (task := next(it, None)) is not None:
-                inflight[pool.submit(run_batch, task)] = task.batch
+                inflight[pool.submit(fn, task)] = task.batch
             if not inflight:
                 finished = True
                 break

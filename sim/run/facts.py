@@ -1,0 +1,155 @@
+"""Each fact of a case file measured on one run's tables, and the seeds' values judged against the report.
+
+:func:`observe` reads what :func:`sim.run.runner.run` returns (``timeseries``, ``events``,
+``exchanges``) and gives one value per fact and seed: a yes/no for the yes/no kinds, a number for
+``count``. :func:`judge` aggregates the seeds with the criterion of configs/cases/README.md: a
+yes-fact expected true holds if it happens in more than half of the seeds and the 95 % Wilson
+interval of its share excludes 0 (expected false: below half, and the interval excludes 1); a count
+holds if the seeds' mean lies in [lo, hi] (its 95 % t interval is reported, not judged).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from sim.config import ScenarioConfig
+from sim.config.facts import FactConfig
+from sim.config.history import all_firms
+
+ARRIVALS = ("firm_entry", "firm_entered")  # a dated arrival of the case history, an establishment company
+BIRTHS = ("firm_birth",)  # an ordinary firm born in a municipality: counts only for a fact naming its sector
+
+
+def window_steps(cfg: ScenarioConfig, fact: FactConfig) -> tuple[int, int]:
+    """The first and last month (steps, inclusive) of the fact's calendar years, inside the run."""
+    first = (fact.window[0] - cfg.start_year) * 12 + 1
+    last = (fact.window[1] - cfg.start_year) * 12 + 12
+    return max(1, first), min(cfg.steps, last)
+
+
+def _operating_in(exchanges: pd.DataFrame, first: int, last: int) -> pd.Series:
+    """Whether each exchange operated at the end of some month of [first, last] (as active_exchanges counts it)."""
+    since, ended = exchanges["operating_since"], exchanges["ended_step"]
+    return (since >= 0) & (since <= last) & ((ended < 0) | (ended > np.maximum(since, first)))
+
+
+def _pair(frame: pd.DataFrame, fact: FactConfig) -> pd.Series:
+    keep = frame["resource"] == fact.resource
+    if fact.supplier is not None:
+        keep &= frame["supplier"] == fact.supplier
+    if fact.receiver is not None:
+        keep &= frame["receiver"] == fact.receiver
+    return keep
+
+
+def observe(cfg: ScenarioConfig, fact: FactConfig, ts: pd.DataFrame, events: pd.DataFrame, exchanges: pd.DataFrame) -> float:
+    """The fact's observable in one run: 1.0/0.0 for a yes/no kind, the statistic for ``count``."""
+    first, last = window_steps(cfg, fact)
+    kind = fact.observe
+    in_window = (events["step"] >= first) & (events["step"] <= last) if len(events) else pd.Series(dtype=bool)
+    if kind == "exchange":
+        return float(bool((_pair(exchanges, fact) & _operating_in(exchanges, first, last)).any()))
+    if kind == "exchange_started":
+        since = exchanges["operating_since"]
+        return float(bool((_pair(exchanges, fact) & (since >= max(first, 1)) & (since <= last)).any()))
+    if kind == "cluster_active":
+        months = ts[(ts["step"] >= first) & (ts["step"] <= last)]
+        return float(bool(months["cluster_active"].astype(bool).any()))
+    if kind == "firm_present":
+        return float(_present(cfg, fact.firm or "", events, last))
+    if kind == "firm_entered":
+        if not len(events):
+            return 0.0
+        kinds = ARRIVALS + (BIRTHS if fact.sector is not None else ())
+        hit = in_window & events["kind"].isin(kinds)
+        if fact.firm is not None:
+            hit &= events["firm"] == fact.firm
+        if fact.sector is not None:
+            hit &= events["sector"] == fact.sector
+        return float(bool(hit.any()))
+    if kind == "permit_denied":
+        if not len(events):
+            return 0.0
+        hit = in_window & (events["kind"] == "permit_denied") & (events["resource"] == fact.resource)
+        if fact.firm is not None:
+            hit &= (events["supplier"] == fact.firm) | (events["receiver"] == fact.firm) | (events["firm"] == fact.firm)
+        return float(bool(hit.any()))
+    if kind == "count":
+        months = ts[(ts["step"] >= first) & (ts["step"] <= last)][fact.metric].astype(float)
+        if not len(months):
+            return math.nan
+        return float(getattr(months, fact.stat)())
+    raise ValueError(f"observe: value {kind!r} has no measure")
+
+
+def _present(cfg: ScenarioConfig, firm: str, events: pd.DataFrame, last: int) -> bool:
+    """Alive at the end of month ``last``: arrived by then (from the start, or on its date) and not exited."""
+    arrival = {fc.name: step for _, fc, step in all_firms(cfg)}.get(firm)
+    if arrival is None or arrival > last:
+        return False
+    if not len(events):
+        return True
+    exits = events[(events["kind"] == "firm_exited") & (events["firm"] == firm) & (events["step"] <= last)]
+    return exits.empty
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A fact's value over the seeds: share (yes/no) or mean (count), its 95 % interval, and whether it holds."""
+
+    measured: float
+    low: float
+    high: float
+    seeds: int
+    holds: bool
+
+    def text(self, count: bool) -> str:
+        if count:
+            return f"{self.measured:.2f} [{self.low:.2f}, {self.high:.2f}]"
+        return f"{self.measured:.0%} [{self.low:.0%}, {self.high:.0%}]"
+
+
+def judge(fact: FactConfig, values: list[float] | np.ndarray) -> Verdict:
+    """Aggregate the seeds' values of one fact with the docking criterion."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    n = len(v)
+    if n == 0:
+        return Verdict(math.nan, math.nan, math.nan, 0, False)
+    if fact.observe == "count":
+        lo, hi = fact.expect  # type: ignore[misc]
+        mean = float(v.mean())
+        if n > 1 and v.std(ddof=1) > 0:
+            low, high = stats.t.interval(0.95, n - 1, loc=mean, scale=stats.sem(v))
+        else:
+            low = high = mean
+        return Verdict(mean, float(low), float(high), n, bool(lo <= mean <= hi))
+    k = int(v.sum())
+    share = k / n
+    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    holds = (share > 0.5 and low > 0) if fact.expect is True else (share < 0.5 and high < 1)
+    return Verdict(share, float(low), float(high), n, bool(holds))
+
+
+def expected_text(fact: FactConfig) -> str:
+    if fact.observe == "count":
+        lo, hi = fact.expect  # type: ignore[misc]
+        return f"{fact.stat} in [{lo:g}, {hi:g}]"
+    yes, no = WORDS[fact.observe]
+    return yes if fact.expect is True else no
+
+
+WORDS = {
+    "exchange": ("operates", "does not operate"),
+    "exchange_started": ("starts", "does not start"),
+    "cluster_active": ("active", "not active"),
+    "firm_present": ("present", "absent"),
+    "firm_entered": ("enters", "none enters"),
+    "permit_denied": ("denied", "not denied"),
+}
