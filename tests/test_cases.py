@@ -14,101 +14,18 @@ import pytest
 import yaml
 
 from sim import config
-from sim.config.history import all_firms
-from sim.config.schema import ScenarioConfig
-from sim.core.resources import CATALOGUE
-from sim.mechanisms import entry
 from sim.run.runner import run
 from sim.scenarios import cases
 from tests.helpers import cli, cli_inprocess
 
 FILES = cases.case_files()
 REQUIRED = {f"A{n}" for n in range(1, 30)}  # the report's appendix: A1-A29
-# Streams of the older files that no actor in them can meet, listed in configs/cases/README.md until
-# the files are mended; pinned exactly, so a mended file (or a new gap) makes the test say so.
-KNOWN_UNMEETABLE: dict[str, set[str]] = {
-    "A1": {"demand Adesso Bioproducts: steam", "demand NCC Industry: steam", "offer Vattenfall Stenungsund: steam"},
-    "A2": {"offer Aditya Birla Domsjö: heat"},
-    "A3": {"offer Nodra: technical_water"},
-    "A6": {"offer Vakin: technical_water"},
-    "A7": {"demand Kungsör manufacturer: infrastructure"},
-    "A16": {"offer Kretslopp och vatten: infrastructure"},
-    "A13": {"offer Newcold: heat"},
-    "A20": {f"demand Sävsjö {kind} firm {n}: {res}" for n in range(1, 6) for kind, res in (("wood", "heat"), ("food", "heat"))}
-    | {f"demand Sävsjö furniture firm {n}: infrastructure" for n in range(1, 6)},
-    "A25": {"offer Södra Mönsterås: co2", "offer OKG Oskarshamn: heat", "offer Cementa Slite: co2", "demand Kalmar Energi: heat"}
-    | {
-        f"demand {m} metal firm {n}: competence"
-        for m, n in (("Kalmar", 3), ("Oskarshamn", 1), ("Västervik", 2), ("Nybro", 3), ("Vimmerby", 2), ("Gotland", 4), ("Gotland", 10))
-    }
-    | {
-        f"demand {m} agriculture firm {n}: digestate"
-        for m, n in (("Kalmar", 4), ("Oskarshamn", 2), ("Västervik", 3), ("Nybro", 4), ("Vimmerby", 3), ("Gotland", 5), ("Gotland", 11))
-    }
-    | {
-        f"demand {m} tourism firm {n}: infrastructure"
-        for m, n in (("Kalmar", 6), ("Oskarshamn", 4), ("Västervik", 5), ("Mönsterås", 2), ("Gotland", 1), ("Gotland", 7))
-    }
-    | {"demand Oskarshamn food firm 5: technical_water", "demand Västervik wood firm 1: heat", "demand Vimmerby wood firm 1: heat"},
-}
-
-
-def unmeetable(cfg: ScenarioConfig) -> set[str]:
-    """Streams no other actor of the file could ever meet: a demand without an offer of its resource,
-    quality and reach (and its only_from), an offer without such a demand, unless an establishment
-    company could settle beside it (an attractive resource of a large firm with a free plot in reach).
-    Firm births copy the sectors already there, so they add no kind of stream and are not counted."""
-    firms = [fc for _, fc, _ in all_firms(cfg)]
-    plots = {p.near for m in cfg.municipalities for p in m.plots if p.count > 0 and p.zoning != "housing"}
-    attractive = entry.Params().attractive
-
-    def reach(resource: str) -> float:
-        r = CATALOGUE[resource]
-        return r.search_reach_km if r.max_distance_km is None else min(r.search_reach_km, r.max_distance_km)
-
-    def near(a, b, resource: str) -> bool:
-        return math.dist(a.location_km, b.location_km) <= reach(resource)
-
-    out = set()
-    for f in firms:
-        for d in f.demands:
-            if not any(
-                g.name != f.name
-                and d.only_from in (None, g.name)
-                and near(f, g, d.resource)
-                and any(o.resource == d.resource and o.quality >= d.min_quality for o in g.offers)
-                for g in firms
-            ):
-                out.add(f"demand {f.name}: {d.resource}")
-        for o in f.offers:
-            met = any(
-                g.name != f.name
-                and near(f, g, o.resource)
-                and any(d.resource == o.resource and o.quality >= d.min_quality and d.only_from in (None, f.name) for d in g.demands)
-                for g in firms
-            )
-            entrant = o.resource in attractive and f.role in ("anchor", "utility") and f.name in plots
-            if not (met or entrant):
-                out.add(f"offer {f.name}: {o.resource}")
-    return out
 
 
 def test_library_holds_every_case_of_the_report() -> None:
     ids = {config.load(p).case for p in FILES}
     assert ids >= REQUIRED, f"missing {sorted(REQUIRED - ids)}"
     assert len(ids) == len(FILES), "one file per case, no duplicates"
-
-
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_every_stream_has_an_actor_that_could_meet_it(path: Path) -> None:
-    cfg = config.load(path)
-    assert unmeetable(cfg) == KNOWN_UNMEETABLE.get(cfg.case, set()), "streams no actor in the file could ever meet"
-
-
-def test_the_stream_check_finds_an_unmeetable_need() -> None:
-    cfg = config.load(cases.CASES_DIR / "A9_ostersund.yaml")
-    bad = cfg.model_copy(update={"firms": [f for f in cfg.firms if f.name != "EcoDataCenter Östersund"]})
-    assert "demand Wa3rm Torvalla greenhouses: heat" in unmeetable(bad)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])

@@ -11,6 +11,7 @@ from sim import config as cfgmod
 from sim.cli.errors import fail
 from sim.run.docking import DOCS_END, DOCS_START, console, dock, update_docs, write
 from sim.scenarios.cases import CASES_DIR
+from sim.sweep.executors import ExecutorError
 
 
 def register(app: typer.Typer) -> None:
@@ -23,6 +24,7 @@ def register(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option(help="Worker processes (1: this process).", min=1, max=256)] = 1,
         out: Annotated[Path, typer.Option(help="Directory for the table and the figure.")] = Path("results/check-cases"),
         directory: Annotated[Path, typer.Option(help="Case library directory.")] = CASES_DIR,
+        figure: Annotated[bool, typer.Option(help="Also draw the exchanges of every case against the report's facts.")] = True,
         docs: Annotated[Path | None, typer.Option(help="Also rewrite the generated table of this file (docs/validation.md).")] = None,
     ) -> None:
         """Run every case at its file's values over many seeds; measure and judge each fact of the report."""
@@ -34,8 +36,11 @@ def register(app: typer.Typer) -> None:
         except cfgmod.ConfigError as exc:
             fail(exc.problems, "case library")
             return
+        except ExecutorError as exc:
+            fail([f"--workers {workers}: {exc}"], "docking run")
+            return
         try:
-            paths = write(d, out)
+            paths = write(d, out, figure)
         except OSError as exc:
             fail([f"--out {out}: cannot write: {exc.strerror} (allowed: a writable directory)"], "output")
             return

@@ -20,7 +20,18 @@ from sim.core.resources import ResourceName
 if TYPE_CHECKING:
     from sim.config.schema import ScenarioConfig
 
-ObserveKind = Literal["exchange", "exchange_started", "cluster_active", "firm_present", "firm_entered", "permit_denied", "count"]
+ObserveKind = Literal[
+    "exchange",
+    "exchange_started",
+    "cluster_active",
+    "firm_present",
+    "firm_entered",
+    "permit_denied",
+    "land_replanned",
+    "count",
+    "falls",
+    "quantity",
+]
 Stat = Literal["max", "mean", "last", "min"]
 
 # What each kind needs (required) and may take (optional); any other argument is an error.
@@ -31,9 +42,13 @@ ARGUMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "firm_present": (("firm",), ()),
     "firm_entered": ((), ("firm", "sector")),
     "permit_denied": (("resource",), ("firm",)),
+    "land_replanned": ((), ("municipality",)),
     "count": (("metric",), ("stat",)),
+    "falls": (("metric",), ()),
+    "quantity": (("resource",), ("supplier", "receiver")),
 }
 FIRM_FIELDS = ("firm", "supplier", "receiver")
+RANGED = ("count", "quantity")  # the kinds whose expected value is a range [lo, hi], not a yes/no
 FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 # A case of the report's appendix (A1-A29) or a section (§2.3.1); several may be given, comma-separated.
 SOURCE = re.compile(r"^\s*(A([1-9]|1\d|2\d)|§\s?\d+(\.\d+)*)(\s*,\s*(A([1-9]|1\d|2\d)|§\s?\d+(\.\d+)*))*\s*$")
@@ -50,20 +65,32 @@ class FactConfig(Strict):
         "observable kind",
         "configs/cases/README.md",
         "exchange (operating in some month of the window), exchange_started (began operating in the window), cluster_active, "
-        "firm_present, firm_entered, permit_denied or count.",
+        "firm_present, firm_entered, permit_denied, land_replanned (industrial land beside a hub re-planned for housing), count "
+        "(a timeseries column's statistic in a range), falls (its mean over the window's last year below that over its first) or "
+        "quantity (the monthly quantity of the matching exchanges operating at the window's end, in a range).",
     )
     window: tuple[int, int] = param(..., "calendar years (first, last), inclusive", "the report", "The years the fact speaks of.")
     expect: bool | tuple[float, float] = param(
-        ..., "true/false, or [lo, hi] for count", "the report", "Whether it happens (yes/no kinds), or the range a count lies in."
+        ...,
+        "true/false, or [lo, hi] for count and quantity",
+        "the report",
+        "Whether it happens (yes/no kinds), or the range a count lies in.",
     )
     resource: ResourceName | None = param(
-        None, "resource type", "the report", "For exchange, exchange_started and permit_denied: the resource."
+        None, "resource type", "the report", "For exchange, exchange_started, quantity and permit_denied: the resource."
     )
-    supplier: str | None = param(None, "firm name", "the report", "For exchange and exchange_started: the supplying firm (none: any).")
-    receiver: str | None = param(None, "firm name", "the report", "For exchange and exchange_started: the receiving firm (none: any).")
+    supplier: str | None = param(
+        None, "firm name", "the report", "For exchange, exchange_started and quantity: the supplying firm (none: any)."
+    )
+    receiver: str | None = param(
+        None, "firm name", "the report", "For exchange, exchange_started and quantity: the receiving firm (none: any)."
+    )
     firm: str | None = param(None, "firm name", "the report", "For firm_present, firm_entered, permit_denied: the firm.")
     sector: str | None = param(None, "sector", "the report", "For firm_entered: a firm of this sector entered (none: any).")
-    metric: str | None = param(None, "timeseries column", "docs/outputs.md", "For count: the timeseries column, e.g. active_exchanges.")
+    municipality: str | None = param(None, "municipality name", "the report", "For land_replanned: the municipality (none: any).")
+    metric: str | None = param(
+        None, "timeseries column", "docs/outputs.md", "For count and falls: the timeseries column, e.g. active_exchanges."
+    )
     stat: Stat = param("max", "statistic", "configs/cases/README.md", "For count: max, mean, min or last over the window's months.")
 
     @field_validator("id")
@@ -95,6 +122,7 @@ def check_facts(cfg: ScenarioConfig) -> list[str]:
 
     problems: list[str] = []
     firms = sorted({fc.name for _, fc, _ in all_firms(cfg)})
+    munis = sorted(m.name for m in cfg.municipalities)
     last_year = cfg.start_year + cfg.years - 1
     seen: set[str] = set()
     for i, f in enumerate(cfg.facts):
@@ -103,7 +131,7 @@ def check_facts(cfg: ScenarioConfig) -> list[str]:
             problems.append(f"{loc}.id: value {f.id!r} is a duplicate (allowed: ids unique within the case)")
         seen.add(f.id)
         required, optional = ARGUMENTS[f.observe]
-        for name in ("resource", "supplier", "receiver", "firm", "sector", "metric"):
+        for name in ("resource", "supplier", "receiver", "firm", "sector", "municipality", "metric"):
             value = getattr(f, name)
             if name in required and value is None:
                 problems.append(f"{loc}.{name}: missing for observe {f.observe} (allowed: {_what(name)})")
@@ -117,15 +145,19 @@ def check_facts(cfg: ScenarioConfig) -> list[str]:
                     f"{loc}.{name}: value {value!r} is not a firm of this file (allowed: a listed firm or one a firm_entry event brings: "
                     f"{', '.join(firms)})"
                 )
+        if f.municipality is not None and f.municipality not in munis:
+            problems.append(f"{loc}.municipality: value {f.municipality!r} is not a municipality (allowed: {', '.join(munis)})")
         if f.metric is not None and f.metric not in TIMESERIES:
             problems.append(f"{loc}.metric: value {f.metric!r} is not a timeseries column (allowed: {', '.join(TIMESERIES)})")
-        is_count = f.observe == "count"
+        is_count = f.observe in RANGED
         if is_count and isinstance(f.expect, bool):
             problems.append(f"{loc}.expect: value {f.expect} is a yes/no (allowed for count: [lo, hi] with lo <= hi)")
         elif not is_count and not isinstance(f.expect, bool):
             problems.append(f"{loc}.expect: value {list(f.expect)} is a range (allowed for {f.observe}: true or false)")
         elif is_count and f.expect[1] < f.expect[0]:  # type: ignore[index]
             problems.append(f"{loc}.expect: value {list(f.expect)} has hi below lo (allowed: [lo, hi] with lo <= hi)")  # type: ignore[arg-type]
+        if f.observe == "falls" and f.window[1] == f.window[0]:
+            problems.append(f"{loc}.window: value {list(f.window)} is one year (allowed for falls: at least two years, first <= last - 1)")
         if f.window[0] < cfg.start_year or f.window[1] > last_year:
             problems.append(f"{loc}.window: value {list(f.window)} is outside the run (allowed: years {cfg.start_year} to {last_year})")
     return problems

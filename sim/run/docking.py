@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim import config as cfgmod
+from sim.config.facts import RANGED
 from sim.run import facts as facts_eval
 from sim.run.runner import run as run_model
 from sim.scenarios.cases import CASES_DIR, case_files
@@ -74,7 +75,12 @@ def run_case_batch(task: CaseTask) -> tuple[int, list[tuple[str, str, int, float
 def load_cases(ids: list[str] | None = None, directory: Path = CASES_DIR) -> list[Case]:
     """The library's cases (all, or those whose id is in ``ids``), validated; ConfigError names every problem."""
     cases, problems = [], []
-    for path in case_files(directory):
+    paths = case_files(directory)
+    if ids is not None:  # a library file's name starts with its case id (tests/test_cases.py): build only those asked for
+        known = [p.stem.split("_")[0] for p in paths]
+        problems += [f"--cases {i}: no such case (allowed: {', '.join(known)})" for i in ids if i not in known]
+        paths = [p for p, k in zip(paths, known, strict=True) if k in ids]
+    for path in paths:
         try:
             raw = cfgmod.read_yaml(path)
             cfg = cfgmod.build(raw)
@@ -82,10 +88,6 @@ def load_cases(ids: list[str] | None = None, directory: Path = CASES_DIR) -> lis
             problems += [f"{path.name}: {p}" for p in exc.problems]
             continue
         cases.append(Case(cfg.case or path.stem, path, raw, cfg))
-    if ids is not None:
-        known = {c.id for c in cases}
-        problems += [f"--cases {i}: no such case (allowed: {', '.join(c.id for c in cases)})" for i in ids if i not in known]
-        cases = [c for c in cases if c.id in ids]
     if problems:
         raise cfgmod.ConfigError(problems)
     return cases
@@ -146,7 +148,7 @@ def judge_all(cases: list[Case], obs: pd.DataFrame) -> pd.DataFrame:
                     "high": v.high,
                     "seeds": v.seeds,
                     "holds": v.holds,
-                    "measured_text": v.text(fact.observe == "count"),
+                    "measured_text": v.text(fact.observe in RANGED),
                 }
             )
     return pd.DataFrame(out, columns=[*TABLE_COLUMNS, "measured_text"])
@@ -187,19 +189,22 @@ def markdown(d: Docking) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(d: Docking, out: Path) -> list[Path]:
+def write(d: Docking, out: Path, figure: bool = True) -> list[Path]:
     """docking.parquet/.csv/.md, the seeds' values (observations.parquet) and the figure (docking_exchanges.png)."""
-    from sim.run.docking_figure import exchanges_figure
     from sim.run.runner import write_parquet
 
     out.mkdir(parents=True, exist_ok=True)
     table = d.table.assign(commit=d.commit, n_seeds=d.seeds)
-    paths = [out / "docking.parquet", out / "docking.csv", out / "docking.md", out / "observations.parquet", out / "docking_exchanges.png"]
+    paths = [out / "docking.parquet", out / "docking.csv", out / "docking.md", out / "observations.parquet"]
     write_parquet(table, paths[0])
     table.to_csv(paths[1], index=False)
     paths[2].write_text(markdown(d), encoding="utf-8")
     write_parquet(d.observations, paths[3])
-    exchanges_figure(d, paths[4])
+    if figure:
+        from sim.run.docking_figure import exchanges_figure
+
+        paths.append(out / "docking_exchanges.png")
+        exchanges_figure(d, paths[-1])
     d.files = paths
     return paths
 

@@ -5,7 +5,7 @@
 ``count``. :func:`judge` aggregates the seeds with the criterion of configs/cases/README.md: a
 yes-fact expected true holds if it happens in more than half of the seeds and the 95 % Wilson
 interval of its share excludes 0 (expected false: below half, and the interval excludes 1); a count
-holds if the seeds' mean lies in [lo, hi] (its 95 % t interval is reported, not judged).
+(or quantity) holds if the seeds' mean lies in [lo, hi] (its 95 % t interval is reported, not judged).
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from sim.config import ScenarioConfig
-from sim.config.facts import FactConfig
+from sim.config.facts import RANGED, FactConfig
 from sim.config.history import all_firms
 
 ARRIVALS = ("firm_entry", "firm_entered")  # a dated arrival of the case history, an establishment company
@@ -80,11 +79,26 @@ def observe(cfg: ScenarioConfig, fact: FactConfig, ts: pd.DataFrame, events: pd.
         if fact.firm is not None:
             hit &= (events["supplier"] == fact.firm) | (events["receiver"] == fact.firm) | (events["firm"] == fact.firm)
         return float(bool(hit.any()))
+    if kind == "land_replanned":
+        if not len(events):
+            return 0.0
+        hit = in_window & (events["kind"] == "land_replanned")
+        if fact.municipality is not None:
+            hit &= events["municipality"] == fact.municipality
+        return float(bool(hit.any()))
+    if kind == "falls":
+        col = ts[fact.metric].astype(float)
+        first_year = col[(ts["step"] >= first) & (ts["step"] < first + 12)].mean()
+        last_year = col[(ts["step"] > last - 12) & (ts["step"] <= last)].mean()
+        return float(bool(last_year < first_year))
+    if kind == "quantity":
+        live = _pair(exchanges, fact) & _operating_in(exchanges, last, last)
+        return float(exchanges.loc[live, "quantity_per_month"].sum())
     if kind == "count":
         months = ts[(ts["step"] >= first) & (ts["step"] <= last)][fact.metric].astype(float)
         if not len(months):
             return math.nan
-        return float(getattr(months, fact.stat)())
+        return float(months.iloc[-1]) if fact.stat == "last" else float(getattr(months, fact.stat)())
     raise ValueError(f"observe: value {kind!r} has no measure")
 
 
@@ -122,7 +136,7 @@ def judge(fact: FactConfig, values: list[float] | np.ndarray) -> Verdict:
     n = len(v)
     if n == 0:
         return Verdict(math.nan, math.nan, math.nan, 0, False)
-    if fact.observe == "count":
+    if fact.observe in RANGED:
         lo, hi = fact.expect  # type: ignore[misc]
         mean = float(v.mean())
         if n > 1 and v.std(ddof=1) > 0:
@@ -132,15 +146,17 @@ def judge(fact: FactConfig, values: list[float] | np.ndarray) -> Verdict:
         return Verdict(mean, float(low), float(high), n, bool(lo <= mean <= hi))
     k = int(v.sum())
     share = k / n
-    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    low, high = ci.low, ci.high
     holds = (share > 0.5 and low > 0) if fact.expect is True else (share < 0.5 and high < 1)
     return Verdict(share, float(low), float(high), n, bool(holds))
 
 
 def expected_text(fact: FactConfig) -> str:
-    if fact.observe == "count":
+    if fact.observe in RANGED:
         lo, hi = fact.expect  # type: ignore[misc]
-        return f"{fact.stat} in [{lo:g}, {hi:g}]"
+        what = fact.stat if fact.observe == "count" else "quantity"
+        return f"{what} in [{lo:g}, {hi:g}]"
     yes, no = WORDS[fact.observe]
     return yes if fact.expect is True else no
 
@@ -152,4 +168,6 @@ WORDS = {
     "firm_present": ("present", "absent"),
     "firm_entered": ("enters", "none enters"),
     "permit_denied": ("denied", "not denied"),
+    "land_replanned": ("re-planned", "not re-planned"),
+    "falls": ("falls", "does not fall"),
 }
