@@ -144,9 +144,7 @@ def check_history(cfg: ScenarioConfig) -> list[str]:
         for side in ("a", "b"):
             name = getattr(tie, side)
             if name in born and born[name] > 1:  # ties are set when the model is built
-                problems.append(
-                    f"acquaintances.{i}.{side}: value {name!r} arrives later (allowed: a firm there from the start)"
-                )
+                problems.append(f"acquaintances.{i}.{side}: value {name!r} arrives later (allowed: a firm there from the start)")
     problems += _check_initial(cfg, born, by_name)
     return problems
 
