@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from sim import config
@@ -15,7 +16,7 @@ from sim.scenarios.cases import CASES_DIR
 A16 = config.load(CASES_DIR / "A16_novo_gryaab.yaml")
 
 
-def test_check_cases_writes_the_table_and_the_figure(tmp_path: Path) -> None:
+def test_check_cases_writes_the_table(tmp_path: Path) -> None:
     docs = tmp_path / "validation.md"
     docs.write_text(f"# V\n\n## Case docking\n\n{docking.DOCS_START}\nOLD TABLE\n{docking.DOCS_END}\n\nDiscussion.\n", encoding="utf-8")
     res = CliRunner().invoke(
@@ -35,11 +36,16 @@ def test_check_cases_writes_the_table_and_the_figure(tmp_path: Path) -> None:
     assert f"A16 {held}/{len(A16.facts)}" in res.output and f"{held} of {len(A16.facts)} facts hold" in text
 
 
-def test_same_seeds_same_table_and_a_figure(tmp_path: Path) -> None:
+def test_same_seeds_same_table() -> None:
     a, b = docking.dock(["A16"], 1), docking.dock(["A16"], 1)
     pd.testing.assert_frame_equal(a.observations, b.observations)
     assert a.series["A16"].shape == (1, A16.steps)
-    docking.write(a, tmp_path)
+
+
+@pytest.mark.slow  # matplotlib's import alone takes a second or more on busy cores
+def test_the_figure_is_drawn(tmp_path: Path) -> None:
+    d = docking.dock(["A16"], 1)
+    docking.write(d, tmp_path)
     assert (tmp_path / "docking_exchanges.png").stat().st_size > 1000
 
 

@@ -1,4 +1,7 @@
-"""``symbiosis check-cases``: the case docking on the command line (sim/run/docking.py)."""
+"""``symbiosis check-cases``: the case docking on the command line (sim/run/docking.py).
+
+The docking modules (scipy's statistics) are imported when the command runs, so that every other
+command starts as fast as before."""
 
 from __future__ import annotations
 
@@ -9,9 +12,7 @@ import typer
 
 from sim import config as cfgmod
 from sim.cli.errors import fail
-from sim.run.docking import DOCS_END, DOCS_START, console, dock, update_docs, write
 from sim.scenarios.cases import CASES_DIR
-from sim.sweep.executors import ExecutorError
 
 
 def register(app: typer.Typer) -> None:
@@ -28,6 +29,9 @@ def register(app: typer.Typer) -> None:
         docs: Annotated[Path | None, typer.Option(help="Also rewrite the generated table of this file (docs/validation.md).")] = None,
     ) -> None:
         """Run every case at its file's values over many seeds; measure and judge each fact of the report."""
+        from sim.run.docking import DOCS_END, DOCS_START, console, dock, update_docs, write  # scipy: only when run
+        from sim.sweep.executors import ExecutorError
+
         ids = [c.strip() for c in cases.split(",") if c.strip()] if cases else None
         if not directory.is_dir():
             fail([f"--directory {directory}: not a directory (allowed: a directory of case YAML files)"], "case library")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 
 from sim.core.params import Strict, param
 from sim.core.resources import ResourceName
@@ -52,6 +52,11 @@ RANGED = ("count", "quantity")  # the kinds whose expected value is a range [lo,
 FACT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 # A case of the report's appendix (A1-A29) or a section (§2.3.1); several may be given, comma-separated.
 SOURCE = re.compile(r"^\s*(A([1-9]|1\d|2\d)|§\s?\d+(\.\d+)*)(\s*,\s*(A([1-9]|1\d|2\d)|§\s?\d+(\.\d+)*))*\s*$")
+
+PATTERNS = {
+    "id": (FACT_ID, "snake_case, a lower-case letter then letters, digits and _"),
+    "source": (SOURCE, "a case A1-A29 or a section such as §2.3.1, several separated by commas"),
+}
 
 
 class FactConfig(Strict):
@@ -93,18 +98,12 @@ class FactConfig(Strict):
     )
     stat: Stat = param("max", "statistic", "configs/cases/README.md", "For count: max, mean, min or last over the window's months.")
 
-    @field_validator("id")
+    @field_validator("id", "source")
     @classmethod
-    def _snake(cls, v: str) -> str:
-        if not FACT_ID.match(v):
-            raise ValueError("allowed: snake_case, a lower-case letter then letters, digits and _")
-        return v
-
-    @field_validator("source")
-    @classmethod
-    def _source(cls, v: str) -> str:
-        if not SOURCE.match(v):
-            raise ValueError("allowed: a case A1-A29 or a section such as §2.3.1, several separated by commas")
+    def _pattern(cls, v: str, info: ValidationInfo) -> str:
+        pattern, allowed = PATTERNS[info.field_name or ""]
+        if not pattern.match(v):
+            raise ValueError(f"allowed: {allowed}")
         return v
 
     @model_validator(mode="after")
