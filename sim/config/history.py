@@ -140,6 +140,11 @@ def check_history(cfg: ScenarioConfig) -> list[str]:
             }
             if ev.resource not in offered:
                 problems.append(f"events.{i}.resource: value {ev.resource!r} is not a stream of {ev.firm!r} (allowed: {sorted(offered)})")
+    for i, tie in enumerate(cfg.acquaintances):
+        for side in ("a", "b"):
+            name = getattr(tie, side)
+            if name in born and born[name] > 1:  # ties are set when the model is built
+                problems.append(f"acquaintances.{i}.{side}: value {name!r} arrives later (allowed: a firm there from the start)")
     problems += _check_initial(cfg, born, by_name)
     return problems
 

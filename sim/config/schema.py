@@ -309,6 +309,14 @@ class MunicipalityConfig(Strict):
         ge=0,
         le=10000,
     )
+    information_platform_from_year: int | None = param(
+        None,
+        "year",
+        "A29 Helsingborg: the firms' environmental reports made searchable; see params.platform",
+        "Year the municipality's searchable register of residual streams opens (none: it has none).",
+        ge=1900,
+        le=2200,
+    )
 
 
 class EventConfig(Strict):

@@ -22,7 +22,7 @@ from sim.core.books import FEW, LEAF, Book, nearest_few, nearest_tree
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
-from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, scarcity, trust
+from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, platform, scarcity, trust
 
 if TYPE_CHECKING:
     from agents.firm import Firm
@@ -142,6 +142,8 @@ def search_probabilities(model: SymbiosisModel, book: Book) -> tuple[np.ndarray,
     own = np.full(len(firms), p.base_search_rate)
     if model.switches.scarcity and book.resource == scarcity.WATER:
         own *= scarcity.search_multipliers(model, firms)
+    if model.state.platform.on:
+        own += platform.search_rates(model, firms)
     facilitated = model.firm_arrays.facilitation_rate[firms] * p.facilitated_search_rate
     return np.minimum(1.0, own + facilitated), facilitated
 
@@ -204,10 +206,14 @@ def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[l
     own = None
     if model.switches.scarcity and book.resource == scarcity.WATER:
         own = scarcity.search_multipliers(model, book.demand_firms).tolist()
+    listed = platform.search_rates(model, book.demand_firms).tolist() if model.state.platform.on else None
     searchers, brokered = [], []
     for k in maybe:
         facilitated = rate.item(firms[k]) * p.facilitated_search_rate
-        if draws[k] < min(1.0, (base if own is None else base * own[k]) + facilitated):
+        own_k = base if own is None else base * own[k]
+        if listed is not None:
+            own_k += listed[k]
+        if draws[k] < min(1.0, own_k + facilitated):
             searchers.append(k)
             brokered.append(draws[k] < facilitated)
     return searchers, brokered
@@ -217,7 +223,8 @@ def _ceiling(model: SymbiosisModel) -> float:
     """An upper bound of every demand's search probability this month (water's scarcity aside):
     the base rate plus the highest facilitation of any firm, with the same rounding, so no less."""
     p = model.params.matching
-    return min(1.0, p.base_search_rate + model.firm_arrays.facilitation_rate.max(initial=0.0) * p.facilitated_search_rate)
+    own = p.base_search_rate + platform.max_rate(model) if model.state.platform.on else p.base_search_rate
+    return min(1.0, own + model.firm_arrays.facilitation_rate.max(initial=0.0) * p.facilitated_search_rate)
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:

@@ -241,3 +241,12 @@ def test_bad_events_and_initial_exchanges_give_clear_errors() -> None:
     assert "initial_exchanges.0.offer_index: value 1 is out of range" in text and "below 1" in text
     later = b.firm("Grower", at=(11, 10), demands=NEED, entry_year=b.START_YEAR + 1)
     assert "not a firm there at the start" in _problems(mill, later, initial=[{**ie, "start_year": 2000}])
+
+
+def test_a_listed_tie_with_a_firm_that_arrives_later_is_refused() -> None:
+    """Listed ties are set when the model is built, so one naming a later arrival is a config error, not a crash."""
+    raw = _raw(b.firm("Mill", "anchor", offers=HEAT), b.firm("Grower", at=(11, 10), demands=NEED, entry_year=b.START_YEAR + 2))
+    raw["acquaintances"] = [{"a": "Mill", "b": "Grower"}]
+    with pytest.raises(config.ConfigError) as err:
+        config.build(raw)
+    assert "acquaintances.0.b: value 'Grower' arrives later" in str(err.value)
