@@ -162,7 +162,13 @@ def test_levels_is_level_with_every_kind_of_tie(firms, data) -> None:
 @settings(max_examples=30, deadline=None)
 @given(
     firms=st.lists(
-        st.tuples(ROLES, st.booleans(), st.sampled_from([10.0, 10.5, 10.25, 11.0, 10.5000001]), st.sampled_from([None, "G"]), st.sampled_from(["other", "food"])),
+        st.tuples(
+            ROLES,
+            st.booleans(),
+            st.sampled_from([10.0, 10.5, 10.25, 11.0, 10.5000001]),
+            st.sampled_from([None, "G"]),
+            st.sampled_from(["other", "food"]),
+        ),
         min_size=2,
         max_size=5,
     ),
