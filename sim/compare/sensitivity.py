@@ -176,7 +176,7 @@ def fig_tornado(results: list[CaseResult], centre: dict[str, Point], bs: list[Ba
         "Sensitivity of the ranking",
         "Each bar runs from the answer with one factor at its low value (blue) to its high value (red), everything else "
         "as in the report, on the same seeds; the widest bar is at the top. A name at a bar's end is a package that "
-        "takes the lead at that value; prices change only what the packages cost.",
+        "comes first at that value; prices change only what the packages cost.",
     )
 
 
