@@ -50,6 +50,13 @@ def test_window_is_the_months_of_its_years_inside_the_run() -> None:
     assert window_steps(CFG, _fact("cluster_active", True, (2022, 2030))) == (1, CFG.steps)
 
 
+def test_a_fact_the_run_does_not_cover_is_left_out_not_failed() -> None:
+    for window in ((2018, 2023), (2029, 2031)):
+        assert math.isnan(observe(CFG, _fact("cluster_active", True, window), _ts(), _events(), NONE))
+    verdict = judge(_fact("cluster_active", True), [math.nan, 1.0, 1.0])
+    assert verdict.seeds == 2 and verdict.measured == 1.0
+
+
 @pytest.mark.parametrize(
     ("since", "ended", "seen"),
     [(14, -1, 1.0), (2, 13, 0.0), (2, 14, 1.0), (37, -1, 0.0), (0, -1, 1.0), (-1, -1, 0.0)],

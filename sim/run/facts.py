@@ -48,7 +48,11 @@ def _pair(frame: pd.DataFrame, fact: FactConfig) -> pd.Series:
 
 
 def observe(cfg: ScenarioConfig, fact: FactConfig, ts: pd.DataFrame, events: pd.DataFrame, exchanges: pd.DataFrame) -> float:
-    """The fact's observable in one run: 1.0/0.0 for a yes/no kind, the statistic for ``count``."""
+    """The fact's observable in one run: 1.0/0.0 for a yes/no kind, the statistic for ``count``;
+    NaN where the run does not cover the fact's years (a sweep that shortens or moves a case), which
+    the verdict leaves out rather than counting as "did not happen"."""
+    if fact.window[0] < cfg.start_year or fact.window[1] > cfg.start_year + cfg.years - 1:
+        return math.nan
     first, last = window_steps(cfg, fact)
     kind = fact.observe
     in_window = (events["step"] >= first) & (events["step"] <= last) if len(events) else pd.Series(dtype=bool)
