@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sim.core.exchange import Stage
 from sim.core.resources import CATALOGUE
 from sim.dashboard import labels
+from sim.dashboard.feed import EXIT_REASONS
 from sim.dashboard.mapsvg import ROLE_NAMES, family
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ def firm_html(model: SymbiosisModel, f: Firm) -> str:
     state = "in the region" if f.alive else "has left the region"
     for ev in model.events:
         if ev["kind"] == "firm_exited" and ev["firm"] == f.name:
-            state = f"left in {labels.month_label(ev['year'], ev['month'])} ({escape(ev['reason'].replace('_', ' '))})"
+            why = EXIT_REASONS.get(ev["reason"], ev["reason"].replace("_", " "))
+            state = f"left in {labels.month_label(ev['year'], ev['month'])} ({escape(why)})"
     mun = model.municipalities[f.municipality].name if 0 <= f.municipality < len(model.municipalities) else "?"
     head = (
         f"<div style='font-size: 16px'><b>{escape(f.name)}</b></div>"

@@ -68,6 +68,7 @@ CSS = """
 .actor-table { border-collapse: collapse; font-size: 13px; width: 100%; }
 .actor-table td, .actor-table th { text-align: left; vertical-align: top; padding: 1px 8px 1px 0; border-bottom: 1px solid #eee; }
 .dash-tile table { overflow-wrap: anywhere; }
+.scenario .v-select__selection { white-space: normal; overflow: visible; text-overflow: clip; max-width: 100%; line-height: 1.3; }
 """
 
 
@@ -88,7 +89,13 @@ def Player() -> None:
         period, last = 1.0 / mps, 0.0
         while m.running and state.playing.value and state.model.value is m:
             t0 = time.monotonic()
-            await asyncio.to_thread(m.step)  # the model steps off the event loop; other sessions go on
+            month = asyncio.ensure_future(asyncio.to_thread(m.step))  # off the event loop: other sessions go on
+            try:
+                await asyncio.shield(month)
+            except asyncio.CancelledError:  # paused mid-month: draw the month once it is done
+                await month
+                state.tick.value += 1
+                raise
             if time.monotonic() - last >= REDRAW_S or not m.running:
                 state.tick.value += 1
                 last = time.monotonic()

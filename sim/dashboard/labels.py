@@ -38,17 +38,19 @@ class Placer:
     def place(self, x: float, y: float, r: float, text: str, size: float) -> tuple[float, float, str] | None:
         """(x, y, text-anchor) of the label's baseline, or None."""
         w, h = 0.56 * size * len(text), size * 1.05
-        gap = r + 3
-        candidates = [
-            (x + gap, y - h / 2, "start"),
-            (x - gap - w, y - h / 2, "end"),
-            (x - w / 2, y - gap - h, "middle"),
-            (x - w / 2, y + gap, "middle"),
-            (x + gap * 0.7, y - gap * 0.7 - h, "start"),
-            (x + gap * 0.7, y + gap * 0.7, "start"),
-            (x - gap * 0.7 - w, y - gap * 0.7 - h, "end"),
-            (x - gap * 0.7 - w, y + gap * 0.7, "end"),
-        ]
+        candidates = []
+        for gap in (r + 3, r + 12, r + 24):  # beside the marker first, a little further out if crowded
+            d = gap * 0.7
+            candidates += [
+                (x + gap, y - h / 2, "start"),
+                (x - gap - w, y - h / 2, "end"),
+                (x - w / 2, y - gap - h, "middle"),
+                (x - w / 2, y + gap, "middle"),
+                (x + d, y - d - h, "start"),
+                (x + d, y + d, "start"),
+                (x - d - w, y - d - h, "end"),
+                (x - d - w, y + d, "end"),
+            ]
         own = (x - r, y - r, x + r, y + r)
         b = self.bounds
         for left, top, anchor in candidates:

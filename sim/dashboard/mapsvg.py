@@ -177,7 +177,7 @@ def positions(model: SymbiosisModel, proj: Projection) -> dict[str, tuple[float,
         if far is not None:
             side = min((abs(x - bx0), "w"), (abs(x - bx1), "e"), (abs(y - by0), "n"), (abs(y - by1), "s"))[1]
             sides.setdefault(side, []).append(key)
-    gap = 24.0
+    gap = 30.0  # two of the largest markers side by side
     for side, keys in sides.items():
         along = 1 if side in "we" else 0  # the coordinate that runs along this edge
         lo, hi = (by0 + 14, by1 - 14) if along else (bx0 + 14, bx1 - 14)
