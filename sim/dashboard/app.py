@@ -66,6 +66,7 @@ CSS = """
 .dash-map { flex: 1 1 560px; min-width: 0; }
 .dash-mapside { flex: 1 1 300px; max-width: 440px; min-width: 0; font-size: 13px; }
 .actor-table { border-collapse: collapse; font-size: 13px; width: 100%; }
+.actor-table th { white-space: nowrap; }
 .actor-table td, .actor-table th { text-align: left; vertical-align: top; padding: 1px 8px 1px 0; border-bottom: 1px solid #eee; }
 .dash-tile table { overflow-wrap: anywhere; }
 .scenario .v-select__selection { white-space: normal; overflow: visible; text-overflow: clip; max-width: 100%; line-height: 1.3; }
@@ -87,23 +88,26 @@ def Player() -> None:
         if not on:
             return
         period, last = 1.0 / mps, 0.0
-        while m.running and state.playing.value and state.model.value is m:
-            t0 = time.monotonic()
-            month = asyncio.ensure_future(asyncio.to_thread(m.step))  # off the event loop: other sessions go on
-            try:
+        month: asyncio.Future[None] | None = None
+        try:
+            while m.running and state.playing.value and state.model.value is m:
+                t0 = time.monotonic()
+                month = asyncio.ensure_future(asyncio.to_thread(m.step))  # off the event loop: other sessions go on
                 await asyncio.shield(month)
-            except asyncio.CancelledError:  # paused mid-month: draw the month once it is done
+                month = None
+                if time.monotonic() - last >= REDRAW_S or not m.running:
+                    state.tick.value += 1
+                    last = time.monotonic()
+                await asyncio.sleep(max(period - (time.monotonic() - t0), 0.0))
+        finally:
+            # paused or replaced (the task is cancelled): finish the month in flight, then draw the
+            # month the model is at, so the page never shows an older month than the model holds
+            if month is not None:
                 await month
+            if state.model.value is m:
                 state.tick.value += 1
-                raise
-            if time.monotonic() - last >= REDRAW_S or not m.running:
-                state.tick.value += 1
-                last = time.monotonic()
-            await asyncio.sleep(max(period - (time.monotonic() - t0), 0.0))
-        if state.model.value is m:
-            state.tick.value += 1
-            if not m.running:
-                state.playing.value = False
+                if not m.running:
+                    state.playing.value = False
 
     solara.lab.use_task(play, dependencies=[m, on, mps], prefer_threaded=False)
 

@@ -99,7 +99,8 @@ def PlayBar() -> None:
     m = state.model.value
     _ = state.tick.value
     on = state.playing.value and m.running
-    step = m.steps
+    with m.state_lock:  # the months collected, as the tiles show them (Mesa counts a month before it runs)
+        step = len(m.collector.data["step"])
     date = feed.month_label(*m.date_of(step)) if step else f"start: Jan {m.config.start_year}"
 
     def one_month() -> None:

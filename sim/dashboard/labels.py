@@ -27,13 +27,33 @@ class Placer:
     marker, no placed label and stays inside the plot; a label with no free spot is left out
     (its actor is still named on hover)."""
 
+    CELL = 40.0  # boxes are kept in a grid of cells so a check looks only at its neighbours
+
     def __init__(self, bounds: Box) -> None:
         self.bounds = bounds
         self.markers: list[Box] = []
         self.placed: list[Box] = []
+        self._grid: dict[tuple[int, int], list[tuple[Box, bool]]] = {}
+
+    def _cells(self, box: Box) -> list[tuple[int, int]]:
+        c = self.CELL
+        return [(i, j) for i in range(int(box[0] // c), int(box[2] // c) + 1) for j in range(int(box[1] // c), int(box[3] // c) + 1)]
+
+    def _add(self, box: Box, is_marker: bool) -> None:
+        for cell in self._cells(box):
+            self._grid.setdefault(cell, []).append((box, is_marker))
+
+    def _hits(self, box: Box, own: Box) -> bool:
+        return any(
+            _overlap(box, other) and not (is_marker and other == own)
+            for cell in self._cells(box)
+            for other, is_marker in self._grid.get(cell, ())
+        )
 
     def block(self, x: float, y: float, r: float) -> None:
-        self.markers.append((x - r, y - r, x + r, y + r))
+        box = (x - r, y - r, x + r, y + r)
+        self.markers.append(box)
+        self._add(box, True)
 
     def place(self, x: float, y: float, r: float, text: str, size: float) -> tuple[float, float, str] | None:
         """(x, y, text-anchor) of the label's baseline, or None."""
@@ -57,9 +77,10 @@ class Placer:
             box = (left, top, left + w, top + h)
             if box[0] < b[0] + 1 or box[2] > b[2] - 1 or box[1] < b[1] + 1 or box[3] > b[3] - 1:
                 continue
-            if any(_overlap(box, m) for m in self.markers if m != own) or any(_overlap(box, p) for p in self.placed):
+            if self._hits(box, own):
                 continue
             self.placed.append(box)
+            self._add(box, False)
             tx = left if anchor == "start" else left + w if anchor == "end" else left + w / 2
             return tx, top + h * 0.8, anchor
         return None

@@ -294,7 +294,7 @@ def map_svg(model: SymbiosisModel, frame: MapFrame) -> str:
             wanted.append((1, x, y, r, f"{f.name} ({far:.0f} km off the map)", 'fill="#333" font-size="12"'))
         elif f.alive and f.role.value in ("anchor", "utility"):
             wanted.append((2, x, y, r, f.name, 'fill="#111" font-size="12"'))
-        elif f.alive:
+        elif f.alive and (f.operating or len(model.firms) <= 60):  # in a crowded region only firms that exchange
             wanted.append((3 + (f.operating == 0), x, y, r, f.name, 'fill="#333" font-size="11"'))
     for _, x, y, r, text, style in sorted(wanted, key=lambda w: w[0]):
         size = float(style.rsplit('font-size="', 1)[1].split('"')[0])
