@@ -57,7 +57,7 @@ class Placer:
 
     def place(self, x: float, y: float, r: float, text: str, size: float) -> tuple[float, float, str] | None:
         """(x, y, text-anchor) of the label's baseline, or None."""
-        w, h = 0.56 * size * len(text), size * 1.05
+        w, h = 0.6 * size * len(text) + 2, size * 1.1  # generous: a wider font must not make labels touch
         candidates = []
         for gap in (r + 3, r + 12, r + 24):  # beside the marker first, a little further out if crowded
             d = gap * 0.7

@@ -214,7 +214,7 @@ def exchange_title(model: SymbiosisModel, ex: Exchange) -> str:
     if ex.stage is Stage.OPERATING:
         since = f"flowing since {_when(model, ex.operating_since)}"
     else:
-        since = f"{labels.STAGE_WORDS[ex.stage.value]}; talks began {_when(model, ex.discovered_step)}"
+        since = f"{labels.STAGE_WORDS[ex.stage.value]} (talks since {_when(model, ex.discovered_step)})"
     return f"{name}: {a.name} → {b.name}; {flow}; {since}; trust {trust.level(model, a, b):.2f}"
 
 
@@ -254,12 +254,21 @@ def map_svg(model: SymbiosisModel, frame: MapFrame) -> str:
         )
         text = m.name + ("" if far is None else f" ({far:.0f} km off the map)")
         wanted.append((0, x, y, 7, text, 'fill="#555" font-style="italic" font-size="13"'))
+    alive_in = [0] * len(model.municipalities)
+    for f in model.firms:
+        if f.alive and 0 <= f.municipality < len(alive_in):
+            alive_in[f.municipality] += 1
+    mid_x, mid_y = (bx0 + bx1) / 2, (by0 + by1) / 2
     for fac in model.facilitators:
-        home = model.municipalities[fac.municipalities[0]] if fac.municipalities else None
-        if home is None:
+        if not fac.municipalities:
             continue
-        x, y, _ = pos[f"municipality:{home.idx}"]
-        x, y = x + 16, y - 14
+        home = max(fac.municipalities, key=lambda i: (pos[f"municipality:{i}"][2] is None, alive_in[i], -i))  # its busiest town in view
+        x, y, far = pos[f"municipality:{home}"]
+        if far is None:
+            x, y = x + 16, y - 14
+        else:  # a town at the edge: the star goes inwards, clear of the actors lined up along the edge
+            d = math.hypot(mid_x - x, mid_y - y) or 1.0
+            x, y = x + (mid_x - x) / d * 34, y + (mid_y - y) / d * 34
         placer.block(x, y, 9)
         out.append(
             f'<g data-actor="facilitator:{fac.idx}" style="cursor: pointer"><title>{escape(fac.name)}: facilitator, engagement '

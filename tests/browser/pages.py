@@ -123,6 +123,11 @@ LAYOUT_JS = """
     const h = t.getBoundingClientRect().height;
     if (visible(t) && h < 9) { out.push(`tick "${t.textContent}" only ${h.toFixed(1)}px high`); break; }
   }
+  const labels = [...document.querySelectorAll('[data-testid=map] [data-label]')].map(e => [e.textContent, e.getBoundingClientRect()]);
+  for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+    const [ta, a] = labels[i], [tb, b] = labels[j];
+    if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push(`map labels "${ta}" and "${tb}" collide`);
+  }
   const legend = r('[data-testid=map-legend]'), tile = r('.map-tile');
   if (legend.bottom > tile.bottom + 1 || legend.right > tile.right + 1) out.push('map legend sticks out of its card');
   return out;

@@ -161,6 +161,8 @@ def test_clicking_a_firm_town_facilitator_or_line_shows_its_panel(page: Any, das
         assert m.firms[ex.receiver if ex.supplier == firm.idx else ex.supplier].name in text
     panel.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "20-firm-panel.png"))
+    hover = page.eval_on_selector_all("[data-testid=map] [data-actor^='exchange:'] > title", "els => els.map(e => e.textContent)")
+    assert hover and all(" → " in t and "/month" in t and " since " in t and "trust " in t for t in hover), hover[:3]
     line = page.locator("[data-testid=map] [data-actor^='exchange:']").first
     line.dispatch_event("click")
     eventually(lambda: _has(panel.inner_text(), "Its story", "trust between them"))
