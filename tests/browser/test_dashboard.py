@@ -260,6 +260,22 @@ def test_a_finished_run_says_so_and_a_new_run_can_be_played(page: Any, dashboard
     watch.assert_clean()
 
 
+def test_speed_is_in_months_per_second(page: Any, dashboard_url: str, watch: PageWatch, artifacts: Path) -> None:
+    """At 2 months per second the run never goes faster than that (a busy machine may make it slower)."""
+    open_dashboard(page, dashboard_url, watch)
+    page.locator(".speed button", has_text="2").first.click()
+    page.wait_for_function("() => document.querySelector('.speed .v-btn--active')?.innerText.trim() === '2'")
+    play(page)
+    wait_month_at_least(page, 2)
+    t0, m0 = time.monotonic(), month(page)
+    wait_month_at_least(page, m0 + 8)
+    rate = (month(page) - m0) / (time.monotonic() - t0)
+    pause_and_settle(page)
+    report(artifacts, f"example at speed 2: {rate:.2f} months/s shown")
+    assert rate <= 2 * 1.25, f"{rate:.2f} months/s at a speed of 2"
+    watch.assert_clean()
+
+
 def test_csv_downloads_hold_the_current_run(page: Any, dashboard_url: str, watch: PageWatch, artifacts: Path) -> None:
     open_dashboard(page, dashboard_url, watch)
     step(page, 4)
