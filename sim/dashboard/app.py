@@ -2,7 +2,8 @@
 
 The page plays the model itself rather than through Mesa's SolaraViz: a task in the server's
 event loop steps the model in a worker thread at the speed the student chose (months per second)
-and asks for one redraw at most every ``REDRAW_S`` however fast it plays. Mesa's controller bumped
+and asks for one redraw at most every ``REDRAW_S`` however fast it plays (longer when a redraw
+itself is slow, as with ten sessions on one server, so the months keep the chosen pace). Mesa's controller bumped
 a counter from its own thread after every step, and a render pass that such a bump interrupted
 started again, so a busy page could give up ("too many renders"); here a redraw happens only
 between steps, in the same loop as clicks, so a click and a redraw never render at once.
@@ -87,7 +88,7 @@ def Player() -> None:
     async def play() -> None:
         if not on:
             return
-        period, last = 1.0 / mps, 0.0
+        period, last, gap = 1.0 / mps, 0.0, REDRAW_S
         month: asyncio.Future[None] | None = None
         try:
             while m.running and state.playing.value and state.model.value is m:
@@ -95,9 +96,11 @@ def Player() -> None:
                 month = asyncio.ensure_future(asyncio.to_thread(m.step))  # off the event loop: other sessions go on
                 await asyncio.shield(month)
                 month = None
-                if time.monotonic() - last >= REDRAW_S or not m.running:
-                    state.tick.value += 1
+                if time.monotonic() - last >= gap or not m.running:
+                    t_draw = time.monotonic()
+                    state.tick.value += 1  # the redraw runs here, in this loop
                     last = time.monotonic()
+                    gap = max(REDRAW_S, 3.0 * (last - t_draw))  # a slow redraw: fewer of them, not slower months
                 await asyncio.sleep(max(period - (time.monotonic() - t0), 0.0))
         finally:
             # paused or replaced (the task is cancelled): finish the month in flight, then draw the
