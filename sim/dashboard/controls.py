@@ -15,6 +15,7 @@ import solara
 
 from sim import config
 from sim.dashboard import export, feed, state
+from sim.dashboard.plain import PLAIN
 from sim.dashboard.scenario import LEVERS, Lever, find_case, list_cases, settings_for_case
 from sim.dashboard.state import apply, problems, settings
 
@@ -82,7 +83,7 @@ def Controls() -> None:
         with solara.Details(summary="Mechanism switches"):
             for name in config.Switches.model_fields:
                 solara.Switch(
-                    label=name.replace("_", " "),
+                    label=PLAIN[name][0] if name in PLAIN else name.replace("_", " "),
                     value=s.mechanisms[name],
                     on_value=lambda on, name=name: apply(settings.value.with_mechanism(name, on)),
                 )

@@ -212,6 +212,13 @@ def test_case_lever_step_play_reset_follow_the_model(page: Any, dashboard_url: s
     step(page, 3)
     shows(page, model_after(chosen, 3))  # same settings and seed: the same run again
     page.screenshot(path=str(artifacts / "30-pinned-and-reset.png"), full_page=True)
+    # a mechanism switch, named in plain words, starts a new run that follows the model without it
+    side = page.locator(".dash-side")
+    side.get_by_text("Mechanism switches").click()
+    side.get_by_label("Trust between partners", exact=True).click(force=True)
+    wait_month(page, 0)
+    step(page, 2)
+    shows(page, model_after(chosen.with_mechanism("trust", False), 2))
     watch.assert_clean()
 
 
