@@ -14,6 +14,7 @@ import solara
 
 from sim.core.resources import CATALOGUE, RESOURCE_NAMES
 from sim.dashboard import explain, state, svg, tour
+from sim.dashboard.feed import month_label
 from sim.dashboard.scenario import LEVERS, DashboardModel
 from sim.dashboard.state import pinned, problems
 from sim.dashboard.view import Pinned, View
@@ -74,7 +75,7 @@ def Cards(v: View) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=_status(v), style="font-size: 12px", attributes={"data-testid": "status"})
 
     def do_pin() -> None:
-        label = v.case_label + (" with " + ", ".join(v.changes) if v.changes else "") + f" (to month {v.step})"
+        label = v.case_label + (" with " + ", ".join(v.changes) if v.changes else "") + f" (to {month_label(v.year, v.month)})"
         pinned.value = Pinned(label, v.t, v.columns)
 
     with solara.Row(gap="8px", style={"align-items": "center", "margin-top": "4px"}):
