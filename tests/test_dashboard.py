@@ -6,18 +6,24 @@ quickly and with real models.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
 import itertools
 import math
 import re
 import socket
+from html import unescape
 
 import pytest
 from typer.testing import CliRunner
 
 from sim import config
 from sim.cli import app
+from sim.core.events import EventKind
 from sim.core.exchange import Stage
-from sim.dashboard import explain, feed, svg
+from sim.core.resources import CATALOGUE
+from sim.dashboard import actor, explain, export, feed, labels, mapsvg, plain, svg, tour
 from sim.dashboard.scenario import (
     EXAMPLE_KEY,
     LEVERS,
@@ -98,8 +104,7 @@ def test_same_settings_same_run_and_the_lever_matters() -> None:
 # ----- map -----------------------------------------------------------------------------------------
 def test_map_shows_every_firm_and_live_exchange(example_run: DashboardModel) -> None:
     m = example_run
-    frame = svg.map_frame(m)
-    doc = svg.map_svg(m, frame, svg.sector_shapes([f.sector for f in m.firms]))
+    doc = mapsvg.map_svg(m, mapsvg.map_frame(m))
     operating = [ex for ex in m.live.values() if ex.stage is Stage.OPERATING]
     assert operating, "the example should have operating exchanges after ten years"
     assert doc.count('data-firm="alive"') == m.n_alive
@@ -107,19 +112,83 @@ def test_map_shows_every_firm_and_live_exchange(example_run: DashboardModel) -> 
     assert doc.count('data-exchange="operating"') == len(operating)
     for ex in operating:
         assert re.search(rf'stroke="{RESOURCE_COLOURS[ex.resource]}"[^>]*data-exchange="operating" data-resource="{ex.resource}"', doc)
+        assert f'data-actor="exchange:{ex.id}"' in doc, "every exchange line can be clicked"
     for f in m.firms:
         assert f"<title>{f.name}:" in doc.replace("&amp;", "&"), f"{f.name} needs a hover label"
+        assert f'data-actor="firm:{f.idx}"' in doc
 
 
-def test_map_frame_holds_every_firm_for_the_whole_run(example_run: DashboardModel) -> None:
-    """The frame is fixed at the start, so start-ups arriving later must already be inside it."""
-    frame = svg.map_frame(DashboardModel(settings_for_case(EXAMPLE_KEY)))
-    for f in example_run.firms:
-        assert frame.x0 <= f.x <= frame.x1 and frame.y0 <= f.y <= frame.y1, f.name
+def test_exchange_lines_say_resource_flow_since_when_and_trust(example_run: DashboardModel) -> None:
+    m = example_run
+    ex = next(ex for ex in m.live.values() if ex.stage is Stage.OPERATING)
+    title = mapsvg.exchange_title(m, ex)
+    unit = CATALOGUE[ex.resource].unit
+    year, month = m.date_of(ex.operating_since)
+    assert title.startswith(f"{CATALOGUE[ex.resource].label}: {m.firms[ex.supplier].name} → {m.firms[ex.receiver].name}")
+    assert f"{ex.quantity:,.0f} {unit}/month" in title
+    assert f"flowing since {feed.month_label(year, month)}" in title
+    assert re.search(r"trust [01]\.\d\d$", title)
 
 
-def test_sector_shapes_are_stable() -> None:
-    assert svg.sector_shapes(["food", "biogas", "food"]) == svg.sector_shapes(["biogas", "food"]) == {"biogas": 0, "food": 1}
+def test_far_actors_sit_at_the_edge_with_their_distance_and_the_cluster_fills_the_map() -> None:
+    """Bjuv's SLU Alnarp lies ~30 km from the cluster: the frame leaves it out and the edge names its distance."""
+    m = DashboardModel(settings_for_case("A13_bjuv"))
+    frame = mapsvg.map_frame(m)
+    far = [f for f in m.firms if not frame.holds(f.x, f.y)]
+    assert "SLU Alnarp" in {f.name for f in far}
+    w, h = m.config.area_km
+    assert (frame.x1 - frame.x0) * (frame.y1 - frame.y0) < 0.5 * w * h, "the frame is fitted to the cluster, not the region"
+    proj = mapsvg.Projection(frame)
+    pos = mapsvg.positions(m, proj)
+    bx0, by0, bx1, by1 = proj.box
+    for f in far:
+        x, y, km = pos[f"firm:{f.idx}"]
+        assert km is not None and km > 0
+        assert bx0 <= x <= bx1 and by0 <= y <= by1, f"{f.name} is drawn inside the plot"
+    spots = sorted((pos[f"firm:{f.idx}"][0], pos[f"firm:{f.idx}"][1]) for f in far)
+    assert all(math.dist(a, b) >= 20 for a, b in itertools.combinations(spots, 2)), "far actors do not hide each other"
+    doc = mapsvg.map_svg(m, frame)
+    assert "SLU Alnarp (" in doc and "km off the map)" in doc
+
+
+@pytest.mark.parametrize("key", [c.key for c in list_cases()])
+def test_every_firm_is_drawn_inside_the_plot_for_the_whole_run(key: str) -> None:
+    """The frame is fixed at the start; a firm outside it (far, or arriving later) is drawn at the edge."""
+    m = DashboardModel(settings_for_case(key))
+    proj = mapsvg.Projection(mapsvg.map_frame(m))
+    for _ in range(min(m.horizon, 60)):
+        m.step()
+    bx0, by0, bx1, by1 = proj.box
+    for key_, (x, y, _) in mapsvg.positions(m, proj).items():
+        assert bx0 <= x <= bx1 and by0 <= y <= by1, key_
+
+
+def test_every_sector_has_a_colour_family_and_every_role_its_own_shape() -> None:
+    sectors = {f.sector for c in list_cases() for f in DashboardModel(settings_for_case(c.key)).firms}
+    assert {s for s in sectors if mapsvg.family(s) == mapsvg.OTHER_FAMILY} == set()
+    colours = [c for c, _ in mapsvg.FAMILIES.values()]
+    assert len(set(colours)) == len(colours) and set(colours) <= {
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+    }
+    shapes = [str(p) for p in mapsvg.ROLE_SHAPES.values()]
+    assert len(set(shapes)) == len(shapes) == 4
+
+
+def test_labels_never_overlap_each_other_or_markers() -> None:
+    placer = labels.Placer((0, 0, 400, 300))
+    for i in range(30):  # a crowd of markers around one point
+        placer.block(200 + (i % 5) * 6, 150 + (i // 5) * 6, 4)
+    placed = [placer.place(200 + (i % 5) * 6, 150 + (i // 5) * 6, 4, f"Firm number {i}", 12) for i in range(30)]
+    assert any(placed) and not all(placed), "some labels fit, the rest are left to hover"
+    boxes = placer.placed
+    assert all(not labels._overlap(a, b) for a, b in itertools.combinations(boxes, 2))
+    assert all(not labels._overlap(b, m) for b in boxes for m in placer.markers)
 
 
 # ----- event feed ----------------------------------------------------------------------------------
@@ -145,6 +214,16 @@ def test_feed_hides_deal_steps_unless_asked(example_run: DashboardModel) -> None
     assert any("Talks begin" in t for t in full)
     assert len(full) > len(short)
     assert all(re.match(r"[A-Z][a-z]{2} \d{4}: [A-Z]", t) for t in full)
+
+
+def test_feed_tells_the_same_failure_once_a_month_with_its_count(example_run: DashboardModel) -> None:
+    m = run(settings_for_case(EXAMPLE_KEY), 24)
+    fields = {"supplier": "A", "receiver": "B", "resource": "heat", "reason": "negotiation_failed", "was_operating": False}
+    m.log(EventKind.EXCHANGE_ENDED, **fields)
+    m.log(EventKind.EXCHANGE_ENDED, **fields)
+    texts = [t for _, t in feed.lines(m)]
+    assert len(texts) == len(set(texts)), "no line twice"
+    assert texts[0].endswith("is dropped: the talks failed (twice)")
 
 
 # ----- charts --------------------------------------------------------------------------------------
@@ -190,6 +269,80 @@ def test_explanation_covers_every_mechanism_with_units_and_sources() -> None:
     assert "eed_heat_mandate" in by_name["eed_mandate"].levers
 
 
+def test_explanations_are_in_plain_words_with_the_reports_example_and_patterns_spelled_out() -> None:
+    for m in explain.mechanisms(case_config(EXAMPLE_KEY)):
+        html = explain.mechanism_html(m, True)
+        assert m.plain_title and m.what and m.example, f"{m.name} needs a student's text"
+        for jargon in ("params.", "spatial ind", "cKDTree", "(pattern P", "_"):
+            assert jargon not in m.plain_title + m.what, f"{m.name}: {jargon!r}"
+        for p in m.patterns:
+            assert f"{plain.PATTERNS[p]} ({p})" in unescape(html)
+        assert re.search(r"§\d|A\d+|\(\d{4}\)|directive|Tillväxtanalys", m.example), f"{m.name}: the example names its source"
+    assert explain.mechanisms(case_config(EXAMPLE_KEY))[3].patterns == ("P1",)  # firm_exit
+
+
+# ----- the student's tools: actor panel, CSV, tour, pins ------------------------------------------
+def test_clicking_a_firm_shows_role_streams_exchanges_trust_permits_and_money(example_run: DashboardModel) -> None:
+    m = example_run
+    firm = max((f for f in m.firms if f.alive), key=lambda f: f.operating)
+    html = actor.panel_html(m, f"firm:{firm.idx}")
+    for section in ("Streams it can give away", "Needs", "Exchanges and negotiations", "Trust in its partners", "Permits", "Public money"):
+        assert section in html
+    for ex_id in firm.exchanges:
+        ex = m.exchanges[ex_id]
+        partner = m.firms[ex.receiver if ex.supplier == firm.idx else ex.supplier]
+        assert partner.name.replace("&", "&amp;") in html
+    assert mapsvg.ROLE_NAMES[firm.role.value] in html
+
+
+@pytest.mark.parametrize("kind", ["municipality:0", "facilitator:0", "exchange:0"])
+def test_towns_facilitators_and_exchanges_have_a_panel(example_run: DashboardModel, kind: str) -> None:
+    html = actor.panel_html(example_run, kind)
+    assert "<table" in html and "not in this run" not in html
+
+
+def test_an_unknown_actor_is_told_not_raised(example_run: DashboardModel) -> None:
+    assert "not in this run" in actor.panel_html(example_run, "firm:9999")
+    assert actor.PROMPT in actor.panel_html(example_run, None)
+
+
+def test_csv_holds_every_month_and_every_event(example_run: DashboardModel) -> None:
+    months = list(csv.reader(io.StringIO(export.timeseries_csv(example_run).decode())))
+    events = list(csv.reader(io.StringIO(export.events_csv(example_run).decode())))
+    assert len(months) == 1 + example_run.steps and months[0][: len(example_run.collector.data)] == list(example_run.collector.data)
+    assert len(events) == 1 + len(example_run.events) and events[0][-1] == "in_words"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_bjuv_tour_is_true_on_every_seed(seed: int) -> None:
+    """The tour says Findus leaves in June 2017: the feed says so in that month on seeds 1-5."""
+    s = dataclasses.replace(settings_for_case("A13_bjuv"), seed=seed)
+    m = DashboardModel(s)
+    t = tour.tour_for(s.case, m.config)
+    assert t is not None and t.firm == "Findus Bjuv" and t.when == "Jun 2017"
+    assert "Watch what happens in Jun 2017" in t.watch
+    for _ in range(t.step - 1):
+        m.step()
+    assert m.by_name["Findus Bjuv"].alive, "still there the month before"
+    m.step()
+    assert not m.by_name["Findus Bjuv"].alive
+    june = [text for step, text in feed.lines(m) if step == t.step]
+    assert any(text.startswith("Jun 2017: Findus Bjuv exits (as in the case history)") for text in june), june
+
+
+def test_changing_the_case_clears_the_pin_and_the_same_case_keeps_it() -> None:
+    from sim.dashboard import state
+    from sim.dashboard.view import Pinned
+
+    state.apply(settings_for_case(EXAMPLE_KEY))
+    state.pinned.value = Pinned("run", [2015.0], {"active_exchanges": [0.0]})
+    state.apply(settings_for_case(EXAMPLE_KEY).with_policy("funding_gap_months", 3))
+    assert state.pinned.value is not None, "a lever on the same case keeps the pin to compare"
+    state.apply(settings_for_case("A13_bjuv"))
+    assert state.pinned.value is None and state.notice.value and "cleared" in state.notice.value
+    assert state.model.value.settings.case == "A13_bjuv"
+
+
 # ----- command -------------------------------------------------------------------------------------
 def test_dashboard_command_refuses_a_busy_port_with_a_clear_message() -> None:
     with socket.socket() as s:
@@ -213,8 +366,9 @@ def test_view_is_a_consistent_copy_of_the_model(example_run: DashboardModel) -> 
     from sim.dashboard import app as page_app
 
     m = example_run
-    v = page_app.snapshot(m, svg.map_frame(m), svg.sector_shapes([f.sector for f in m.firms]))
+    v = page_app.snapshot(m, mapsvg.map_frame(m), [f.sector for f in m.firms], f"firm:{m.firms[0].idx}")
     assert v.step == m.steps == len(v.t)
+    assert m.firms[0].name.replace("&", "&amp;") in v.panel and v.finished is (not m.running)
     assert {len(col) for col in v.data.values()} == {m.steps}
     assert v.columns["co2_avoided_kt"][-1] * 1000 == pytest.approx(sum(m.collector.data["co2_avoided_t"]))
     assert v.columns["active_exchanges"][-1] == sum(1 for ex in m.live.values() if ex.stage is Stage.OPERATING)

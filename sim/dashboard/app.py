@@ -1,11 +1,17 @@
-"""The student dashboard: ``page = SolaraViz(...)``, so ``solara run sim.dashboard.app`` works too.
+"""The student dashboard: ``Page``, so ``solara run sim.dashboard.app`` serves it.
 
-Mesa's SolaraViz gives play, step, reset and the tiled main area; this module lays out the
-scenario controls in the sidebar (:mod:`~sim.dashboard.controls`) and the tiles
-(:mod:`~sim.dashboard.tiles`: summary cards with "pin this run", map, time series, event feed and
-the explanation panel), refreshed from one copy of the model (:mod:`~sim.dashboard.view`). Every
-piece of state is per browser session (:mod:`~sim.dashboard.state`), so five students on one
-server each drive their own model.
+The page plays the model itself rather than through Mesa's SolaraViz: a task in the server's
+event loop steps the model in a worker thread at the speed the student chose (months per second)
+and asks for one redraw at most every ``REDRAW_S`` however fast it plays (longer when a redraw
+itself is slow, as with ten sessions on one server, so the months keep the chosen pace). Mesa's controller bumped
+a counter from its own thread after every step, and a render pass that such a bump interrupted
+started again, so a busy page could give up ("too many renders"); here a redraw happens only
+between steps, in the same loop as clicks, so a click and a redraw never render at once.
+
+The layout: the scenario controls in a column on the left, never over the main column; in the
+main column the play bar (sticky), the summary, the map with its legend and the actor panel, the
+charts, the event feed and the explanations. Every piece of state is per browser session
+(:mod:`~sim.dashboard.state`), so ten students on one server each drive their own model.
 """
 
 from __future__ import annotations
@@ -23,22 +29,20 @@ os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
 os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
 
 import asyncio
-from typing import Any
+import time
 
 import solara
 import solara.lab
 import solara.server.settings
 import solara.settings
-from mesa.visualization import SolaraViz, solara_viz
 
-from sim.dashboard import svg
-from sim.dashboard.controls import Controls
+from sim.dashboard import mapsvg, state
+from sim.dashboard.controls import Controls, PlayBar
 from sim.dashboard.scenario import DashboardModel
-from sim.dashboard.state import model, viz_epoch
-from sim.dashboard.tiles import Co2Chart, EventFeed, ExchangesChart, Explanation, MapView, Overview, TrustChart
+from sim.dashboard.tiles import Charts, EventFeed, Explanation, MapView, Overview, Tour
 from sim.dashboard.view import Pinned, View, snapshot
 
-__all__ = ["Pinned", "View", "page", "snapshot"]  # the page, and what tests read of it
+__all__ = ["Page", "Pinned", "View", "page", "snapshot"]  # the page, and what tests read of it
 
 solara.settings.assets.proxy = True
 solara.server.settings.telemetry.mixpanel_enable = False
@@ -46,89 +50,98 @@ solara.server.settings.theme.show_banner = False
 SESSION_TIMEOUT = os.environ["SOLARA_KERNEL_CULL_TIMEOUT"]
 solara.server.settings.kernel.cull_timeout = SESSION_TIMEOUT
 
-# Mesa's ModelCreator shows an empty "Model Parameters" card when every setting lives in the
-# Scenario card, and a tab bar for a single page; hide both to give the tiles the room.
-# The whole dashboard is one Mesa component laid out by itself, so let its grid item span the
-# main area instead of Mesa's draggable half-width tile.
+REDRAW_S = 0.1  # at most ten redraws a second, whatever the speed
+
+# One scroll for the whole page (no card scrolls inside itself), the controls in a fixed-width
+# column beside the main column, the play bar stuck to the top while the page scrolls.
 CSS = """
-.v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }
-.v-tabs:not(:has(.v-tab + .v-tab)) { display: none; }
-.vue-grid-layout { height: auto !important; }
-.vue-grid-item { position: static !important; transform: none !important; width: auto !important; height: auto !important;
-                 margin: 0 8px 8px 8px; }
-.vue-grid-item > .vue-resizable-handle { display: none; }
+.v-content__wrap > div[style*="overflow"] { height: auto !important; max-height: none !important; overflow: visible !important; }
+.dash-root { display: flex; gap: 12px; align-items: flex-start; padding: 8px; box-sizing: border-box; width: 100%; }
+.dash-side { flex: 0 0 290px; width: 290px; min-width: 0; }
+.dash-main { flex: 1 1 0; min-width: 0; display: flex; flex-direction: column; gap: 8px; }
+.dash-playbar { position: sticky; top: 0; z-index: 4; background: white; border: 1px solid #cfd8dc; padding: 6px 10px;
+                box-shadow: 0 1px 3px rgba(0,0,0,0.08); }
+.dash-tile { background: white; color: #212121; border: 1px solid #e0e0e0; padding: 6px 10px; box-sizing: border-box; min-width: 0; }
+.dash-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px; }
+.dash-mapwrap { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; }
+.dash-map { flex: 1 1 560px; min-width: 0; }
+.dash-mapside { flex: 1 1 300px; max-width: 440px; min-width: 0; font-size: 13px; }
+.actor-table { border-collapse: collapse; font-size: 13px; width: 100%; }
+.actor-table th { white-space: nowrap; }
+.actor-table td, .actor-table th { text-align: left; vertical-align: top; padding: 1px 8px 1px 0; border-bottom: 1px solid #eee; }
+.dash-tile table { overflow-wrap: anywhere; }
+.scenario .v-select__selection { white-space: normal; overflow: visible; text-overflow: clip; max-width: 100%; line-height: 1.3; }
 """
-REFRESH_S = 0.1  # seconds between looks at a playing model
 
 
-def _entrant_sectors(m: DashboardModel) -> list[str]:
-    """Sectors start-ups may come from, known at the start so marker shapes never change mid-run."""
-    return [s for sectors in m.params.entry.attractive.values() for s in sectors]
-
-
-@solara.component
-def Live(model: DashboardModel) -> None:
-    """The tiles that change every month, all from one snapshot of the model.
-
-    The tiles do not listen to Mesa's step counter. Mesa plays in a worker thread and bumps that
-    counter every step; a tile render slower than a step (a busy machine) then never finishes
-    ("too many renders"), and every listener costs a render pass of its own (measured for Bjuv:
-    ~110 ms per step with six listening tiles). Instead this component looks at the model
-    ``REFRESH_S`` after its last look and re-renders once if a month has passed, so the page
-    refreshes at most ~10 times a second however fast the model plays.
-    """
-    _tick, set_tick = solara.use_state(0)
-
-    async def follow() -> None:
-        seen = model.steps
-        while True:
-            await asyncio.sleep(REFRESH_S)
-            if model.steps != seen:
-                seen = model.steps
-                set_tick(lambda t: t + 1)
-
-    # in the server's event loop, like click handlers, so a refresh and a click never render at once
-    solara.lab.use_task(follow, dependencies=[model], prefer_threaded=False)
-    frame, shapes = solara.use_memo(
-        lambda: (svg.map_frame(model), svg.sector_shapes([f.sector for f in model.firms] + _entrant_sectors(model))), [model]
-    )
-    v = snapshot(model, frame, shapes)
-    with solara.GridFixed(columns=2, column_gap="8px", row_gap="8px"):
-        Overview(v)
-        MapView(v)
-        ExchangesChart(v)
-        Co2Chart(v)
-        TrustChart(v)
-        EventFeed(v)
+def _sectors(m: DashboardModel) -> list[str]:
+    """Sectors the run may show, start-ups' included, known at the start so the legend never changes."""
+    return [f.sector for f in m.firms] + [s for sectors in m.params.entry.attractive.values() for s in sectors]
 
 
 @solara.component
-def Dashboard(model: DashboardModel) -> None:
-    """Sidebar controls, the live tiles and the explanation panel (which need not re-render per step)."""
+def Player() -> None:
+    """Plays the current run while ▶ is on, at the chosen speed; renders nothing itself."""
+    m = state.model.value
+    on, mps = state.playing.value, state.speed.value
+
+    async def play() -> None:
+        if not on:
+            return
+        period, last, gap = 1.0 / mps, 0.0, REDRAW_S
+        month: asyncio.Future[None] | None = None
+        try:
+            while m.running and state.playing.value and state.model.value is m:
+                t0 = time.monotonic()
+                month = asyncio.ensure_future(asyncio.to_thread(m.step))  # off the event loop: other sessions go on
+                await asyncio.shield(month)
+                month = None
+                if time.monotonic() - last >= gap or not m.running:
+                    t_draw = time.monotonic()
+                    state.tick.value += 1  # the redraw runs here, in this loop
+                    last = time.monotonic()
+                    gap = max(REDRAW_S, 3.0 * (last - t_draw))  # a slow redraw: fewer of them, not slower months
+                await asyncio.sleep(max(period - (time.monotonic() - t0), 0.0))
+        finally:
+            # paused or replaced (the task is cancelled): finish the month in flight, then draw the
+            # month the model is at, so the page never shows an older month than the model holds
+            if month is not None:
+                await month
+            if state.model.value is m:
+                state.tick.value += 1
+                if not m.running:
+                    state.playing.value = False
+
+    solara.lab.use_task(play, dependencies=[m, on, mps], prefer_threaded=False)
+
+
+@solara.component
+def Live() -> None:
+    """Everything that changes by the month, from one snapshot of the model."""
+    m = state.model.value
+    _ = state.tick.value  # redraw when the player or a button says so
+    frame, sectors = solara.use_memo(lambda: (mapsvg.map_frame(m), _sectors(m)), [m])
+    v = snapshot(m, frame, sectors, state.selected.value)
+    Overview(v)
+    Tour(v)
+    MapView(v)
+    Charts(v)
+    EventFeed(v)
+
+
+@solara.component
+def Page() -> None:
+    """Controls on the left; play bar, live tiles and explanations in the main column."""
+    solara.Title("Symbiosis simulator")
     solara.Style(CSS)
-    Controls()
-    with solara.Column(gap="8px"):
-        Live(model)
-        Explanation(model)
+    Player()
+    with solara.Div(classes=["dash-root"]):
+        with solara.Div(classes=["dash-side"]):
+            Controls()
+        with solara.Div(classes=["dash-main"]):
+            PlayBar()
+            Live()
+            Explanation(state.model.value)
 
 
-@solara.component
-def _Controller(model: Any, **kwargs: Any) -> None:
-    """Mesa's ModelController, mounted afresh when a new run replaces a finished one.
-
-    Mesa's controller greys out ▶ once its model stops running, and only its own Reset clears that,
-    so a new run started from the sidebar after a finished one could not be played. A finished run
-    has no play loop left, so a new controller can safely replace the old one then (and only then:
-    a playing controller keeps playing the new run). The key must sit on the controller itself:
-    SolaraViz renders it in the sidebar, which solara lays out apart from the page.
-    """
-    _MesaController(model, **kwargs).key(f"controller-{viz_epoch.value}")
-
-
-_MesaController = solara_viz.ModelController
-solara_viz.ModelController = _Controller  # SolaraViz looks the name up when it renders
-# Mesa's play loop bumps its update counter after every step, from its own thread, and a render pass
-# that such a bump interrupts starts again; at 50 ms a busy pass (the map, the charts, other
-# sessions) could be interrupted every time and the page gave up ("too many renders"). 100 ms
-# leaves room for a pass; the sidebar's slider still sets it per session.
-page = SolaraViz(model, components=[Dashboard], name="Symbiosis simulator", play_interval=100)
+page = Page

@@ -1,7 +1,8 @@
-"""The sidebar: case, seed, policy levers and mechanism switches.
+"""The controls: the play bar (play, step, reset, speed, date, downloads) and the scenario column
+(case, seed, policy levers and mechanism switches).
 
-Each change goes through :func:`sim.dashboard.state.apply`, so it starts a new run from month 1
-or, if the setting cannot be used, leaves the old run and says why.
+Each scenario change goes through :func:`sim.dashboard.state.apply`, so it starts a new run from
+month 1 or, if the setting cannot be used, leaves the old run and says why.
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from typing import Any
 import solara
 
 from sim import config
+from sim.dashboard import export, feed, state
+from sim.dashboard.plain import PLAIN
 from sim.dashboard.scenario import LEVERS, Lever, find_case, list_cases, settings_for_case
 from sim.dashboard.state import apply, problems, settings
+
+FINISHED = "Finished — press Reset or change a lever to start a new run."
 
 
 @solara.component
@@ -68,7 +73,8 @@ def Controls() -> None:
             value = round(float(shown), 4)
         apply(settings.value.with_policy(lever.name, value))
 
-    with solara.Sidebar(), solara.Card("Scenario", style={"max-width": "400px"}):
+    with solara.Column(gap="4px", classes=["dash-tile", "scenario"]):
+        solara.HTML(tag="div", unsafe_innerHTML="<b>Scenario</b>", style="font-size: 15px")
         solara.Select(label="Case", value=find_case(s.case).label, values=list(by_label), on_value=choose_case)
         solara.InputInt(label="Seed (same seed, same run)", value=s.seed, on_value=lambda v: apply(replace(settings.value, seed=v)))
         solara.HTML(tag="div", unsafe_innerHTML="<b>Policy levers</b>", style="margin-top: 6px")
@@ -77,12 +83,72 @@ def Controls() -> None:
         with solara.Details(summary="Mechanism switches"):
             for name in config.Switches.model_fields:
                 solara.Switch(
-                    label=name.replace("_", " "),
+                    label=PLAIN[name][0] if name in PLAIN else name.replace("_", " "),
                     value=s.mechanisms[name],
                     on_value=lambda on, name=name: apply(settings.value.with_mechanism(name, on)),
                 )
         solara.HTML(
             tag="div",
             unsafe_innerHTML="Each change starts a new run from month 1. Pin a run first to compare.",
-            style="font-size: 12px; color: #555",
+            style="font-size: 13px; color: #555",
         )
+
+
+@solara.component
+def PlayBar() -> None:
+    """Play or pause, one month, reset, speed in months per second, the date, and the run as CSV."""
+    m = state.model.value
+    _ = state.tick.value
+    on = state.playing.value and m.running
+    with m.state_lock:  # the months collected, as the tiles show them (Mesa counts a month before it runs)
+        step = len(m.collector.data["step"])
+    date = feed.month_label(*m.date_of(step)) if step else f"start: Jan {m.config.start_year}"
+
+    def one_month() -> None:
+        if m.running and not state.playing.value:
+            m.step()
+            state.tick.value += 1
+
+    with solara.Div(classes=["dash-playbar"]):
+        with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button(
+                "❚❚ Pause" if on else "▶ Play",
+                on_click=lambda: state.playing.set(not on),
+                disabled=not m.running,
+                color="primary",
+                classes=["play"],
+            )
+            solara.Button("Step one month", on_click=one_month, disabled=on or not m.running, outlined=True, classes=["step"])
+            solara.Button("Reset", on_click=state.reset, outlined=True, classes=["reset"])
+            solara.HTML(tag="span", unsafe_innerHTML="Speed, months per second:", style="font-size: 14px; margin-left: 6px")
+            solara.ToggleButtonsSingle(
+                value=state.speed.value,
+                values=list(state.SPEEDS),
+                on_value=state.speed.set,
+                dense=True,
+                classes=["speed"],
+            )
+            solara.HTML(
+                tag="span",
+                unsafe_innerHTML=escape(date),
+                style="font-size: 20px; font-weight: 500; margin-left: 8px; white-space: nowrap",
+                attributes={"data-testid": "card-month", "data-value": str(step), "title": f"month {step} of {m.horizon}"},
+            )
+            pct = 100 * step / max(m.horizon, 1)
+            end = feed.month_label(*m.date_of(m.horizon))
+            solara.HTML(
+                tag="span",
+                unsafe_innerHTML=f"<span style='display: inline-block; width: 90px; height: 6px; background: #e0e0e0; vertical-align: middle'>"
+                f"<span style='display: block; width: {pct:.0f}%; height: 6px; background: #1976d2'></span></span> to {escape(end)}",
+                style="font-size: 12px; color: #555; white-space: nowrap",
+            )
+        with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap", "margin-top": "4px"}):
+            if not m.running:
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=f"<b>{escape(FINISHED)}</b>",
+                    style="font-size: 14px; color: #1b5e20; background: #e8f5e9; padding: 2px 8px; border-radius: 4px",
+                    attributes={"data-testid": "finished"},
+                )
+            solara.FileDownload(lambda: export.timeseries_csv(m), filename=export.filename(m, "months"), label="Download the months (CSV)")
+            solara.FileDownload(lambda: export.events_csv(m), filename=export.filename(m, "events"), label="Download the events (CSV)")

@@ -128,15 +128,29 @@ def sentence(ev: dict[str, Any]) -> str | None:
 
 
 def lines(model: SymbiosisModel, *, detail: bool = False, limit: int = 60) -> list[tuple[int, str]]:
-    """Newest first: (step, "Mar 2017: ...") for up to ``limit`` events."""
+    """Newest first: (step, "Mar 2017: ...") for up to ``limit`` events.
+
+    The same sentence twice in one month (two failed talks between the same pair for the same
+    resource) is one line with its count, not a repeated line.
+    """
     out: list[tuple[int, str]] = []
+    counts: dict[tuple[int, str], int] = {}
     for ev in reversed(model.events):
         if not detail and ev["kind"] in DETAIL_KINDS:
             continue
         text = sentence(ev)
         if text is None:
             continue
-        out.append((ev["step"], f"{month_label(ev['year'], ev['month'])}: {text[0].upper()}{text[1:]}"))
+        key = (ev["step"], f"{month_label(ev['year'], ev['month'])}: {text[0].upper()}{text[1:]}")
+        if key in counts:
+            counts[key] += 1
+            continue
         if len(out) >= limit:
             break
-    return out
+        counts[key] = 1
+        out.append(key)
+    return [(step, text if counts[(step, text)] == 1 else f"{text} ({_times(counts[(step, text)])})") for step, text in out]
+
+
+def _times(n: int) -> str:
+    return "twice" if n == 2 else f"{n} times"

@@ -1,4 +1,4 @@
-"""The dashboard's tiles: summary cards, map, charts, event feed and the explanation panel.
+"""The dashboard's tiles: summary cards, tour, map with the actor panel, charts, event feed, explanations.
 
 Every tile that changes by the month renders from one :class:`~sim.dashboard.view.View`, never
 from the live model, so the tiles always agree with each other.
@@ -6,31 +6,31 @@ from the live model, so the tiles always agree with each other.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
 import solara
 
 from sim.core.resources import CATALOGUE, RESOURCE_NAMES
-from sim.dashboard import explain, feed, svg
+from sim.dashboard import explain, state, svg, tour
+from sim.dashboard.feed import month_label
 from sim.dashboard.scenario import LEVERS, DashboardModel
 from sim.dashboard.state import pinned, problems
 from sim.dashboard.view import Pinned, View
 from sim.run.palette import RESOURCE_COLOURS
 
-TILE_STYLE = {
-    "height": "370px",
-    "overflow-y": "auto",
-    "padding": "2px 8px",
-    "background": "white",
-    "color": "#212121",
-    "border": "1px solid #e0e0e0",
-}
+FEED_LINES = 12  # lines shown before "show all"
+
+
+@solara.component_vue("clickmap.vue")
+def ClickMap(html: str, event_select: Callable[[str], None]) -> None:
+    """The map's SVG; a click on an element with ``data-actor`` selects that actor."""
 
 
 def _title(text: str) -> None:
     """A tile's heading, escaped (case names come from files)."""
-    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(text)}</b>", style="font-size: 14px; margin-top: 2px")
+    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(text)}</b>", style="font-size: 15px; margin-top: 2px")
 
 
 def _card(testid: str, title: str, value: str, raw: float, note: str = "") -> str:
@@ -57,10 +57,8 @@ def Cards(v: View) -> None:
         value = pin.at(step, column)
         return "" if value is None else "pinned: " + fmt.format(value)
 
-    when = feed.month_label(v.year, v.month) if step else f"start, Jan {v.year}"
     html = "".join(
         [
-            _card("card-month", "Month", when, step, f"step {step} of {v.horizon}"),
             _card("card-active", "Operating exchanges", f"{active}", active, note("active_exchanges", "{:.0f}")),
             _card("card-co2", "CO₂ avoided, total", f"{co2_t:,.0f} t", round(co2_t, 3), note("co2_avoided_kt", "{:,.1f} kt")),
             _card(
@@ -77,12 +75,19 @@ def Cards(v: View) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=_status(v), style="font-size: 12px", attributes={"data-testid": "status"})
 
     def do_pin() -> None:
-        label = v.case_label + (" with " + ", ".join(v.changes) if v.changes else "") + f" (to month {v.step})"
+        label = v.case_label + (" with " + ", ".join(v.changes) if v.changes else "") + f" (to {month_label(v.year, v.month)})"
         pinned.value = Pinned(label, v.t, v.columns)
 
     with solara.Row(gap="8px", style={"align-items": "center", "margin-top": "4px"}):
         solara.Button("Pin this run", on_click=do_pin, disabled=step == 0, color="primary", outlined=True, small=True)
         solara.Button("Clear pin", on_click=lambda: pinned.set(None), disabled=pin is None, small=True, text=True)
+    if state.notice.value:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=escape(state.notice.value),
+            style="font-size: 13px; color: #8a4b00",
+            attributes={"data-testid": "notice"},
+        )
     if pin is not None:
         solara.HTML(
             tag="div",
@@ -92,10 +97,10 @@ def Cards(v: View) -> None:
         )
     solara.HTML(
         tag="div",
-        unsafe_innerHTML="<b>How to use:</b> pick a case and press ▶ to watch it grow or collapse. Pin the run, move one policy "
-        "lever (a new run starts), press ▶ again and compare with the dashed grey curves. "
-        "<i>How the model works</i> (below the charts) explains every mechanism.",
-        style="font-size: 12px; color: #333; margin-top: 6px; padding: 4px 6px; background: #f5f7fb; border-radius: 4px",
+        unsafe_innerHTML="<b>How to use:</b> pick a case and press ▶ Play to watch it grow or collapse. Click a firm on the map "
+        "to see what it does. Pin the run, move one policy lever (a new run starts), play again and compare with the dashed grey "
+        "curves. <i>How the model works</i> (at the bottom) explains every mechanism.",
+        style="font-size: 13px; color: #333; margin-top: 6px; padding: 4px 6px; background: #f5f7fb; border-radius: 4px",
     )
 
 
@@ -103,7 +108,7 @@ def _status(v: View) -> str:
     """A line on the cluster's state by Chertow's 3-2 rule, and the student's changes to the case."""
     active = v.data["cluster_active"]
     if not active:
-        state = "Press ▶ to play or Step for one month."
+        state = "Press ▶ Play, or Step one month."
     elif active[-1]:
         state = f"<b>The symbiosis is active</b> ({v.cluster_rule})."
     elif any(active):
@@ -117,7 +122,7 @@ def _status(v: View) -> str:
 @solara.component
 def Overview(v: View) -> None:
     """Summary cards, status, pin buttons and messages."""
-    with solara.Column(style=TILE_STYLE, gap="6px"):
+    with solara.Column(classes=["dash-tile", "overview"], gap="6px"):
         _title(v.case_label)
         if problems.value:
             solara.Error("Cannot use this setting: " + "; ".join(problems.value))
@@ -125,13 +130,43 @@ def Overview(v: View) -> None:
 
 
 @solara.component
+def Tour(v: View) -> None:
+    """The case's guided tour, with a jump to the month before the event to watch."""
+    m = state.model.value
+    t = solara.use_memo(lambda: tour.tour_for(v.settings.case, m.config), [m])
+    if t is None:
+        return
+
+    def jump() -> None:
+        while m.running and m.steps < t.step - 1 and not state.playing.value:
+            m.step()
+        state.tick.value += 1
+
+    with solara.Column(classes=["dash-tile", "tour"], gap="4px", style={"background": "#fffbe6"}):
+        _title("A guided tour")
+        items = "".join(f"<li>{escape(x)}</li>" for x in (t.intro, t.watch, t.after))
+        solara.HTML(
+            tag="ol", unsafe_innerHTML=items, style="font-size: 14px; margin: 0; padding-left: 20px", attributes={"data-testid": "tour"}
+        )
+        if v.step < t.step - 1:
+            solara.Button(f"Jump to {t.before}, then press Step one month", on_click=jump, outlined=True, small=True, classes=["tour-jump"])
+        elif v.step >= t.step:
+            solara.HTML(
+                tag="div", unsafe_innerHTML=f"You are past {escape(t.when)}: look at the feed for what happened.", style="font-size: 13px"
+            )
+
+
+@solara.component
 def MapView(v: View) -> None:
-    """The region's firms and exchanges as drawn for this step, with the legend beside the map."""
-    with solara.Column(style=TILE_STYLE, gap="0px"):
-        _title("Map of the region (hover for names)")
-        with solara.Row(gap="4px", style={"align-items": "flex-start"}):
-            solara.HTML(tag="div", unsafe_innerHTML=v.map_svg, style="flex: 1 1 auto; min-width: 0")
-            solara.HTML(tag="div", unsafe_innerHTML=v.map_legend, style="flex: 0 0 122px; max-height: 335px; overflow-y: auto")
+    """The map large in the middle, legend and the clicked actor's panel beside (or below) it."""
+    with solara.Column(classes=["dash-tile", "map-tile"], gap="4px"):
+        _title("Map of the region: hover for names, click a firm, town, facilitator or line")
+        with solara.Div(classes=["dash-mapwrap"]):
+            with solara.Div(classes=["dash-map"]):
+                ClickMap(html=v.map_svg, event_select=lambda key: state.selected.set(key or None))
+            with solara.Div(classes=["dash-mapside"]):
+                solara.HTML(tag="div", unsafe_innerHTML=v.panel, attributes={"data-testid": "actor-panel"}, classes=["actor-panel"])
+                solara.HTML(tag="div", unsafe_innerHTML=v.map_legend, style="margin-top: 10px")
 
 
 Curves = list[tuple[list[float], list[float], str]]
@@ -140,7 +175,7 @@ Curves = list[tuple[list[float], list[float], str]]
 def _chart_tile(title: str, v: View, series: list[svg.Series], ylabel: str, testid: str, ref: Curves, **options: Any) -> None:
     """A chart with its title and legend, the pinned run's curves underneath for comparison."""
     pin = pinned.value
-    with solara.Column(style=TILE_STYLE, gap="0px"):
+    with solara.Column(classes=["dash-tile", "chart-tile"], gap="0px"):
         _title(title)
         chart = svg.chart_svg(v.t, series, t_range=v.t_range, ylabel=ylabel, testid=testid, pinned=ref, **options)
         solara.HTML(tag="div", unsafe_innerHTML=chart)
@@ -179,42 +214,66 @@ def TrustChart(v: View) -> None:
     """Facilitator engagement and trust: the slow state behind deals, which a funding gap erodes."""
     series = [
         svg.Series("facilitator engagement", v.columns["facilitator_engagement"], "#332288"),
-        svg.Series("mean trust in live exchanges", v.columns["mean_trust"], "#CC6677", 'stroke-dasharray="6 2"'),
+        svg.Series("mean trust in live exchanges", v.columns["mean_trust"], "#CC6677"),
     ]
     ref = _pinned_curves("facilitator_engagement", "mean_trust")
     _chart_tile("Facilitator engagement and trust", v, series, "engagement, trust (0-1)", "chart-trust", ref, y_max=1.0)
 
 
 @solara.component
+def Charts(v: View) -> None:
+    """The three time series side by side where there is room, one below the other where not."""
+    with solara.Div(classes=["dash-charts"]):
+        ExchangesChart(v)
+        Co2Chart(v)
+        TrustChart(v)
+
+
+@solara.component
 def EventFeed(v: View) -> None:
     """The event log in words, newest first; the steps of each deal only on request (they are many)."""
     detail, set_detail = solara.use_state(False)
-    with solara.Column(style=TILE_STYLE, gap="0px"):
-        with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
+    everything, set_everything = solara.use_state(False)
+    with solara.Column(classes=["dash-tile", "feed-tile"], gap="0px"):
+        with solara.Row(style={"align-items": "center", "justify-content": "space-between", "flex-wrap": "wrap"}):
             _title("What happened (newest first)")
             solara.Checkbox(label="every step of each deal", value=detail, on_value=set_detail, style="margin: 0")
         items = v.feed_detail if detail else v.feed_main
-        body = "".join(f"<li data-step='{step}'>{escape(text)}</li>" for step, text in items) or "<li>Nothing yet: press ▶ or Step.</li>"
-        solara.HTML(
-            tag="ul", unsafe_innerHTML=body, style="font-size: 12px; padding-left: 16px; margin: 0", attributes={"data-testid": "feed"}
+        shown = items if everything else items[:FEED_LINES]
+        body = (
+            "".join(f"<li data-step='{step}'>{escape(text)}</li>" for step, text in shown) or "<li>Nothing yet: press ▶ Play or Step.</li>"
         )
+        solara.HTML(
+            tag="ul", unsafe_innerHTML=body, style="font-size: 13px; padding-left: 18px; margin: 0", attributes={"data-testid": "feed"}
+        )
+        if len(items) > FEED_LINES:
+            solara.Button(
+                "Show fewer" if everything else f"Show all {len(items)}",
+                on_click=lambda: set_everything(not everything),
+                text=True,
+                small=True,
+            )
 
 
 @solara.component
 def Explanation(model: DashboardModel) -> None:
-    """What each mechanism does, which parameters drive it and where in the report it comes from."""
+    """What each mechanism is in the real world, the report's example, its parameters with units and sources."""
     items = solara.use_memo(lambda: explain.mechanisms(model.config), [model])
-    with solara.Column(style={**TILE_STYLE, "height": "auto", "max-height": "640px"}, gap="0px", classes=["explanation"]):
+    with solara.Column(classes=["dash-tile", "explanation"], gap="0px"):
         _title("How the model works (click a mechanism)")
         lever_rows = "".join(
-            f"<li><b>{escape(lv.label)}</b>{' (' + escape(lv.unit) + ')' if lv.unit else ''}: {escape(lv.description)} "
-            f"<span style='color: #555'>Source: {escape(lv.source)}</span></li>"
+            f"<tr><td><b>{escape(lv.label)}</b></td><td>{escape(lv.unit)}</td><td>{escape(lv.description)}</td><td style='color: #555'>{escape(lv.source)}</td></tr>"
             for lv in LEVERS
         )
         with solara.Details(summary="The policy levers"):
-            solara.HTML(tag="ul", unsafe_innerHTML=lever_rows, style="font-size: 12px; padding-left: 16px")
+            solara.HTML(
+                tag="table",
+                unsafe_innerHTML=f"<tr><th>lever</th><th>unit</th><th>what it does</th><th>source</th></tr>{lever_rows}",
+                classes=["actor-table"],
+            )
+        on_off = model.config.mechanisms.model_dump()
         for mech in items:
-            on = model.config.mechanisms.model_dump().get(mech.name)
-            state = "" if mech.switch is None else (" (on)" if on else " (off)")
-            with solara.Details(summary=f"{mech.name.replace('_', ' ')}{state}: {mech.title}"):
-                solara.HTML(tag="div", unsafe_innerHTML=explain.mechanism_html(mech, on), style="font-size: 12px")
+            on = on_off.get(mech.name)
+            flag = "" if mech.switch is None else (" (on)" if on else " (off)")
+            with solara.Details(summary=f"{mech.plain_title}{flag}"):
+                solara.HTML(tag="div", unsafe_innerHTML=explain.mechanism_html(mech, on), style="font-size: 13px")

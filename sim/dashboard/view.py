@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sim.dashboard import feed, svg
+from sim.dashboard import actor, feed, mapsvg
 from sim.dashboard.scenario import DashboardModel, Settings, changes, find_case
 
 
@@ -63,20 +63,27 @@ class View:
     map_legend: str
     feed_main: list[tuple[int, str]]
     feed_detail: list[tuple[int, str]]
+    panel: str  # the clicked actor's panel
+    finished: bool
 
 
-def snapshot(m: DashboardModel, frame: svg.MapFrame, shapes: dict[str, int]) -> View:
-    """Copy what the tiles need from the model, under its lock."""
+def snapshot(m: DashboardModel, frame: mapsvg.MapFrame, sectors: list[str], selected: str | None = None) -> View:
+    """Copy what the tiles need from the model, under its lock.
+
+    ``sectors`` are all the sectors the run may show (start-ups' too), so the legend never changes
+    its colours mid-run.
+    """
     with m.state_lock:
         d = m.collector.data
         n = min(len(v) for v in d.values())
         data = {k: list(v[:n]) for k, v in d.items()}
-        map_svg = svg.map_svg(m, frame, shapes, width=330, height=330)
-        legend = svg.map_legend(m, shapes)
+        map_svg = mapsvg.map_svg(m, frame)
+        legend = mapsvg.map_legend(m, sectors)
         feed_main = feed.lines(m, detail=False)
         feed_detail = feed.lines(m, detail=True)
+        panel = actor.panel_html(m, selected)
         # one collected row per finished month (Mesa counts a step before it runs, outside the lock)
-        step, public, alive = n, m.public_sek_total / 1e6, m.n_alive
+        step, public, alive, finished = n, m.public_sek_total / 1e6, m.n_alive, not m.running
     start = m.config.start_year
     obs = m.config.observation
     columns = {
@@ -107,4 +114,6 @@ def snapshot(m: DashboardModel, frame: svg.MapFrame, shapes: dict[str, int]) -> 
         map_legend=legend,
         feed_main=feed_main,
         feed_detail=feed_detail,
+        panel=panel,
+        finished=finished,
     )
