@@ -38,7 +38,17 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "water, waste and biogas": ("#0072B2", ("water", "wastewater", "waste", "water_and_waste", "recycling", "biogas", "nutrient_recovery")),
     "chemicals and process": (
         "#CC79A7",
-        ("chemicals", "chemicals_sme", "petrochemicals", "plastics", "industrial_gases", "fertiliser", "biorefinery", "battery"),
+        (
+            "chemicals",
+            "chemicals_sme",
+            "petrochemicals",
+            "plastics",
+            "industrial_gases",
+            "fertiliser",
+            "biorefinery",
+            "battery",
+            "batteries",
+        ),
     ),
     "wood and paper": ("#009E73", ("wood", "wood_products", "sawmill", "pulp_paper", "pulp_biorefinery", "furniture")),
     "metal, minerals and building": (
@@ -55,6 +65,7 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
             "automotive",
             "manufacturing",
             "engineering",
+            "textile",
         ),
     ),
     "services, research and transport": (

@@ -59,6 +59,13 @@ PLAIN: dict[str, tuple[str, str, str]] = {
         "Every year new small firms start up in each town, in the trades the town already has. They must find partners like any other firm.",
         "Sweden sees about 70,000 new firms a year (Tillväxtanalys).",
     ),
+    "platform": (
+        "A public register of residual streams",
+        "A town can make what its firms report about their wastes and needs searchable, so that a firm looking for "
+        "a partner finds one without a facilitator. Firms look it up now and then, and only some of what is listed is "
+        "detailed enough to act on.",
+        "Helsingborg looked into making the larger firms' mandatory environmental reports searchable (A29).",
+    ),
     "eed_mandate": (
         "The EU rule on residual heat",
         "The EU Energy Efficiency Directive makes a new large installation (over 8 MW of energy input) or a data centre "
