@@ -125,6 +125,7 @@ def test_bad_config_exits_2_naming_the_field(case: str, tmp_path: Path) -> None:
     _rejects(cli_inprocess, case, tmp_path)
 
 
+@pytest.mark.slow
 def test_bad_config_exits_2_in_a_fresh_process_too(tmp_path: Path) -> None:
     _rejects(cli, "negative quantity", tmp_path, ("run",))
 

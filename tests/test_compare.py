@@ -244,7 +244,11 @@ def test_cli_unknown_policy_lever_or_case_exits_2_listing_known_ones(tmp_path: P
     assert "land_reserve: unknown policy lever" in res.stderr and "land_reservation" in res.stderr
     assert "--cases Z99: unknown case" in res.stderr and "A20" in res.stderr
     assert not (tmp_path / "o").exists()  # nothing is run or written for bad input
-    # and as a user runs it, in a fresh process: a message and exit code 2, never a traceback
+
+
+@pytest.mark.slow
+def test_cli_unknown_policy_exits_2_in_a_fresh_process_too(tmp_path: Path) -> None:
+    """As a user runs it: a message and exit code 2, never a traceback."""
     proc = cli("compare", "nope", "--out", str(tmp_path / "o"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "policy 'nope': unknown" in proc.stderr
 

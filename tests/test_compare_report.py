@@ -75,6 +75,7 @@ def _split(html_text: str) -> tuple[str, str]:
     return " ".join(p.before), " ".join(p.after)
 
 
+@pytest.mark.slow  # shares a whole comparison, built once per test process
 def test_first_section_holds_the_verdict_league_table_and_plane(comparison: Comparison) -> None:
     html_text = comparison.html.read_text(encoding="utf-8")
     decision = html_text[html_text.index('<section id="decision">') : html_text.index("</section>")]
@@ -87,6 +88,7 @@ def test_first_section_holds_the_verdict_league_table_and_plane(comparison: Comp
         assert term in html_text.split('id="glossary"')[1]
 
 
+@pytest.mark.slow  # shares a whole comparison, built once per test process
 def test_no_config_key_outside_the_reproducibility_section(comparison: Comparison) -> None:
     before, after = _split(comparison.html.read_text(encoding="utf-8"))
     assert CONFIG_KEY.findall(before) == []
@@ -98,6 +100,7 @@ def test_no_config_key_outside_the_reproducibility_section(comparison: Compariso
     assert CONFIG_KEY.search("as params.permits.sandbox_cost_sek_per_case says") and CONFIG_KEY.search("funding_gap_months")
 
 
+@pytest.mark.slow  # shares a whole comparison, built once per test process
 def test_no_interval_of_a_non_negative_quantity_has_a_negative_bound(comparison: Comparison) -> None:
     checked = 0
     for res in comparison.results:
@@ -162,6 +165,7 @@ def test_budget_values_and_the_best_option_within_a_budget() -> None:
     assert budget.best_within(opts, 20).label == "b"  # the same gain, run together, wins the tie
 
 
+@pytest.mark.slow  # shares a whole comparison, built once per test process
 def test_budget_section_and_sentence_in_the_report(comparison: Comparison) -> None:
     md = comparison.markdown.read_text(encoding="utf-8")
     section = md.split("## Within the budget")[1].split("\n## ")[0]
@@ -187,6 +191,7 @@ def test_a_lever_with_nothing_to_act_on_says_so() -> None:
     assert set(explain.TARGETS) == set(LEVER_NAMES)  # every lever says what it acts on
 
 
+@pytest.mark.slow  # shares a whole comparison, built once per test process
 def test_the_report_explains_a_package_with_nothing_to_act_on(comparison: Comparison) -> None:
     # the example has no investment-support programme, so symbiosis-eligible investment support cannot act
     md = comparison.markdown.read_text(encoding="utf-8")

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from sim import config
 from sim.cli import app
+from sim.config.history import all_firms
 from sim.core.events import EventKind
 from sim.core.exchange import Stage
 from sim.core.resources import CATALOGUE
@@ -164,7 +165,7 @@ def test_every_firm_is_drawn_inside_the_plot_for_the_whole_run(key: str) -> None
 
 
 def test_every_sector_has_a_colour_family_and_every_role_its_own_shape() -> None:
-    sectors = {f.sector for c in list_cases() for f in DashboardModel(settings_for_case(c.key)).firms}
+    sectors = {f.sector for c in list_cases() for _, f, _ in all_firms(case_config(c.key))}
     assert {s for s in sectors if mapsvg.family(s) == mapsvg.OTHER_FAMILY} == set()
     colours = [c for c, _ in mapsvg.FAMILIES.values()]
     assert len(set(colours)) == len(colours) and set(colours) <= {

@@ -91,6 +91,7 @@ def test_run_outputs_carry_units(tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "timeseries.parquet").to_pandas().equals(res.timeseries)  # same values
 
 
+@pytest.mark.slow
 def test_analyze_writes_fan_charts_and_bounded_intervals(sweep: Path, tmp_path: Path) -> None:
     import pandas as pd
 

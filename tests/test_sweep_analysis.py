@@ -43,6 +43,7 @@ def test_query_runs_sql_over_the_parquet_files(grid: Path) -> None:
     assert bad.returncode == 2 and "SQL:" in bad.stderr and "nope" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_analyze_writes_mean_and_t_interval_per_design_point(grid: Path, tmp_path: Path) -> None:
     proc = cli("analyze", str(grid), "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
