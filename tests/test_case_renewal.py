@@ -16,6 +16,17 @@ CASES = sorted((Path(__file__).resolve().parent.parent / "configs" / "cases").gl
 SEEDS = range(3)
 
 
+def _renews(path: Path) -> bool:
+    """Whether firms can be born anywhere in the case. A file may describe a closed network instead
+    (A13 lists the members of Food Valley, and no new firm joined it): with no births, small firms'
+    default hazard alone (3 % a year) leaves about half of them after 23 years, so "at least half in
+    every seed" is a coin toss there, not a test of renewal."""
+    return any(m.get("firm_births_per_year") != 0 for m in config.read_yaml(path)["municipalities"])
+
+
+RENEWING = [p for p in CASES if _renews(p)]
+
+
 def _december(cfg: config.ScenarioConfig, year: int, seed: int):
     """The time-series row of December ``year`` (or of the horizon, if earlier)."""
     steps = min(cfg.steps, (year - cfg.start_year + 1) * 12)
@@ -30,11 +41,11 @@ def _without_scheduled_exits(path: Path) -> config.ScenarioConfig:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@pytest.mark.parametrize("path", RENEWING, ids=[p.stem for p in RENEWING])
 def test_no_case_loses_most_of_its_firms_by_2030_through_hazard_alone(path: Path) -> None:
-    """Without its scheduled exits (Findus's, A13, is the collapse the case is about), the firms alive in
-    December 2030, the case's own and those born or entered since, are at least half of the firms
-    the case starts with, in every seed."""
+    """Every case where firms can be born (:func:`_renews`), without its scheduled exits: the firms
+    alive in December 2030, the case's own and those born or entered since, are at least half of
+    the firms the case starts with, in every seed."""
     cfg = _without_scheduled_exits(path)
     alive = [int(_december(cfg, 2030, seed)["firms_alive"]) for seed in SEEDS]
     assert min(alive) >= 0.5 * len(cfg.firms), f"{path.stem}: {alive} alive in 2030 of {len(cfg.firms)} at the start"

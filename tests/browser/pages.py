@@ -77,7 +77,15 @@ def pause_and_settle(page: Any) -> int:
 def pick_case(page: Any, key: str) -> str:
     label = next(c.label for c in list_cases() if c.key == key)
     page.locator(".v-select__slot", has=page.get_by_label("Case")).click()
-    page.locator(".v-menu__content .v-list-item", has_text=label).first.click()
+    item = page.locator(".v-menu__content .v-list-item", has_text=label).first
+    menu = page.locator(".v-menu__content.menuable__content__active").first
+    menu.wait_for()
+    for _ in range(10):  # the list draws its first twenty cases and more as it is scrolled
+        if item.count():
+            break
+        menu.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+        page.wait_for_timeout(300)
+    item.click()
     page.wait_for_function("label => document.querySelector('.overview')?.innerText.includes(label)", arg=label)
     wait_month(page, 0)
     return label
