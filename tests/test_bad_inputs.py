@@ -286,6 +286,7 @@ def test_a_sector_count_of_zero_gives_no_firms_of_that_sector(tmp_path: Path, ca
     assert code == 0 and "2 firms" in text
 
 
+@pytest.mark.slow
 def test_a_parameter_name_with_quotes_and_sql_is_only_a_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

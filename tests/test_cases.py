@@ -80,6 +80,7 @@ def test_bjuv_has_the_setup_of_the_study() -> None:
     assert cfg.policy.land_reservation is False, "the baseline does not reserve land"
 
 
+@pytest.mark.slow
 def test_cases_command_lists_the_library() -> None:
     proc = cli_inprocess("cases")
     assert proc.returncode == 0, proc.stderr

@@ -103,6 +103,7 @@ def test_an_unrecorded_intact_batch_is_kept(reference: tuple[Path, Path], tmp_pa
 
 
 # ----- SQL is built from quoted identifiers and bound values -------------------------------------
+@pytest.mark.slow
 def test_analyze_runs_no_sql_from_a_parameter_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     evil = "g', 'o') AS x; COPY (SELECT 1) TO 'pwned.csv'; SELECT ('"
@@ -264,6 +265,7 @@ def test_a_set_policy_event_does_not_change_the_callers_config() -> None:
 
 
 # ----- query is read-only and confined, unless lifted ---------------------------------------------------
+@pytest.mark.slow
 def test_query_reads_the_sweep_and_nothing_else_unless_unrestricted(reference: tuple[Path, Path], tmp_path: Path) -> None:
     _, ref = reference
     res = cli_inprocess("query", str(ref), "SELECT count(*) AS n FROM runs JOIN design USING (point)")

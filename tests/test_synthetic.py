@@ -77,6 +77,7 @@ def test_national_preset_has_swedish_size_builds_and_steps() -> None:
     assert time.perf_counter() - t0 < 60, "building and two months stay well inside a minute"
 
 
+@pytest.mark.slow
 def test_synth_command_writes_a_config_that_runs(tmp_path: Path) -> None:
     out = tmp_path / "region.yaml"
     proc = cli_inprocess("synth", "--municipalities", "5", "--firms", "200", "--seed", "7", "--out", str(out))
