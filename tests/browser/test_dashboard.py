@@ -208,7 +208,8 @@ def test_case_lever_step_play_reset_follow_the_model(page: Any, dashboard_url: s
     page.wait_for_selector("[data-testid=pin-label]")
     click_until(page, ".reset", lambda ms: wait_month(page, 0, ms))
     shows(page, DashboardModel(chosen))
-    assert page.locator("[data-pinned][stroke-dasharray]").count() >= 3, "the pinned run stays, dashed, after Reset"
+    # the pinned run stays, dashed, after Reset
+    page.wait_for_function("document.querySelectorAll('[data-pinned][stroke-dasharray]').length >= 3")
     step(page, 3)
     shows(page, model_after(chosen, 3))  # same settings and seed: the same run again
     page.screenshot(path=str(artifacts / "30-pinned-and-reset.png"), full_page=True)
@@ -227,7 +228,7 @@ def test_changing_the_case_clears_the_pin(page: Any, dashboard_url: str, watch: 
     step(page, 3)
     page.locator(".overview button", has_text="Pin this run").click()
     page.wait_for_selector("[data-testid=pin-label]")
-    assert page.locator("[data-pinned]").count() >= 3
+    page.wait_for_function("document.querySelectorAll('[data-pinned]').length >= 3")  # the charts redraw after the label
     pick_case(page, BJUV)
     page.wait_for_selector("[data-testid=notice]")
     assert "cleared" in page.inner_text("[data-testid=notice]")
