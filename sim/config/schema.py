@@ -12,6 +12,7 @@ from pydantic import Field, create_model
 
 from sim.config.facts import FactConfig
 from sim.config.funding import FacilitatorConfig, InvestmentProgrammeConfig, ProgrammeConfig, RegionConfig  # noqa: F401 (re-exported)
+from sim.config.relations import AcquaintanceConfig, InitialExchangeConfig
 from sim.core.params import Strict, param
 from sim.core.resources import ResourceName, ResourcesConfig
 from sim.mechanisms import REGISTRY
@@ -264,20 +265,6 @@ class FirmConfig(Strict):
     )
 
 
-class AcquaintanceConfig(Strict):
-    a: str = param(..., "firm name", "case data", "One firm of the pair.")
-    b: str = param(..., "firm name", "case data", "The other firm of the pair.")
-    strength: float = param(
-        0.15,
-        "trust (0-1)",
-        "case data (an earlier deal, a shared history); default: assumption, as an earlier deal",
-        "Tie added to the pair's starting trust.",
-        ge=0,
-        le=1,
-    )
-    why: str = param("", "text", "case data", "What the tie is (same site, earlier deal, ...), for the reader.")
-
-
 class PlotsConfig(Strict):
     near: str = param(..., "firm name", "§2.4.1: land beside the anchor", "Firm (the hub) the plots lie beside.")
     count: int = param(..., "plots", "case data or assumption", "Number of free plots.", ge=0, le=1000)
@@ -345,26 +332,6 @@ class EventConfig(Strict):
     )
     new_firm: FirmConfig | None = param(None, "a firm", "case history", "The arriving firm, described as in firms, for firm_entry.")
     offer: OfferConfig | None = param(None, "a stream", "case history", "The stream that starts, for offer_start.")
-
-
-class InitialExchangeConfig(Strict):
-    """An exchange that already operates when the case starts (A2 High Coast in 2019)."""
-
-    supplier: str = param(..., "firm name", "case history", "The firm whose stream is delivered.")
-    receiver: str = param(..., "firm name", "case history", "The firm that receives it.")
-    resource: ResourceName = param(..., "resource type", "case history", "What flows.")
-    quantity: float | None = param(
-        None, "resource unit per month", "case data", "How much flows (none: the smaller of the stream and the need).", gt=0
-    )
-    start_year: int = param(..., "year", "case history", "Year the exchange began (at or before the case's start).", ge=1900, le=2200)
-    offer_index: int | None = param(
-        None,
-        "index from 0",
-        "case data",
-        "Which of the supplier's offers of this resource flows, counted from 0 (none: the first with room).",
-        ge=0,
-        le=100,
-    )
 
 
 class ScenarioConfig(Strict):
