@@ -193,7 +193,10 @@ def dask(tasks: Iterator[BatchTask], workers: int | None, scheduler: str | None,
         nthreads = sum(client.nthreads().values()) or 1
         limit = 2 * max(nthreads, workers or 1)
         it = iter(tasks)
-        ac = as_completed()
+        # Bound to this client's loop: with no futures given, as_completed would take the loop of the
+        # process's current client, which may be another one (a user's own, or a test's), and a
+        # retried future would then be awaited on two loops.
+        ac = as_completed(loop=client.loop)
         n = 0
         while n < limit and (task := next(it, None)) is not None:
             ac.add(client.submit(run_batch, task, key=f"sweep-batch-{task.batch}-{os.getpid()}", pure=False, retries=1))
