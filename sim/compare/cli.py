@@ -51,6 +51,15 @@ def register(app: typer.Typer) -> None:
                 min=0,
             ),
         ] = 0,
+        ensemble: Annotated[
+            Path | None,
+            typer.Option(
+                help="A calibrated ensemble (a directory holding ensemble.parquet, as symbiosis calibrate writes): run "
+                "everything again under each parameter set on the same seeds and add a robustness section "
+                "(members x policies x cases x replications more runs).",
+            ),
+        ] = None,
+        members: Annotated[int | None, typer.Option(help="Use the first N members of --ensemble (default: all).", min=1)] = None,
         pdf: Annotated[bool, typer.Option(help="Also print the report to report.pdf with Chromium.")] = True,
         out: Annotated[Path, typer.Option(help="Directory for the report, figures and raw runs.")] = Path("results/compare"),
         years: Annotated[
@@ -116,16 +125,36 @@ def register(app: typer.Typer) -> None:
                 budgets = budget_values(budget_msek)
             except ConfigError as exc:
                 problems += exc.problems
+            n_members = 0
+            if ensemble is not None:
+                from sim.compare import ensemble as ensmod
+
+                cases_ok = not problems
+                try:
+                    ens = ensmod.load(ensemble, members)
+                    n_members = len(ens.members)
+                    if cases_ok:  # each member's values on each case, as the runs will take them
+                        ensmod.resolve(ens, items, years or None, overrides)
+                    if not policies:
+                        problems.append(
+                            f"--ensemble {ensemble}: only the baseline was given (allowed: a baseline and at least one policy package to compare)"
+                        )
+                except ConfigError as exc:
+                    problems += exc.problems
+            elif members is not None:
+                problems.append(f"--members {members}: given without --ensemble (allowed: --members N only with --ensemble DIR)")
             if problems:
                 raise ConfigError(problems)
-            total = len(pk) * len(cs) * replications
+            total = len(pk) * len(cs) * replications * (1 + n_members)
             if sensitivity:
                 from sim.compare.sensitivity import factors
 
                 total += 2 * len(factors(pk)) * len(pk) * len(cs) * min(sensitivity, replications)
             typer.echo(
                 f"compare: {len(pk) - 1} policies vs {pk[0].name} on {', '.join(c.id for c in cs)}: "
-                f"{replications} paired runs each, {total} runs, {n_workers} worker(s) -> {out}/",
+                f"{replications} paired runs each"
+                + (f", again under {n_members} calibrated parameter sets" if n_members else "")
+                + f", {total} runs, {n_workers} worker(s) -> {out}/",
                 err=True,
             )
             bar = Progress("compare", total)  # a bar on a terminal, a line every 10 s in a log
@@ -138,6 +167,8 @@ def register(app: typer.Typer) -> None:
                 workers=n_workers,
                 budgets=budgets,
                 sensitivity=sensitivity,
+                ensemble=ensemble,
+                members=members,
                 years=years or None,
                 first_seed=first_seed,
                 overrides=overrides,
@@ -150,7 +181,8 @@ def register(app: typer.Typer) -> None:
             return
         if bar is not None:
             bar.close()
-        typer.echo(f"{len(result.runs)} runs in {result.seconds:.1f} s")
+        extra = f" (and {len(result.ensemble_runs)} under the ensemble)" if result.ensemble_runs is not None else ""
+        typer.echo(f"{len(result.runs)} runs{extra} in {result.seconds:.1f} s")
         from sim.compare.analysis import fmt_interval
 
         for res in result.results:
@@ -160,6 +192,12 @@ def register(app: typer.Typer) -> None:
                 if arm in res.diffs:
                     line += f"  diff {fmt_interval(res.diffs[arm].diffs['exchange_years'], sign=True)}"
                 typer.echo(line)
+        for cr in result.robust or []:
+            n = len(cr.members)
+            typer.echo(f"\n{cr.name} across {n} calibrated parameter sets: beats the baseline (clearly), ranks first, regret mean/max")
+            for c in cr.choices:
+                beats = "-" if c.baseline else f"{c.wins}/{n} ({c.clear_wins})"
+                typer.echo(f"  {c.name:<20} {beats:>10}  first {c.first:g}/{n}  regret {c.regret.mean():.1f}/{c.regret.max():.1f}")
         typer.echo("\nIn brief:")
         for paragraph in result.verdict:
             typer.echo(textwrap.fill(paragraph, width=100, initial_indent="  ", subsequent_indent="  "))

@@ -33,8 +33,12 @@ def build(
     intro: str,
     budgets: list[float] | None = None,
     sens: tuple[dict[str, Any], list[Any]] | None = None,
+    ensemble: tuple[list[Any], str] | None = None,
 ) -> tuple[Path, Path, list[Path], list[str]]:
-    """Draw every figure, then write ``report.html`` and ``report.md`` into ``out``; return them, the figures and the verdict."""
+    """Draw every figure, then write ``report.html`` and ``report.md`` into ``out``; return them, the figures and the verdict.
+
+    ``ensemble`` is the robustness of each case across a calibrated ensemble (:mod:`~sim.compare.robust`) and
+    a paragraph on where the ensemble came from."""
     budgets = budgets or []
     baseline = packages[0].name
     arms = [p.name for p in packages]
@@ -50,8 +54,14 @@ def build(
     sections: list[Section] = []
     if policies:
         ranked = [(res, league.entries(res, df, packages)) for res in results]
+        robust_by_case = {cr.case: cr for cr in ensemble[0]} if ensemble is not None else {}
         for res, es in ranked:
-            verdict.append(league.verdict(res, es, df, baseline))
+            text = league.verdict(res, es, df, baseline)
+            if res.case in robust_by_case:  # the bottom line says whether it holds across the ensemble
+                from sim.compare import robust
+
+                text += " " + robust.front_sentence(robust_by_case[res.case], res)
+            verdict.append(text)
             front_tables.append(league.league_table(res, es))
         front_figures.append(fig_plane(ranked, colours, budgets, figdir / "cost_effectiveness_plane.png"))
         if budgets:
@@ -70,6 +80,10 @@ def build(
                     figures=[sensitivity.fig_tornado(results, centre, bars, figdir / "sensitivity_tornado.png")],
                 )
             )
+        if ensemble is not None:
+            from sim.compare import robust
+
+            sections.append(robust.section(ensemble[0], results, colours, figdir, ensemble[1]))
         sections.append(
             Section("why", "Why the packages did or did not work", tables=[explain.why_table(res, df, packages) for res in results])
         )
@@ -104,7 +118,7 @@ def build(
         front_tables=front_tables,
         front_figures=front_figures,
         sections=sections,
-        glossary=GLOSSARY,
+        glossary=GLOSSARY if ensemble is None else {**GLOSSARY, **_robust_glossary()},
         inputs=inputs,
         notes=NOTES,
     )
@@ -112,6 +126,12 @@ def build(
     write_html(rep, html_path)
     write_markdown(rep, md_path)
     return html_path, md_path, figs, verdict
+
+
+def _robust_glossary() -> dict[str, str]:
+    from sim.compare import robust
+
+    return robust.GLOSSARY
 
 
 def packages_table(packages: list[PolicyPackage]) -> Table:

@@ -38,6 +38,8 @@ class Comparison:
     cases: list[CaseInput]
     seconds: float
     verdict: list[str]  # the first page's paragraphs, for the terminal
+    ensemble_runs: pd.DataFrame | None = None  # every member's runs, with a member column
+    robust: list[Any] | None = None  # per case, the choice across the ensemble (sim.compare.robust.CaseRobust)
 
 
 def seed_list(first: int, replications: int) -> list[int]:
@@ -148,18 +150,28 @@ def compare(
     command: str | None = None,
     budgets: list[float] | None = None,
     sensitivity: int = 0,
+    ensemble: Path | None = None,
+    members: int | None = None,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Run ``baseline`` and every policy on every case with the same seeds, and write the report.
 
-    Raises :class:`sim.config.ConfigError` for any bad name, lever, case or directory before the
-    first run.
+    With ``ensemble`` (a directory holding ``ensemble.parquet``) everything is run again under each
+    of its first ``members`` parameter sets on the same seeds, and the report gets a robustness section.
+    Raises :class:`sim.config.ConfigError` for any bad name, lever, case, ensemble or directory
+    before the first run.
     """
+    from sim.compare import ensemble as ensmod
+
     t0 = time.monotonic()
     packages = load_policies([baseline, *policies])
     case_inputs = resolve_cases(cases, years, overrides)
     plan = Plan(case_inputs, packages, seed_list(first_seed, replications))
     plan.check()
+    ens = ensmod.load(ensemble, members) if ensemble is not None else None
+    eplan = ensmod.plan(ens, cases, years, overrides, packages, plan.seeds) if ens is not None else None
+    if ens is not None and eplan is not None:
+        ensmod.check(ens, eplan, out, packages)
     runs, ts = execute(plan, out, workers, on_batch)
     arms = [p.name for p in packages]
     names = {c.id: c.name for c in case_inputs}
@@ -173,6 +185,7 @@ def compare(
     )
     inputs = inputs_section(plan, workers, command or " ".join(["symbiosis", *sys.argv[1:]]))
     sens = None
+    before = len(runs)  # runs done before the ensemble's, for the progress count
     if sensitivity:
         from sim.compare import sensitivity as sensmod
 
@@ -183,6 +196,7 @@ def compare(
         centre = {r.case: sensmod.answer(r, sub_df, packages) for r in sub_results}
         answers = sensmod.run(cases, years, overrides or {}, packages, plan.seeds[:k], out / "sensitivity", workers, on_batch, len(runs))
         sens = (centre, sensmod.bars(answers, [c.id for c in case_inputs], packages))
+        before += 2 * len(sensmod.factors(packages)) * len(packages) * len(case_inputs) * k
         inputs.append(
             (
                 "sensitivity: factors set to a low and a high value in every arm, on seeds "
@@ -190,5 +204,15 @@ def compare(
                 "\n".join(f"{key}: low {lo:g}, high {hi:g} ({words})" for key, words, lo, hi, _ in sensmod.factors(packages)),
             )
         )
-    html_path, md_path, figs, verdict = report.build(runs, ts, results, packages, out, inputs, intro, budgets, sens)
-    return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0, verdict)
+    robust_part, eruns, crs = None, None, None
+    if ens is not None and eplan is not None:
+        from sim.compare import robust
+
+        eruns = ensmod.run(ens, eplan, out, workers, on_batch, before)
+        crs = robust.summarise(eruns, packages[0].name, arms[1:], names, yrs)
+        robust_part = (crs, ensmod.about(ens, plan.seeds, len(eruns)))
+        inputs += ensmod.inputs(ens, plan.seeds, len(eruns), overrides)
+        inputs.append((f"rerun one ensemble run (member {ens.members[0]})", _repro_command(eplan.cases[0], eplan.arms[-1], eplan.seeds[0])))
+        intro += f" The robustness section runs everything again under {len(ens.members)} calibrated parameter sets."
+    html_path, md_path, figs, verdict = report.build(runs, ts, results, packages, out, inputs, intro, budgets, sens, robust_part)
+    return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0, verdict, eruns, crs)
