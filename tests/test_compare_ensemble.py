@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from sim.compare import ensemble as ensmod
 from sim.compare import robust
 from sim.compare.analysis import OUTCOMES
+from sim.compare.plain import CONFIG_KEY
 from sim.config import ConfigError
 from tests.helpers import cli_inprocess
 
@@ -265,7 +267,8 @@ def test_acceptance_command_writes_the_robustness_section_and_repeats_exactly(tm
     sec = _section(md[0])
     assert "in 'ens' (all 3 sets)" in sec and "seeds 0..2" in sec and "ranks first" in sec and "regret" in sec
     assert "Bjuv" in sec and "Sävsjö" in sec and "](figures/ensemble_effects.png)" in sec
-    head = md[0][: md[0].index("## ")]
+    assert CONFIG_KEY.findall(re.sub(r"\]\([^)]*\.png\)", "]", sec)) == []  # config keys only where a reader reruns the numbers
+    head = md[0][: md[0].index("## Robustness")]
     assert head.count("Across 3 calibrated parameter sets,") == 2  # the bottom line of each case
     html_text = (outs[0] / "report.html").read_text(encoding="utf-8")
     assert 'id="robustness"' in html_text and "Robustness across the calibrated ensemble" in html_text

@@ -157,8 +157,10 @@ def resolve(ens: Ensemble, cases: list[str], years: int | None, overrides: dict[
                 text = f"{ens.where}: member {member}: {p.split(': ', 1)[1] if p.startswith('--cases ') else p}"
                 if text not in problems:
                     problems.append(text)
+    if len(problems) > 20:
+        problems = [*problems[:20], f"{ens.where}: ... and {len(problems) - 20} more problem(s) of the same kind"]
     if problems:
-        raise ConfigError(problems[:20])
+        raise ConfigError(problems)
     return out
 
 
@@ -233,15 +235,15 @@ def about(ens: Ensemble, seeds: list[int], runs: int) -> str:
     made = f", calibrated at commit {ens.commit[:12]}" if ens.commit else ""
     what = f": {'; '.join(words(k) for k in ens.keys)}" if len(ens.keys) <= 8 else " (listed in the reproducibility section)"
     return (
-        f"Every package was run again under each parameter set of the calibrated ensemble in '{ens.path.name}' "
+        f"The baseline and every package were run again under each parameter set of the calibrated ensemble in '{ens.path.name}' "
         f"({used}{made}). The sets differ in {len(ens.keys)} parameter{'s' if len(ens.keys) > 1 else ''} of the model{what}. Each set ran on the "
-        f"main comparison's seeds {seeds[0]}..{seeds[-1]} in every package, so sets and packages share the same simulated "
+        f"main comparison's seeds {seeds[0]}..{seeds[-1]} in every arm, so sets and packages share the same simulated "
         f"histories: {runs} runs in all. The directory's full path, the file's fingerprint and each parameter's values "
         "are in the reproducibility section."
     )
 
 
-def inputs(ens: Ensemble, seeds: list[int], runs: int, overrides: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+def inputs(ens: Ensemble, p: Plan, overrides: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """The reproducibility lines: file, fingerprint, members, the parameters' ranges and the runs."""
     rng = "\n".join(f"{k}: {lo:g} to {hi:g}" for k, (lo, hi) in ens.ranges().items())
     both = sorted(set(overrides or {}) & set(ens.keys))
@@ -252,7 +254,8 @@ def inputs(ens: Ensemble, seeds: list[int], runs: int, overrides: dict[str, Any]
         ("ensemble parameters: smallest and largest value over the members used", rng),
         (
             "ensemble runs",
-            f"{runs} = {len(ens.members)} members x cases x policies x seeds {seeds[0]}..{seeds[-1]} (the main comparison's); "
+            f"{p.runs} = {len(ens.members)} members x {len(p.cases) // len(ens.members)} cases x {len(p.arms)} policies x "
+            f"{len(p.seeds)} seeds {p.seeds[0]}..{p.seeds[-1]} (the main comparison's); "
             f"{RUNS_FILE} (one row per run, with a member column) and {RUNS_DIR}/runs/batch-*.parquet",
         ),
     ]

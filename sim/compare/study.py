@@ -211,7 +211,7 @@ def compare(
         eruns = ensmod.run(ens, eplan, out, workers, on_batch, before)
         crs = robust.summarise(eruns, packages[0].name, arms[1:], names, yrs)
         robust_part = (crs, ensmod.about(ens, plan.seeds, len(eruns)))
-        inputs += ensmod.inputs(ens, plan.seeds, len(eruns), overrides)
+        inputs += ensmod.inputs(ens, eplan, overrides)
         inputs.append((f"rerun one ensemble run (member {ens.members[0]})", _repro_command(eplan.cases[0], eplan.arms[-1], eplan.seeds[0])))
         intro += f" The robustness section runs everything again under {len(ens.members)} calibrated parameter sets."
     html_path, md_path, figs, verdict = report.build(runs, ts, results, packages, out, inputs, intro, budgets, sens, robust_part)
