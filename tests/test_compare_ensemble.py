@@ -150,7 +150,9 @@ def test_an_ensemble_is_read_in_member_order_with_its_commit(tmp_path: Path) -> 
     }
     assert ens.sha256 == hashlib.sha256((d / "ensemble.parquet").read_bytes()).hexdigest()
     assert ens.ranges()["params.trust.established"] == (0.15, 0.25)
-    assert "initial trust between two established actors" in ensmod.about(ens, SEEDS, 54)
+    text = ensmod.about(ens, SEEDS, 54)
+    assert "initial trust between two established actors" in text and "(the first 2 of 3 sets, calibrated at commit abc123def456)" in text
+    assert "(the first of its 3 sets" in ensmod.about(ensmod.load(d, 1), SEEDS, 27)
     assert ensmod.words("params.benefit.setup_cost_sek.anchor").endswith("(anchor)")
 
 

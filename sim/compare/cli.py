@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(
                 f"compare: {len(pk) - 1} policies vs {pk[0].name} on {', '.join(c.id for c in cs)}: "
                 f"{replications} paired runs each"
-                + (f", again under {n_members} calibrated parameter sets" if n_members else "")
+                + (f", again under {n_members} calibrated parameter set(s)" if n_members else "")
                 + f", {total} runs, {n_workers} worker(s) -> {out}/",
                 err=True,
             )
@@ -192,9 +192,11 @@ def register(app: typer.Typer) -> None:
                 if arm in res.diffs:
                     line += f"  diff {fmt_interval(res.diffs[arm].diffs['exchange_years'], sign=True)}"
                 typer.echo(line)
+        from sim.compare import robust
+
         for cr in result.robust or []:
             n = len(cr.members)
-            typer.echo(f"\n{cr.name} across {n} calibrated parameter sets: beats the baseline (clearly), ranks first, regret mean/max")
+            typer.echo(f"\n{cr.name} across {robust.sets(n)}: beats the baseline (clearly), ranks first, regret mean/max")
             for c in cr.choices:
                 beats = "-" if c.baseline else f"{c.wins}/{n} ({c.clear_wins})"
                 typer.echo(f"  {c.name:<20} {beats:>10}  first {c.first:g}/{n}  regret {c.regret.mean():.1f}/{c.regret.max():.1f}")

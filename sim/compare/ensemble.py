@@ -229,9 +229,10 @@ def words(key: str) -> str:
 def about(ens: Ensemble, seeds: list[int], runs: int) -> str:
     """Where the ensemble came from and how it was run, in words."""
     n = len(ens.members)
-    used = (
-        f"the first {n} of {ens.total} sets" if n < ens.total else "its one set" if n == 1 else "both sets" if n == 2 else f"all {n} sets"
-    )
+    if n < ens.total:
+        used = f"the first of its {ens.total} sets" if n == 1 else f"the first {n} of {ens.total} sets"
+    else:
+        used = "its one set" if n == 1 else "both sets" if n == 2 else f"all {n} sets"
     made = f", calibrated at commit {ens.commit[:12]}" if ens.commit else ""
     what = f": {'; '.join(words(k) for k in ens.keys)}" if len(ens.keys) <= 8 else " (listed in the reproducibility section)"
     return (
@@ -263,6 +264,6 @@ def inputs(ens: Ensemble, p: Plan, overrides: dict[str, Any] | None = None) -> l
 
 
 def _span(members: list[int]) -> str:
-    if members == list(range(members[0], members[0] + len(members))):
+    if len(members) > 1 and members == list(range(members[0], members[0] + len(members))):
         return f"{members[0]}..{members[-1]}"
     return ", ".join(map(str, members))

@@ -147,6 +147,11 @@ def rank(choices: list[Choice]) -> None:
 # ---- words, table and figure ------------------------------------------------------------------
 
 
+def sets(n: int) -> str:
+    """'1 calibrated parameter set', '20 calibrated parameter sets'."""
+    return f"{n} calibrated parameter set{'' if n == 1 else 's'}"
+
+
 def _count(x: float) -> str:
     return f"{x:.0f}" if abs(x - round(x)) < 1e-9 else f"{x:.1f}"
 
@@ -183,7 +188,7 @@ def front_sentence(cr: CaseRobust, res: CaseResult | None = None) -> str:
     whether it is the package that does most at the default values."""
     n = len(cr.members)
     c = cr.choices[0]
-    head = f"Across {n} calibrated parameter sets,"
+    head = f"Across {sets(n)},"
     if c.baseline:
         text = (
             f"{head} no package is a safe choice: keeping today's policy has the least regret "
@@ -231,7 +236,7 @@ def table(cr: CaseRobust) -> Table:
             ]
         )
     return Table(
-        f"{cr.name}: the choice across {n} calibrated parameter sets",
+        f"{cr.name}: the choice across {sets(n)}",
         [
             "choice",
             "beats the baseline (mean effect above zero)",
@@ -271,7 +276,7 @@ def fig_members(crs: list[CaseRobust], colours: dict[str, str], path: Path, resu
         ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks(range(1, len(pols) + 1), [package_label(c.name) for c in pols], fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(f"{cr.name} ({len(cr.members)} parameter sets, {len(cr.seeds)} seeds each)", fontsize=9)
+        ax.set_title(f"{cr.name} ({sets(len(cr.members))}, {len(cr.seeds)} seeds each)", fontsize=9)
         ax.set_xlabel("extra active exchange-years against the baseline (mean over seeds, per parameter set)", fontsize=8)
         ax.grid(axis="x", alpha=0.3)
     handles = [

@@ -213,6 +213,6 @@ def compare(
         robust_part = (crs, ensmod.about(ens, plan.seeds, len(eruns)))
         inputs += ensmod.inputs(ens, eplan, overrides)
         inputs.append((f"rerun one ensemble run (member {ens.members[0]})", _repro_command(eplan.cases[0], eplan.arms[-1], eplan.seeds[0])))
-        intro += f" The robustness section runs everything again under {len(ens.members)} calibrated parameter sets."
+        intro += f" The robustness section runs everything again under {robust.sets(len(ens.members))}."
     html_path, md_path, figs, verdict = report.build(runs, ts, results, packages, out, inputs, intro, budgets, sens, robust_part)
     return Comparison(out, html_path, md_path, figs, runs, results, packages, case_inputs, time.monotonic() - t0, verdict, eruns, crs)
