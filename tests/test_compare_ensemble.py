@@ -18,6 +18,7 @@ from sim.compare import ensemble as ensmod
 from sim.compare import robust
 from sim.compare.analysis import OUTCOMES
 from sim.compare.plain import CONFIG_KEY
+from sim.compare.study import compare
 from sim.config import ConfigError
 from tests.helpers import cli_inprocess
 
@@ -240,11 +241,35 @@ def _section(md: str) -> str:
     return md[start : md.index("\n## ", start + 10)]
 
 
+class _Stopped(Exception):
+    """Stands for a kill part-way through a comparison."""
+
+
 @pytest.mark.slow
 def test_acceptance_command_writes_the_robustness_section_and_repeats_exactly(tmp_path: Path) -> None:
-    """Bjuv and Sävsjö, 3 members x 3 seeds x 10 years, twice (on two workers, then on one): the same
-    ensemble runs to the byte and the same robustness numbers."""
+    """Bjuv and Sävsjö, 3 members x 3 seeds x 10 years, twice (on two workers; then on one, stopped
+    part-way through the ensemble and resumed): the same ensemble runs to the byte and the same
+    robustness numbers."""
     ens = _write(tmp_path / "ens", GOOD)
+    main_runs = 2 * 3 * 3
+
+    def stop(batch: int, finished: int) -> None:
+        if finished >= main_runs + 12:  # four of the ensemble's eighteen batches
+            raise _Stopped
+
+    with pytest.raises(_Stopped):
+        compare(
+            "baseline",
+            ["continuous_funding", "symbiosis_centre"],
+            ["A13", "A20"],
+            3,
+            tmp_path / "report2",
+            years=10,
+            ensemble=ens,
+            on_batch=stop,
+        )
+    assert len(list((tmp_path / "report2" / "ensemble" / "runs").glob("batch-*.parquet"))) == 4
+    assert not (tmp_path / "report2" / "ensemble_runs.parquet").exists()
     outs = []
     for k, workers in ((1, "2"), (2, "1")):
         out = tmp_path / f"report{k}"
