@@ -151,6 +151,9 @@ def test_an_ensemble_is_read_in_member_order_with_its_commit(tmp_path: Path) -> 
     }
     assert ens.sha256 == hashlib.sha256((d / "ensemble.parquet").read_bytes()).hexdigest()
     assert ens.ranges()["params.trust.established"] == (0.15, 0.25)
+    (d / "summary.json").write_text(json.dumps({"commit": "unknown"}), encoding="utf-8")
+    (d / "manifest.json").write_text(json.dumps({"versions": {"git_commit": "abc123def456789"}}), encoding="utf-8")
+    assert ensmod.load(d).commit == "abc123def456789"  # an unknown commit in the summary: the manifest's
     text = ensmod.about(ens, SEEDS, 54)
     assert "initial trust between two established actors" in text and "(the first 2 of 3 sets, calibrated at commit abc123def456)" in text
     assert "(the first of its 3 sets" in ensmod.about(ensmod.load(d, 1), SEEDS, 27)

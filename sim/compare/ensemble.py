@@ -100,7 +100,7 @@ def _commit(path: Path) -> str | None:
             continue
         versions = data.get("versions") if isinstance(data.get("versions"), dict) else {}
         for v in (data.get("commit"), data.get("git_commit"), versions.get("git_commit"), versions.get("commit")):
-            if isinstance(v, str) and v.strip():
+            if isinstance(v, str) and v.strip() and v.strip().lower() not in ("unknown", "none"):
                 return v.strip()
     return None
 
