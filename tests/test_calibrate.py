@@ -57,9 +57,7 @@ def test_zero_discrepancy_and_certain_estimate_is_infinitely_implausible_outside
 
 
 def test_the_rule_leaves_structural_facts_out() -> None:
-    table = pd.DataFrame(
-        {"point": [0, 0, 1, 1], "fact": ["A1/a", "A1/b", "A1/a", "A1/b"], "implausibility": [0.5, 4.0, 3.5, 5.0]}
-    )
+    table = pd.DataFrame({"point": [0, 0, 1, 1], "fact": ["A1/a", "A1/b", "A1/a", "A1/b"], "implausibility": [0.5, 4.0, 3.5, 5.0]})
     facts = [imp.Fact("A1", "a", False, True, np.nan, np.nan, 0.1), imp.Fact("A1", "b", False, True, np.nan, np.nan, 0.1)]
     assert imp.structural(facts, table, [0, 1], 3.0) == ["A1/b"]
     assert imp.accepted(table, [0, 1], ["A1/b"], 3.0) == {0: True, 1: False}
@@ -127,7 +125,9 @@ def test_a_bad_spec_exits_2_without_a_traceback(tmp_path: Path) -> None:
 def test_a_non_empty_directory_is_not_overwritten_without_resume(tmp_path: Path) -> None:
     path = tmp_path / "spec.yaml"
     path.write_text(
-        yaml.safe_dump({"cases": ["A16"], "parameters": [{"key": "params.trust.threshold", "range": [0.2, 0.6]}], "design": {"samples": 2}}),
+        yaml.safe_dump(
+            {"cases": ["A16"], "parameters": [{"key": "params.trust.threshold", "range": [0.2, 0.6]}], "design": {"samples": 2}}
+        ),
         encoding="utf-8",
     )
     out = tmp_path / "out"

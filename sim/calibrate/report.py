@@ -241,7 +241,9 @@ def markdown(s: dict[str, Any], res: Result, heading: bool = True) -> str:
     if "why_not_narrowed" in s:
         lines.append(f"- **No narrowing**: {s['why_not_narrowed']}")
     elif s["narrowed"]:
-        lines.append(f"- **Narrowed** (KS p < 0.01, or IQR ratio < 0.7 with 20 or more members): {', '.join(f'`{k}`' for k in s['narrowed'])}.")
+        lines.append(
+            f"- **Narrowed** (KS p < 0.01, or IQR ratio < 0.7 with 20 or more members): {', '.join(f'`{k}`' for k in s['narrowed'])}."
+        )
     lines += [
         "",
         "| parameter | prior | default | accepted 5 % | 50 % | 95 % | IQR / prior IQR | KS p (wave 1) | default's quantile |",
