@@ -18,6 +18,8 @@ import pandas as pd
 
 from sim.config.facts import RANGED
 
+MAX_TRAIN = 1000  # points an emulator is fitted on at most (a Gaussian process costs n^3)
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -169,6 +171,8 @@ def screen(
         g = g[np.isfinite(g["estimate"])]
         if len(g) < 2:
             continue
+        if len(g) > MAX_TRAIN:  # a GP costs n^3: a fixed random subset of the points
+            g = g.iloc[np.sort(np.random.default_rng(seed).permutation(len(g))[:MAX_TRAIN])]
         u = units.loc[g["point"].to_numpy()].to_numpy(dtype=float)
         gp, mean, sd = _fit(u, g["estimate"].to_numpy(dtype=float), seed)
         if gp is None:
