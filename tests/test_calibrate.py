@@ -137,3 +137,28 @@ def test_a_non_empty_directory_is_not_overwritten_without_resume(tmp_path: Path)
     assert res.exit_code == 2 and f"--out {out}: not empty" in res.output and "--resume" in res.output
     res = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(out), "--workers", "1", "--resume"])
     assert res.exit_code == 2 and "no readable manifest.json" in res.output
+
+
+def test_the_designs_are_seeded() -> None:
+    from sim.calibrate.engine import design
+
+    a, b = design("lhs", 3, 8, seed=5, wave=1), design("lhs", 3, 8, seed=5, wave=1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, design("lhs", 3, 8, seed=6, wave=1)) and not np.array_equal(a, design("lhs", 3, 8, seed=5, wave=2))
+    s = design("sobol", 2, 8, seed=5, wave=1)
+    assert s.shape == (8, 2) and ((s >= 0) & (s < 1)).all()
+
+
+def test_the_emulator_screen_rules_out_where_a_fact_fails() -> None:
+    """A yes-fact whose share rises with the first parameter (0 at the low end, 1 at the high end):
+    the emulator keeps the candidates of the upper part and drops the lower part."""
+    rng = np.random.default_rng(3)
+    u = rng.random((40, 2))
+    est = pd.DataFrame({"point": np.arange(40), "fact_id": "A1/yes", "n": 8, "estimate": np.round(u[:, 0] * 8) / 8, "var": np.nan})
+    units = pd.DataFrame(u, columns=["unit:a", "unit:b"], index=pd.Index(np.arange(40), name="point"))
+    cand = rng.random((400, 2))
+    alive, shares = imp.screen([YES], est, units, cand, 3.0, [], seed=0)
+    assert 0.05 < shares["A1/yes"] < 0.6
+    assert cand[alive, 0].min() > 0.1 and (cand[~alive, 0] < 0.4).all()
+    alive_all, shares_none = imp.screen([YES], est, units, cand, 3.0, ["A1/yes"], seed=0)
+    assert alive_all.all() and shares_none == {}  # an excluded (structural) fact rules nothing out

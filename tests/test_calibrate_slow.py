@@ -112,3 +112,19 @@ def test_killed_and_resumed_gives_the_output_of_an_uninterrupted_run(tmp_path: P
         pd.testing.assert_frame_equal(a[name], b[name])  # type: ignore[arg-type]
     assert a["summary"] == b["summary"]
     assert not list(cut.rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_every_executor_gives_the_same_observations(tmp_path: Path) -> None:
+    """A point's batch depends only on the point: the process pool and Dask give the in-process result."""
+    one = {**TINY, "cases": ["A16"], "waves": 1, "seeds": 1, "design": {"kind": "lhs", "samples": 3}}
+    path = tmp_path / "one.yaml"
+    path.write_text(yaml.safe_dump(one), encoding="utf-8")
+    loaded = load_spec(path)
+    ref = engine.calibrate(loaded, tmp_path / "inprocess", executor="inprocess")
+    for kind in ("processes", "dask"):
+        res = engine.calibrate(loaded, tmp_path / kind, executor=kind, workers=2)
+        pd.testing.assert_frame_equal(res.imp, ref.imp)
+        for p in range(4):
+            a = pd.read_parquet(engine.batch_path(tmp_path / kind, 1, p))
+            pd.testing.assert_frame_equal(a, pd.read_parquet(engine.batch_path(tmp_path / "inprocess", 1, p)))
