@@ -269,7 +269,13 @@ def run_wave(
             yield PointTask(point, values, cases, seeds)
 
     per_point = len(cases) * len(seeds)
-    prog = Progress(f"{loaded.spec.name} wave {wave}", len(pts) * per_point, len(done) * per_point, stream=stream, every=log_every)
+    prog = Progress(
+        f"{loaded.spec.name} wave {wave} of {loaded.spec.waves}",
+        len(pts) * per_point,
+        len(done) * per_point,
+        stream=stream,
+        every=log_every,
+    )
     results = _executor(executor, tasks(), workers, scheduler)
     runs = 0
     try:
