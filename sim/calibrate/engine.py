@@ -195,7 +195,7 @@ def emulator_screen(loaded: Loaded, earlier: pd.DataFrame, est: pd.DataFrame, ex
     acc = loaded.spec.acceptance
     facts = imp_mod.facts_of(loaded.cases, acc.discrepancy_share, acc.discrepancy_relative)
     cand = design("lhs", len(loaded.parameters), acc.candidates, loaded.spec.seed, wave, stream=1)
-    alive, shares = imp_mod.screen(facts, est, units(loaded, earlier), cand, acc.cutoff, exclude, loaded.spec.seed)
+    alive, shares = imp_mod.screen(facts, est, units(loaded, earlier), cand, acc.cutoff, exclude, loaded.spec.seed, acc.misses)
     idx = np.flatnonzero(alive)
     return {
         "wave": wave,
@@ -329,7 +329,9 @@ def calibrate(
         if wave > 1:
             screens[wave] = scr
         if pts.empty:
-            stopped = f"wave {wave}: no candidate of the {scr.get('candidates', 0):,} the emulators screened survives every fact; the waves stop here"
+            stopped = (
+                f"wave {wave}: no candidate of the {scr.get('candidates', 0):,} the emulators screened passes the rule; the waves stop here"
+            )
             break
         runs += run_wave(loaded, out, wave, pts, executor, workers, scheduler, on_batch, stream, log_every)
         pts_all.append(pts)
@@ -340,7 +342,7 @@ def calibrate(
     points = pd.concat(pts_all, ignore_index=True)
     assert est is not None
     imp = imp_mod.table(facts, est)
-    accepted = imp_mod.accepted(imp, points["point"].tolist(), structural, acc.cutoff)
+    accepted = imp_mod.accepted(imp, points["point"].tolist(), structural, acc.cutoff, acc.misses)
     final = emulator_screen(loaded, points, est, structural, loaded.spec.waves + 1)
     final.pop("alive_idx")
     final.pop("candidates_u")

@@ -125,11 +125,12 @@ def structural(facts: list[Fact], imp: pd.DataFrame, wave1: list[int], cutoff: f
     return [f.id for f in facts if f.id not in met]
 
 
-def accepted(imp: pd.DataFrame, points: list[int], exclude: list[str], cutoff: float) -> dict[int, bool]:
-    """The simulator's rule: every remaining fact's implausibility below the cutoff (NaN: not observed, not held against it)."""
+def accepted(imp: pd.DataFrame, points: list[int], exclude: list[str], cutoff: float, misses: int = 0) -> dict[int, bool]:
+    """The simulator's rule: at most ``misses`` of the remaining facts at or above the cutoff (NaN: not
+    observed, not held against the point)."""
     keep = imp[~imp["fact"].isin(exclude)]
-    bad = set(keep.loc[keep["implausibility"] >= cutoff, "point"])
-    return {p: p not in bad for p in points}
+    bad = keep.loc[keep["implausibility"] >= cutoff].groupby("point").size()
+    return {p: int(bad.get(p, 0)) <= misses for p in points}
 
 
 def _fit(u: np.ndarray, y: np.ndarray, seed: int):
@@ -153,16 +154,23 @@ def _fit(u: np.ndarray, y: np.ndarray, seed: int):
 
 
 def screen(
-    facts: list[Fact], est: pd.DataFrame, units: pd.DataFrame, candidates: np.ndarray, cutoff: float, exclude: list[str], seed: int
+    facts: list[Fact],
+    est: pd.DataFrame,
+    units: pd.DataFrame,
+    candidates: np.ndarray,
+    cutoff: float,
+    exclude: list[str],
+    seed: int,
+    misses: int = 0,
 ) -> tuple[np.ndarray, dict[str, float]]:
-    """Which candidates (rows of unit-cube points) no fact's emulator rules out, and each fact's rule-out share.
+    """Which candidates (rows of unit-cube points) at most ``misses`` facts' emulators rule out, and each fact's rule-out share.
 
     ``units`` holds the simulated points' unit coordinates (index: point id). The implausibility of
     a candidate adds the GP's predictive variance (its white-noise term included, which stands for
     the seed noise of a point's estimate) to the discrepancy. A fact whose estimate is the same at
     every point has a constant emulator.
     """
-    alive = np.ones(len(candidates), dtype=bool)
+    missed = np.zeros(len(candidates), dtype=np.int64)
     shares: dict[str, float] = {}
     for f in facts:
         if f.id in exclude:
@@ -182,5 +190,5 @@ def screen(
             mu, var = mu_n * sd + mean, (sd_n * sd) ** 2
         out = ratio(distance(f, mu), var, f.discrepancy) >= cutoff
         shares[f.id] = float(out.mean())
-        alive &= ~out
-    return alive, shares
+        missed += out
+    return missed <= misses, shares

@@ -146,6 +146,7 @@ def summarise(res: Result) -> dict[str, Any]:
         "facts": len(res.facts),
         "seeds": spec.seeds,
         "cutoff": cut,
+        "misses": spec.acceptance.misses,
         "points": len(res.points),
         "points_per_wave": {int(k): int(v) for k, v in res.points.groupby("wave").size().items()},
         "ensemble_size": int(n_acc),
@@ -176,8 +177,8 @@ def summarise(res: Result) -> dict[str, Any]:
             "fewest_facts_ruling_out_a_point": int(pts["facts_ruling_out"].min()),
             "facts_ruling_out_most_points": [r["fact"] for r in rules[:10]],
             "why": (
-                f"No simulated point passes every one of the {out['rule_facts']} facts of the rule; the best point is still ruled "
-                f"out by {int(pts['facts_ruling_out'].min())} fact(s). The facts ruling out the most of the prior are listed; "
+                f"No simulated point passes the rule (at most {spec.acceptance.misses} of the {out['rule_facts']} facts missed); the "
+                f"best point is still ruled out by {int(pts['facts_ruling_out'].min())} fact(s). The facts ruling out the most of the prior are listed; "
                 "a fact that rules out nearly every point together with one that rules out the rest means the model cannot meet "
                 "both at one parameter set."
             ),
@@ -221,7 +222,7 @@ def markdown(s: dict[str, Any], res: Result, heading: bool = True) -> str:
     lines += [
         f"Model code at commit `{s['commit'][:12]}`; {s['cases']} cases, {s['facts']} facts, seeds 1-{s['seeds']} at every point; "
         f"{s['points']} points in {len(s['points_per_wave'])} wave(s) ({', '.join(f'wave {k}: {v}' for k, v in s['points_per_wave'].items())}); "
-        f"cutoff {s['cutoff']:g}; `symbiosis calibrate {res.loaded.source}`.",
+        f"cutoff {s['cutoff']:g}, a point may miss {s['misses']} of the rule's facts; `symbiosis calibrate {res.loaded.source}`.",
         "",
         f"- **Accepted ensemble**: {s['ensemble_size']} of {s['points']} simulated points.",
         f"- **Share of the prior kept**: {pk['wave1_accepted']} of {pk['wave1_design_points']} wave-1 design points "

@@ -52,6 +52,13 @@ class AcceptanceSpec(_Strict):
     discrepancy_share: float = Field(0.1, ge=0, le=0.5, description="Model discrepancy sd of a yes/no fact's share.")
     discrepancy_relative: float = Field(0.1, ge=0, le=10, description="Model discrepancy sd of a count fact, times the range's scale.")
     candidates: int = Field(20_000, ge=100, le=2_000_000, description="Candidate points the emulators screen per wave.")
+    misses: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="Facts of the rule a point may miss and still be accepted (0: every fact; Vernon et al. 2010's second and third "
+        "largest implausibility are misses 1 and 2).",
+    )
 
 
 class CalibrationSpec(_Strict):
