@@ -165,9 +165,12 @@ def screen(
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Which candidates (rows of unit-cube points) at most ``misses`` facts' emulators rule out, and each fact's rule-out share.
 
-    ``units`` holds the simulated points' unit coordinates (index: point id). The implausibility of
-    a candidate adds the GP's predictive variance (its white-noise term included, which stands for
-    the seed noise of a point's estimate) to the discrepancy. A fact whose estimate is the same at
+    ``units`` holds the simulated points' unit coordinates (index: point id). A candidate's
+    implausibility is judged as the simulator's would be at the emulator's mean: the distance of
+    that mean from the region over sqrt(the GP's variance of the mean response + the sampling
+    variance of an estimate there + discrepancy^2). The GP's white-noise term (the seed noise it
+    fitted) is left out of the first, since the sampling variance stands for it: p(1 - p)/n at the
+    predicted share, or the points' mean s^2/n for a count. A fact whose estimate is the same at
     every point has a constant emulator.
     """
     missed = np.zeros(len(candidates), dtype=np.int64)
@@ -186,9 +189,16 @@ def screen(
         if gp is None:
             mu, var = np.full(len(candidates), mean), np.zeros(len(candidates))
         else:
-            mu_n, sd_n = gp.predict(candidates, return_std=True)
-            mu, var = mu_n * sd + mean, (sd_n * sd) ** 2
-        out = ratio(distance(f, mu), var, f.discrepancy) >= cutoff
+            mu = gp.predict(candidates) * sd + mean
+            gp.kernel_ = gp.kernel_.k1  # the mean response's kernel, without the white noise
+            var = (gp.predict(candidates, return_std=True)[1] * sd) ** 2
+        n = float(np.median(g["n"]))
+        if f.ranged:
+            sampling = float(np.nanmean(np.where(g["n"] > 1, g["var"].fillna(0.0) / g["n"], 0.0)))
+        else:
+            p = np.clip(mu, 0.0, 1.0)
+            sampling = p * (1.0 - p) / n
+        out = ratio(distance(f, mu), var + sampling, f.discrepancy) >= cutoff
         shares[f.id] = float(out.mean())
         missed += out
     return missed <= misses, shares
