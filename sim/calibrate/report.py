@@ -114,6 +114,7 @@ def parameter_rows(res: Result) -> list[dict[str, Any]]:
 
 MIN_IQR_MEMBERS = 20  # fewer accepted points give too rough an interquartile range to call a narrowing
 IQR_NARROW, KS_ALPHA = 0.7, 0.01
+MIN_KS_POINTS = 8  # wave-1 accepted points below which a test against the prior has too little power to say anything
 
 
 def narrowed_by(row: dict[str, Any], members: int) -> bool:
@@ -184,12 +185,22 @@ def summarise(res: Result) -> dict[str, Any]:
             ),
         }
     if n_acc and not narrowed:
-        out["why_not_narrowed"] = (
-            "The accepted points spread over the prior ranges: no parameter's wave-1 accepted sample departs from the uniform prior "
-            "(KS p >= 0.01) nor, with at least 20 members, narrows its interquartile range below 0.7 of the prior's. With these seeds and discrepancies the "
-            "facts that can be met do not depend strongly enough on the parameters to constrain them; the facts the model misses "
-            "are missed everywhere (structural), not in a part of the box."
-        )
+        if w1_acc < MIN_KS_POINTS:
+            out["why_not_narrowed"] = (
+                f"Only {w1_acc} of the {len(w1)} wave-1 design points ({n_acc} points in all) pass the rule: too few to measure a "
+                f"narrowing (a KS test of fewer than {MIN_KS_POINTS} points against the uniform prior has little power, and the "
+                f"interquartile range needs {MIN_IQR_MEMBERS} members). Single facts do constrain single parameters (the table of "
+                "facts ruling out a third of a range), but together they leave so few points that the ensemble cannot show it. "
+                "With few seeds a yes/no fact also rules a point out by chance when every seed misses; more seeds per point or "
+                "more points are needed."
+            )
+        else:
+            out["why_not_narrowed"] = (
+                "The accepted points spread over the prior ranges: no parameter's wave-1 accepted sample departs from the uniform "
+                "prior (KS p >= 0.01) nor, with at least 20 members, narrows its interquartile range below 0.7 of the prior's. "
+                "With these seeds and discrepancies the facts that can be met do not depend strongly enough on the parameters to "
+                "constrain them."
+            )
     return out
 
 
