@@ -54,8 +54,8 @@ def _design_points(res: Result) -> pd.DataFrame:
 
 def ruled_out(res: Result) -> tuple[list[dict[str, Any]], pd.DataFrame]:
     """Per fact of the rule that rules out any wave-1 point: its share, and the third of one
-    parameter's range where it rules out most; and the fact x parameter matrix of (share ruled out
-    in the high third - in the low third)."""
+    parameter's range where it rules out most against the opposite third; and the fact x parameter
+    matrix of (share ruled out in the high third - in the low third)."""
     cut = res.loaded.spec.acceptance.cutoff
     w1 = _design_points(res).set_index("point")
     rule = res.imp[res.imp["point"].isin(w1.index) & ~res.imp["fact"].isin(res.structural)]
@@ -65,19 +65,26 @@ def ruled_out(res: Result) -> tuple[list[dict[str, Any]], pd.DataFrame]:
         bad = (wide[fid] >= cut).to_numpy()
         if not bad.any():
             continue
-        best: tuple[float, str, str] = (-1.0, "", "")
+        best: tuple[float, str, str, float, float] = (-2.0, "", "", 0.0, 0.0)
         row = {}
         for p in res.loaded.parameters:
             u = w1[f"unit:{p.key}"].to_numpy()
             lo, hi = bad[u < 1 / 3], bad[u > 2 / 3]
             s_lo, s_hi = (float(lo.mean()) if len(lo) else 0.0), (float(hi.mean()) if len(hi) else 0.0)
             row[p.key] = s_hi - s_lo
-            for share, side in ((s_lo, "low"), (s_hi, "high")):
-                if share > best[0]:
-                    best = (share, p.key, side)
+            for share, other, side in ((s_lo, s_hi, "low"), (s_hi, s_lo, "high")):
+                if share - other > best[0]:  # where it rules out most against the other end of the range
+                    best = (share - other, p.key, side, share, other)
         heat[fid] = row
         out.append(
-            {"fact": fid, "share": round(float(bad.mean()), 4), "parameter": best[1], "third": best[2], "share_in_third": round(best[0], 4)}
+            {
+                "fact": fid,
+                "share": round(float(bad.mean()), 4),
+                "parameter": best[1],
+                "third": best[2],
+                "share_in_third": round(best[3], 4),
+                "share_in_other_third": round(best[4], 4),
+            }
         )
     out.sort(key=lambda r: (-r["share"], r["fact"]))
     return out, pd.DataFrame(heat).T.reindex([r["fact"] for r in out])
@@ -267,9 +274,16 @@ def markdown(s: dict[str, Any], res: Result, heading: bool = True) -> str:
             f"{_q(r['iqr_ratio'])} | {_q(r['ks_p'])} | {_q(r['default_quantile'])} |"
         )
     if s["ruled_out"]:
-        lines += ["", "| fact | share of wave 1 ruled out | rules out most | share there |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "| fact | share of wave 1 ruled out | rules out most (against the other end) | share there | at the other end |",
+            "|---|---|---|---|---|",
+        ]
         for r in s["ruled_out"][:20]:
-            lines.append(f"| `{r['fact']}` | {r['share']:.2f} | {r['third']} third of `{r['parameter']}` | {r['share_in_third']:.2f} |")
+            lines.append(
+                f"| `{r['fact']}` | {r['share']:.2f} | {r['third']} third of `{r['parameter']}` | {r['share_in_third']:.2f} | "
+                f"{r['share_in_other_third']:.2f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
