@@ -88,7 +88,14 @@ def validate(
 
 
 # Commands that live in their own modules: each module defines ``register(app)``.
-COMMAND_MODULES: tuple[str, ...] = ("sim.sweep.cli", "sim.dashboard.cli", "sim.scenarios.cases", "sim.compare.cli", "sim.cli.check_cases")
+COMMAND_MODULES: tuple[str, ...] = (
+    "sim.sweep.cli",
+    "sim.dashboard.cli",
+    "sim.scenarios.cases",
+    "sim.compare.cli",
+    "sim.cli.check_cases",
+    "sim.cli.calibrate",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(_name).register(app)

@@ -161,11 +161,18 @@ def check_scheduler(scheduler: str, connect_timeout: float = 10.0) -> None:
         ) from None
 
 
-def dask(tasks: Iterator[BatchTask], workers: int | None, scheduler: str | None, connect_timeout: float = 10.0) -> Iterator[Result]:
+def dask(
+    tasks: Iterator[BatchTask] | Iterator[Any],
+    workers: int | None,
+    scheduler: str | None,
+    connect_timeout: float = 10.0,
+    fn: Callable[[Any], Result] = run_batch,
+) -> Iterator[Result]:
     """Dask distributed: an existing cluster at ``scheduler``, or a local one of ``workers`` processes.
 
     A worker that dies takes its running tasks with it; the scheduler reruns them elsewhere, and
-    since a batch's result depends only on its run ids the output is the same.
+    since a batch's result depends only on its run ids the output is the same. ``fn``
+    (module-level, so it pickles) computes one task, as for the other executors.
     """
     from distributed import Client, LocalCluster, as_completed
 
@@ -199,7 +206,7 @@ def dask(tasks: Iterator[BatchTask], workers: int | None, scheduler: str | None,
         ac = as_completed(loop=client.loop)
         n = 0
         while n < limit and (task := next(it, None)) is not None:
-            ac.add(client.submit(run_batch, task, key=f"sweep-batch-{task.batch}-{os.getpid()}", pure=False, retries=1))
+            ac.add(client.submit(fn, task, key=f"sweep-batch-{task.batch}-{os.getpid()}", pure=False, retries=1))
             n += 1
         for fut in ac:
             try:
@@ -209,7 +216,7 @@ def dask(tasks: Iterator[BatchTask], workers: int | None, scheduler: str | None,
             fut.release()
             yield result
             if (task := next(it, None)) is not None:
-                ac.add(client.submit(run_batch, task, key=f"sweep-batch-{task.batch}-{os.getpid()}", pure=False, retries=1))
+                ac.add(client.submit(fn, task, key=f"sweep-batch-{task.batch}-{os.getpid()}", pure=False, retries=1))
     finally:
         client.close()
         if cluster is not None:
