@@ -29,13 +29,16 @@ def _problems(data: dict) -> list[str]:
 def test_a_yes_fact_share_at_or_above_half_is_plausible_and_far_below_is_not() -> None:
     # 0.75 of 4 seeds: inside (0.5, 1]
     assert imp.simulated(YES, np.array([4]), np.array([0.75]), np.array([np.nan]))[0] == 0.0
-    # 0.25 of 4: distance 0.25, variance 0.25 * 0.75 / 4 + 0.1^2
+    # 0.25 of 4: distance 0.25 over the Jeffreys share (1 + 1/2)/5 = 0.3's variance 0.3 * 0.7 / 4, + 0.1^2
     got = imp.simulated(YES, np.array([4]), np.array([0.25]), np.array([np.nan]))[0]
-    assert got == pytest.approx(0.25 / np.sqrt(0.25 * 0.75 / 4 + 0.01))
-    # no seed: only the discrepancy, 0.5 / 0.1
-    assert imp.simulated(YES, np.array([4]), np.array([0.0]), np.array([np.nan]))[0] == pytest.approx(5.0)
+    assert got == pytest.approx(0.25 / np.sqrt(0.3 * 0.7 / 4 + 0.01))
+    # every seed misses: four seeds cannot rule the point out (0.5 over (0.1 * 0.9 / 4 + 0.01)^0.5 = 2.8), eight can (3.9)
+    four = imp.simulated(YES, np.array([4]), np.array([0.0]), np.array([np.nan]))[0]
+    assert four == pytest.approx(0.5 / np.sqrt(0.1 * 0.9 / 4 + 0.01)) and four < 3.0
+    eight = imp.simulated(YES, np.array([8]), np.array([0.0]), np.array([np.nan]))[0]
+    assert eight == pytest.approx(0.5 / np.sqrt((0.5 / 9) * (8.5 / 9) / 8 + 0.01)) and eight > 3.0
     # expected false: mirrored
-    assert imp.simulated(NO, np.array([4]), np.array([1.0]), np.array([np.nan]))[0] == pytest.approx(5.0)
+    assert imp.simulated(NO, np.array([4]), np.array([1.0]), np.array([np.nan]))[0] == pytest.approx(four)
     assert imp.simulated(NO, np.array([4]), np.array([0.25]), np.array([np.nan]))[0] == 0.0
 
 
@@ -50,10 +53,12 @@ def test_a_count_fact_is_judged_by_its_distance_from_the_range() -> None:
     assert np.isnan(imp.simulated(COUNT, np.array([0]), np.array([np.nan]), np.array([np.nan]))[0])
 
 
-def test_zero_discrepancy_and_certain_estimate_is_infinitely_implausible_outside_only() -> None:
+def test_a_share_never_has_zero_sampling_variance_so_zero_discrepancy_stays_finite() -> None:
     f = imp.Fact("A1", "yes", False, True, np.nan, np.nan, 0.0)
-    assert np.isinf(imp.simulated(f, np.array([3]), np.array([0.0]), np.array([0.0]))[0])
+    got = imp.simulated(f, np.array([3]), np.array([0.0]), np.array([0.0]))[0]
+    assert got == pytest.approx(0.5 / np.sqrt((0.5 / 4) * (3.5 / 4) / 3))
     assert imp.simulated(f, np.array([3]), np.array([1.0]), np.array([0.0]))[0] == 0.0
+    assert np.isinf(imp.ratio(np.array([0.5]), np.array([0.0]), 0.0)[0])  # a certain estimate outside: infinitely implausible
 
 
 def test_the_rule_leaves_structural_facts_out() -> None:

@@ -73,16 +73,25 @@ def ratio(d: np.ndarray, variance: np.ndarray, discrepancy: float) -> np.ndarray
     return np.where(np.isnan(d), np.nan, out)
 
 
+def share_variance(share: np.ndarray, n: np.ndarray | float) -> np.ndarray:
+    """Sampling variance of a share of n seeds, from the Jeffreys estimate (k + 1/2)/(n + 1)."""
+    n = np.maximum(np.asarray(n, dtype=float), 1.0)
+    p = (np.asarray(share, dtype=float) * n + 0.5) / (n + 1.0)
+    return p * (1.0 - p) / n
+
+
 def simulated(fact: Fact, n: np.ndarray, estimate: np.ndarray, sample_var: np.ndarray) -> np.ndarray:
     """Implausibility from the seeds' values: n seeds, their share or mean, their variance (ddof 1).
 
-    The sampling variance is p(1 - p)/n for a share and s^2/n for a mean (0 with one seed)."""
+    The sampling variance is s^2/n for a mean (0 with one seed) and p~(1 - p~)/n for a share, with
+    p~ = (k + 1/2)/(n + 1) (Jeffreys): the raw p(1 - p)/n is 0 when every seed agrees, which would
+    let four seeds that all miss by chance rule a point out."""
     n = np.asarray(n, dtype=float)
     e = np.asarray(estimate, dtype=float)
     if fact.ranged:
         var = np.where(n > 1, np.nan_to_num(np.asarray(sample_var, dtype=float)) / np.maximum(n, 1), 0.0)
     else:
-        var = e * (1.0 - e) / np.maximum(n, 1)
+        var = share_variance(e, n)
     return np.where(n > 0, ratio(distance(fact, e), var, fact.discrepancy), np.nan)
 
 
@@ -169,8 +178,8 @@ def screen(
     implausibility is judged as the simulator's would be at the emulator's mean: the distance of
     that mean from the region over sqrt(the GP's variance of the mean response + the sampling
     variance of an estimate there + discrepancy^2). The GP's white-noise term (the seed noise it
-    fitted) is left out of the first, since the sampling variance stands for it: p(1 - p)/n at the
-    predicted share, or the points' mean s^2/n for a count. A fact whose estimate is the same at
+    fitted) is left out of the first, since the sampling variance stands for it: :func:`share_variance`
+    at the predicted share, or the points' mean s^2/n for a count. A fact whose estimate is the same at
     every point has a constant emulator.
     """
     missed = np.zeros(len(candidates), dtype=np.int64)
@@ -196,8 +205,7 @@ def screen(
         if f.ranged:
             sampling = float(np.nanmean(np.where(g["n"] > 1, g["var"].fillna(0.0) / g["n"], 0.0)))
         else:
-            p = np.clip(mu, 0.0, 1.0)
-            sampling = p * (1.0 - p) / n
+            sampling = share_variance(np.clip(mu, 0.0, 1.0), n)
         out = ratio(distance(f, mu), var + sampling, f.discrepancy) >= cutoff
         shares[f.id] = float(out.mean())
         missed += out
