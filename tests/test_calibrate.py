@@ -170,3 +170,17 @@ def test_the_emulator_screen_rules_out_where_a_fact_fails() -> None:
     assert imp.screen([YES], est, units, cand, 3.0, [], seed=0, misses=1)[0].all()  # one fact may be missed
     alive_all, shares_none = imp.screen([YES], est, units, cand, 3.0, ["A1/yes"], seed=0)
     assert alive_all.all() and shares_none == {}  # an excluded (structural) fact rules nothing out
+
+
+def test_a_parameter_narrows_by_any_one_test_and_the_chance_of_luck_is_binomial() -> None:
+    from sim.calibrate.report import by_chance, narrowed_by
+
+    row = {"ks_p": 0.2, "mw_p": 0.2, "iqr_ratio": 0.5}
+    assert not narrowed_by(row, members=13)  # an IQR from 13 members is too rough to count
+    assert narrowed_by(row, members=20)
+    assert narrowed_by({**row, "mw_p": 0.002}, members=13)  # accepted points lie elsewhere than the ruled-out ones
+    assert narrowed_by({**row, "ks_p": 0.005}, members=13)
+    assert not narrowed_by({**row, "mw_p": None}, members=13)
+    assert by_chance(0, 10) == 1.0
+    assert by_chance(1, 10) == pytest.approx(1 - 0.99**10)
+    assert by_chance(2, 10) == pytest.approx(1 - 0.99**10 - 10 * 0.01 * 0.99**9)

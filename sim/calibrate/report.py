@@ -95,13 +95,16 @@ def parameter_rows(res: Result) -> list[dict[str, Any]]:
 
     ens = ensemble(res)
     w1 = _design_points(res)
-    w1_acc = w1[w1["point"].map(res.accepted)]
+    kept = w1["point"].map(res.accepted).astype(bool)
+    w1_acc, w1_out = w1[kept], w1[~kept]
     rows = []
     for p in res.loaded.parameters:
         v = ens[p.key].to_numpy()
         q = np.quantile(v, [0.05, 0.25, 0.5, 0.75, 0.95]) if len(v) else np.full(5, np.nan)
         u = w1_acc[f"unit:{p.key}"].to_numpy()
         ks = stats.kstest(u, "uniform") if len(u) >= 2 else None
+        out = w1_out[f"unit:{p.key}"].to_numpy()
+        mw = stats.mannwhitneyu(u, out, alternative="two-sided") if min(len(u), len(out)) >= MIN_GROUP else None
         rows.append(
             {
                 "key": p.key,
@@ -113,6 +116,7 @@ def parameter_rows(res: Result) -> list[dict[str, Any]]:
                 "iqr_ratio": _r((q[3] - q[1]) / ((p.high - p.low) / 2.0)),
                 "ks_statistic": _r(ks.statistic) if ks else None,
                 "ks_p": _r(ks.pvalue, 6) if ks else None,
+                "mw_p": _r(mw.pvalue, 6) if mw else None,
                 "default_quantile": _r(float((v <= p.default).mean())) if len(v) else None,
             }
         )
@@ -121,15 +125,26 @@ def parameter_rows(res: Result) -> list[dict[str, Any]]:
 
 MIN_IQR_MEMBERS = 20  # fewer accepted points give too rough an interquartile range to call a narrowing
 IQR_NARROW, KS_ALPHA = 0.7, 0.01
-MIN_KS_POINTS = 8  # wave-1 accepted points below which a test against the prior has too little power to say anything
+MIN_GROUP = 3  # accepted and ruled-out wave-1 points each, for the rank test between them
 
 
 def narrowed_by(row: dict[str, Any], members: int) -> bool:
     """A parameter narrows if its wave-1 accepted points depart from the uniform prior (KS p < 0.01), or
-    if at least 20 members span less than 0.7 of the prior's interquartile range."""
+    lie elsewhere than the wave-1 points the facts rule out (Mann-Whitney p < 0.01: the more powerful
+    test when few points are accepted, since it uses every point of the design), or if at least 20
+    members span less than 0.7 of the prior's interquartile range."""
     ks = row["ks_p"] is not None and row["ks_p"] < KS_ALPHA
+    mw = row.get("mw_p") is not None and row["mw_p"] < KS_ALPHA
     iqr = members >= MIN_IQR_MEMBERS and row["iqr_ratio"] is not None and row["iqr_ratio"] < IQR_NARROW
-    return bool(ks or iqr)
+    return bool(ks or mw or iqr)
+
+
+def by_chance(narrowed: int, tested: int) -> float:
+    """The chance that ``narrowed`` or more of ``tested`` parameters pass a test at 0.01 although the
+    facts constrain none of them (independent tests): how much the list of narrowed ones can be trusted."""
+    from scipy import stats
+
+    return float(stats.binom.sf(narrowed - 1, tested, KS_ALPHA)) if narrowed else 1.0
 
 
 def summarise(res: Result) -> dict[str, Any]:
@@ -170,6 +185,7 @@ def summarise(res: Result) -> dict[str, Any]:
         "rule_facts": len(res.facts) - len(res.structural),
         "parameters": params,
         "narrowed": narrowed,
+        "narrowed_by_chance": _r(by_chance(len(narrowed), len(params)), 6),
         "ruled_out": rules,
         "defaults": {
             "point": d_id,
@@ -192,10 +208,10 @@ def summarise(res: Result) -> dict[str, Any]:
             ),
         }
     if n_acc and not narrowed:
-        if w1_acc < MIN_KS_POINTS:
+        if w1_acc < MIN_GROUP:
             out["why_not_narrowed"] = (
                 f"Only {w1_acc} of the {len(w1)} wave-1 design points ({n_acc} points in all) pass the rule: too few to measure a "
-                f"narrowing (a KS test of fewer than {MIN_KS_POINTS} points against the uniform prior has little power, and the "
+                f"narrowing (a rank test of fewer than {MIN_GROUP} accepted points against the ruled-out ones has little power, and the "
                 f"interquartile range needs {MIN_IQR_MEMBERS} members). Single facts do constrain single parameters (the table of "
                 "facts ruling out a third of a range), but together they leave so few points that the ensemble cannot show it. "
                 "With few seeds a yes/no fact also rules a point out by chance when every seed misses; more seeds per point or "
@@ -204,7 +220,8 @@ def summarise(res: Result) -> dict[str, Any]:
         else:
             out["why_not_narrowed"] = (
                 "The accepted points spread over the prior ranges: no parameter's wave-1 accepted sample departs from the uniform "
-                "prior (KS p >= 0.01) nor, with at least 20 members, narrows its interquartile range below 0.7 of the prior's. "
+                "prior (KS p >= 0.01) or from the ruled-out points (Mann-Whitney p >= 0.01) nor, with at least 20 members, narrows "
+                "its interquartile range below 0.7 of the prior's. "
                 "With these seeds and discrepancies the facts that can be met do not depend strongly enough on the parameters to "
                 "constrain them."
             )
@@ -261,17 +278,20 @@ def markdown(s: dict[str, Any], res: Result, heading: bool = True) -> str:
         lines.append(f"- **No narrowing**: {s['why_not_narrowed']}")
     elif s["narrowed"]:
         lines.append(
-            f"- **Narrowed** (KS p < 0.01, or IQR ratio < 0.7 with 20 or more members): {', '.join(f'`{k}`' for k in s['narrowed'])}."
+            "- **Narrowed** (wave-1 accepted points against the uniform prior, KS p < 0.01, or against the ruled-out points, "
+            f"Mann-Whitney p < 0.01; or IQR ratio < 0.7 with 20 or more members): {', '.join(f'`{k}`' for k in s['narrowed'])}. "
+            f"The chance of as many passing by luck among {len(s['parameters'])} parameters the facts do not constrain: "
+            f"{s['narrowed_by_chance']:.2g}."
         )
     lines += [
         "",
-        "| parameter | prior | default | accepted 5 % | 50 % | 95 % | IQR / prior IQR | KS p (wave 1) | default's quantile |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| parameter | prior | default | accepted 5 % | 50 % | 95 % | IQR / prior IQR | KS p (wave 1) | Mann-Whitney p (wave 1) | default's quantile |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in s["parameters"]:
         lines.append(
             f"| `{r['key']}` | [{r['prior'][0]:g}, {r['prior'][1]:g}] | {r['default']:g} | {_q(r['q05'])} | {_q(r['q50'])} | {_q(r['q95'])} | "
-            f"{_q(r['iqr_ratio'])} | {_q(r['ks_p'])} | {_q(r['default_quantile'])} |"
+            f"{_q(r['iqr_ratio'])} | {_q(r['ks_p'])} | {_q(r.get('mw_p'))} | {_q(r['default_quantile'])} |"
         )
     if s["ruled_out"]:
         lines += [
