@@ -172,8 +172,8 @@ def _versus(df: pd.DataFrame, res: CaseResult, baseline: str, a: Entry, b: Entry
     )
     if stats.clear(d, 1):
         return (
-            f"That is clearly more than the next, {package_label(b.name)} ({fmt(d.estimate, 1, True)} exchange-years, "
-            f"95 % interval {fmt(d.low, 1, True)} to {fmt(d.high, 1, True)}){cheaper}."
+            f"That is clearly more than the next, {package_label(b.name)}: {fmt(d.estimate, 1)} exchange-years more than it "
+            f"(95 % interval {fmt(d.low, 1)} to {fmt(d.high, 1)}){cheaper}."
         )
     return (
         f"It is not clearly better than {package_label(b.name)} (difference {fmt(d.estimate, 1, True)} exchange-years, "
