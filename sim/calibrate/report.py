@@ -312,10 +312,6 @@ DOCS_START, DOCS_END = "<!-- calibrate:start -->", "<!-- calibrate:end -->"
 
 def update_docs(s: dict[str, Any], res: Result, path: Path) -> bool:
     """Rewrite the generated block of docs/validation.md's calibration section; False without its markers."""
-    text = path.read_text(encoding="utf-8")
-    if DOCS_START not in text or DOCS_END not in text:
-        return False
-    head, rest = text.split(DOCS_START, 1)
-    _, tail = rest.split(DOCS_END, 1)
-    path.write_text(f"{head}{DOCS_START}\n{markdown(s, res, heading=False)}{DOCS_END}{tail}", encoding="utf-8")
-    return True
+    from sim.run.docking import replace_block
+
+    return replace_block(path, DOCS_START, DOCS_END, markdown(s, res, heading=False))

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from sim import config as cfgmod
 from sim import limits
 from sim.config import ConfigError, ScenarioConfig
+from sim.sweep.spec import parse_model
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 FIELDS = "name, description, cases, parameters, design, waves, seeds, seed, acceptance"
@@ -178,16 +179,7 @@ def _default_value(key: str) -> float:
 
 
 def parse(data: Any, where: str = "calibration spec") -> CalibrationSpec:
-    if not isinstance(data, dict):
-        raise ConfigError([f"{where}: the spec is a {type(data).__name__} (allowed: a mapping of keys to values)"])
-    bad = [f"{'.'.join(map(str, loc))}: {text}" for loc, text in limits.check_values(data)]
-    if bad:
-        raise ConfigError(bad)
-    try:
-        return CalibrationSpec.model_validate(data)
-    except ValidationError as exc:
-        lines = cfgmod.format_validation_error(exc, data)
-        raise ConfigError([line.replace("docs/parameters.md", f"the calibration spec's keys ({FIELDS})") for line in lines]) from None
+    return parse_model(CalibrationSpec, data, where, f"the calibration spec's keys ({FIELDS})")
 
 
 def validate(spec: CalibrationSpec, source: str, directory: Path | None = None) -> Loaded:

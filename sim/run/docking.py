@@ -226,12 +226,18 @@ def console(d: Docking) -> str:
 DOCS_START, DOCS_END = "<!-- check-cases:start -->", "<!-- check-cases:end -->"
 
 
+def replace_block(path: Path, start: str, end: str, body: str) -> bool:
+    """Replace what stands between the ``start`` and ``end`` markers of a generated docs block; False
+    if either marker is missing (the file is then left as it was)."""
+    text = path.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        return False
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{body}{end}{tail}", encoding="utf-8")
+    return True
+
+
 def update_docs(d: Docking, path: Path) -> bool:
     """Replace the generated part of docs/validation.md's case docking section; False if its markers are missing."""
-    text = path.read_text(encoding="utf-8")
-    if DOCS_START not in text or DOCS_END not in text:
-        return False
-    head, rest = text.split(DOCS_START, 1)
-    _, tail = rest.split(DOCS_END, 1)
-    path.write_text(f"{head}{DOCS_START}\n{markdown(d)}{DOCS_END}{tail}", encoding="utf-8")
-    return True
+    return replace_block(path, DOCS_START, DOCS_END, markdown(d))

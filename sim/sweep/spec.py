@@ -323,25 +323,28 @@ def validate(spec: SweepSpec, base_raw: dict[str, Any], source: str) -> LoadedSw
     return LoadedSweep(spec, params, base_raw, steps, source)
 
 
-def parse(data: dict[str, Any], where: str = "sweep") -> SweepSpec:
+def parse_model(model: type[BaseModel], data: Any, where: str, keys: str) -> Any:
+    """Validate a spec file's mapping against its pydantic model; ConfigError names every problem,
+    with ``keys`` (the file's top-level keys) where a message would point to docs/parameters.md."""
     if not isinstance(data, dict):
         raise ConfigError([f"{where}: the spec is a {type(data).__name__} (allowed: a mapping of keys to values)"])
     bad = [f"{'.'.join(map(str, loc))}: {text}" for loc, text in limits.check_values(data)]
     if bad:
         raise ConfigError(bad)
     try:
-        return SweepSpec.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         lines = cfgmod.format_validation_error(exc, data)
-        raise ConfigError(
-            [
-                line.replace(
-                    "docs/parameters.md",
-                    "docs/sweeps (name, description, base, set, steps, parameters, design, replications, seed, common_random_numbers, outcomes, batch_size)",
-                )
-                for line in lines
-            ]
-        ) from None
+        raise ConfigError([line.replace("docs/parameters.md", keys) for line in lines]) from None
+
+
+def parse(data: dict[str, Any], where: str = "sweep") -> SweepSpec:
+    return parse_model(
+        SweepSpec,
+        data,
+        where,
+        "docs/sweeps (name, description, base, set, steps, parameters, design, replications, seed, common_random_numbers, outcomes, batch_size)",
+    )
 
 
 def load_spec(path: str | Path) -> LoadedSweep:
