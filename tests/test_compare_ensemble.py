@@ -141,7 +141,7 @@ GOOD = {
 
 def test_an_ensemble_is_read_in_member_order_with_its_commit(tmp_path: Path) -> None:
     d = _write(tmp_path / "ens", {k: list(reversed(v)) for k, v in GOOD.items()})
-    (d / "summary.json").write_text(json.dumps({"versions": {"git_commit": "abc123def456789"}}), encoding="utf-8")
+    (d / "summary.json").write_text(json.dumps({"commit": "abc123def456789"}), encoding="utf-8")
     ens = ensmod.load(d, 2)
     assert ens.members == [0, 1] and ens.total == 3 and ens.commit == "abc123def456789"
     assert ens.values[1] == {

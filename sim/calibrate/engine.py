@@ -48,17 +48,14 @@ class PointTask:
 def run_point(task: PointTask) -> tuple[int, list[tuple[int, str, str, int, float]], int]:
     """Every case at the point's values over the seeds; one value per fact and seed (the docking's)."""
     from sim import config as cfgmod
-    from sim.run import facts as facts_eval
-    from sim.run.runner import run as run_model
+    from sim.run.docking import observe_facts
 
     overrides = dict(task.values)
     rows: list[tuple[int, str, str, int, float]] = []
     for case_id, raw in task.cases:
         cfg = cfgmod.build(cfgmod.apply_overrides(raw, overrides))
         for seed in task.seeds:
-            res = run_model(cfg, seed)
-            for fact in cfg.facts:
-                rows.append((task.batch, case_id, fact.id, seed, facts_eval.observe(cfg, fact, res.timeseries, res.events, res.exchanges)))
+            rows += [(task.batch, case_id, fact, seed, v) for fact, v in observe_facts(cfg, seed)[1]]
     return task.batch, rows, len(task.cases) * len(task.seeds)
 
 
@@ -208,18 +205,6 @@ def emulator_screen(loaded: Loaded, earlier: pd.DataFrame, est: pd.DataFrame, ex
     }
 
 
-def _executor(kind: str, tasks: Iterator[PointTask], workers: int | None, scheduler: str | None) -> Iterator[Any]:
-    from sim.sweep import executors
-    from sim.sweep.engine import choose_executor
-
-    kind = choose_executor(kind, workers, scheduler)
-    if kind == "inprocess":
-        return executors.in_process(tasks, run_point)
-    if kind == "processes":
-        return executors.processes(tasks, workers or executors.cpu_count(), run_point)
-    return executors.dask(tasks, workers, scheduler, fn=run_point)
-
-
 def expected_rows(loaded: Loaded) -> int:
     return loaded.spec.seeds * sum(len(c.cfg.facts) for c in loaded.cases)
 
@@ -276,7 +261,10 @@ def run_wave(
         stream=stream,
         every=log_every,
     )
-    results = _executor(executor, tasks(), workers, scheduler)
+    from sim.sweep import executors
+    from sim.sweep.engine import choose_executor
+
+    results = executors.start(choose_executor(executor, workers, scheduler), tasks(), run_point, workers, scheduler)
     runs = 0
     try:
         for point, rows, n in results:

@@ -90,18 +90,19 @@ def _column_problems(where: str, key: str, column: pd.Series) -> list[str]:
 
 
 def _commit(path: Path) -> str | None:
-    """The calibration's commit, from its summary.json (or manifest.json) when either names one."""
-    for name in ("summary.json", "manifest.json"):
+    """The calibration's commit: summary.json's ``commit``, else manifest.json's ``versions.git_commit``
+    (what symbiosis calibrate writes); none when neither names one."""
+    for name, get in (
+        ("summary.json", lambda d: d.get("commit")),
+        ("manifest.json", lambda d: (d.get("versions") or {}).get("git_commit")),
+    ):
         try:
             data = json.loads((path / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            v = get(data)
+        except (OSError, ValueError, AttributeError):
             continue
-        if not isinstance(data, dict):
-            continue
-        versions = data.get("versions") if isinstance(data.get("versions"), dict) else {}
-        for v in (data.get("commit"), data.get("git_commit"), versions.get("git_commit"), versions.get("commit")):
-            if isinstance(v, str) and v.strip() and v.strip().lower() not in ("unknown", "none"):
-                return v.strip()
+        if isinstance(v, str) and v.strip() and v.strip().lower() != "unknown":
+            return v.strip()
     return None
 
 

@@ -223,10 +223,7 @@ class Plan:
 
 
 def _results(plan: Plan, workers: int, skip: set[int]) -> Iterator[tuple[int, pa.Table, pa.Table | None]]:
-    tasks = plan.tasks(skip)
-    if workers <= 1:
-        return executors.in_process(tasks)
-    return executors.processes(tasks, workers)
+    return executors.start("inprocess" if workers <= 1 else "processes", plan.tasks(skip), workers=workers)
 
 
 def execute(

@@ -21,6 +21,7 @@ import pandas as pd
 from sim import config as cfgmod
 from sim.config.facts import RANGED
 from sim.run import facts as facts_eval
+from sim.run.runner import RunResult
 from sim.run.runner import run as run_model
 from sim.scenarios.cases import CASES_DIR, case_files
 
@@ -59,15 +60,21 @@ class Docking:
     files: list[Path] = field(default_factory=list)
 
 
+def observe_facts(cfg: cfgmod.ScenarioConfig, seed: int) -> tuple[RunResult, list[tuple[str, float]]]:
+    """One run of a case and each of its facts' value in it (fact id, value): what docking and
+    calibration both judge."""
+    res = run_model(cfg, seed)
+    return res, [(fact.id, facts_eval.observe(cfg, fact, res.timeseries, res.events, res.exchanges)) for fact in cfg.facts]
+
+
 def run_case_batch(task: CaseTask) -> tuple[int, list[tuple[str, str, int, float]], tuple[str, list[int], np.ndarray]]:
     """Run the task's seeds of its case; one value per fact and seed, and the operating exchanges by month."""
     cfg = cfgmod.build(task.raw)
     rows: list[tuple[str, str, int, float]] = []
     series = []
     for seed in task.seeds:
-        res = run_model(cfg, seed)
-        for fact in cfg.facts:
-            rows.append((task.case, fact.id, seed, facts_eval.observe(cfg, fact, res.timeseries, res.events, res.exchanges)))
+        res, values = observe_facts(cfg, seed)
+        rows += [(task.case, fact, seed, v) for fact, v in values]
         series.append(res.timeseries["active_exchanges"].to_numpy(dtype=float))
     return task.batch, rows, (task.case, list(task.seeds), np.vstack(series))
 
@@ -112,7 +119,7 @@ def dock(ids: list[str] | None = None, n_seeds: int = 30, workers: int = 1, dire
     seeds = list(range(1, n_seeds + 1))
     started = time.perf_counter()
     todo = tasks(cases, seeds, per_task)
-    results = executors.in_process(todo, run_case_batch) if workers <= 1 else executors.processes(todo, workers, run_case_batch)
+    results = executors.start("inprocess" if workers <= 1 else "processes", todo, run_case_batch, workers)
     rows: list[tuple[str, str, int, float]] = []
     parts: dict[str, list[tuple[list[int], np.ndarray]]] = {}
     for _, batch_rows, (case, batch_seeds, arr) in results:

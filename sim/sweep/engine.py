@@ -213,13 +213,7 @@ def run_sweep(
     done_runs = sum(min(runs, (b + 1) * batch_size) - b * batch_size for b in done if b < n_batches)
     kind = choose_executor(executor, workers, scheduler)
     tasks = batch_tasks(sweep, design, batch_size, pending)
-    n_workers = workers or executors.cpu_count()
-    if kind == "inprocess":
-        results = executors.in_process(tasks)
-    elif kind == "processes":
-        results = executors.processes(tasks, n_workers)
-    else:
-        results = executors.dask(tasks, workers, scheduler, connect_timeout)
+    results = executors.start(kind, tasks, workers=workers, scheduler=scheduler, connect_timeout=connect_timeout)
     bar = progress if isinstance(progress, Progress) else Progress(sweep.spec.name, runs, done_runs) if progress else None
     computed = failed = 0
     schema = runs_schema([(n, k) for n, _, k in param_kinds(sweep)])

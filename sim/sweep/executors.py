@@ -221,3 +221,20 @@ def dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def start(
+    kind: str,
+    tasks: Iterator[Any],
+    fn: Callable[[Any], Result] = run_batch,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    connect_timeout: float = 10.0,
+) -> Iterator[Result]:
+    """The executor ``kind`` (inprocess, processes or dask) over ``tasks``: the one choice every
+    command that runs batches (sweeps, comparisons, the case docking, calibration) makes."""
+    if kind == "inprocess":
+        return in_process(tasks, fn)
+    if kind == "processes":
+        return processes(tasks, workers or cpu_count(), fn)
+    return dask(tasks, workers, scheduler, connect_timeout, fn=fn)
