@@ -184,3 +184,17 @@ def test_a_parameter_narrows_by_any_one_test_and_the_chance_of_luck_is_binomial(
     assert by_chance(0, 10) == 1.0
     assert by_chance(1, 10) == pytest.approx(1 - 0.99**10)
     assert by_chance(2, 10) == pytest.approx(1 - 0.99**10 - 10 * 0.01 * 0.99**9)
+
+
+def test_command_line_overrides_replace_the_spec_values_and_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        yaml.safe_dump({"cases": ["A16"], "waves": 3, "seeds": 8, "design": {"kind": "sobol", "samples": 64}}), encoding="utf-8"
+    )
+    loaded = cspec.load_spec(path, overrides={"waves": 1, "seeds": 2, "samples": 4})
+    assert (loaded.spec.waves, loaded.spec.seeds, loaded.spec.design.samples, loaded.spec.design.kind) == (1, 2, 4, "sobol")
+    assert loaded.sha256() != cspec.load_spec(path).sha256()  # a resume under other overrides is another calibration
+    res = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "out"), "--samples", "6"])
+    assert res.exit_code == 2 and "design.samples: value 6 is not a power of 2" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "out"), "--waves", "0"])
+    assert res.exit_code == 2 and "waves: value 0 is invalid" in res.output

@@ -225,11 +225,23 @@ def validate(spec: CalibrationSpec, source: str, directory: Path | None = None) 
     return Loaded(spec, params, cases, source)
 
 
-def load_spec(path: str | Path, directory: Path | None = None) -> Loaded:
-    """Read, parse and validate a calibration spec; raise ConfigError listing every problem."""
+def load_spec(path: str | Path, directory: Path | None = None, overrides: dict[str, int] | None = None) -> Loaded:
+    """Read, parse and validate a calibration spec; raise ConfigError listing every problem.
+
+    ``overrides`` (``waves``, ``seeds``, ``samples``) replace the file's values before validation,
+    so a quick trial of a spec needs no copy of it; they are part of the spec the outputs record.
+    """
     path = Path(path)
     try:
         data = cfgmod.read_yaml(path)
     except ConfigError as exc:
         raise ConfigError([p.replace("YAML scenario file", "YAML calibration spec") for p in exc.problems]) from None
+    for key, value in (overrides or {}).items():
+        if value is None or not isinstance(data, dict):
+            continue
+        if key == "samples":
+            design = data.get("design")
+            data["design"] = {**(design if isinstance(design, dict) else {}), "samples": value}
+        else:
+            data[key] = value
     return validate(parse(data), str(path), directory)

@@ -39,6 +39,9 @@ def register(app: typer.Typer) -> None:
         docs: Annotated[
             Path | None, typer.Option(help="Also rewrite the generated calibration block of this file (docs/validation.md).")
         ] = None,
+        waves: Annotated[int | None, typer.Option(help="Waves of history matching, instead of the spec's.")] = None,
+        seeds: Annotated[int | None, typer.Option(help="Seeds per point, instead of the spec's.")] = None,
+        samples: Annotated[int | None, typer.Option(help="Points per wave (design.samples), instead of the spec's.")] = None,
         log_every: Annotated[float, typer.Option(help="Seconds between progress lines when stderr is not a terminal.", min=0.1)] = 10.0,
     ) -> None:
         """Run waves of history matching over the case library and write the accepted ensemble, its plots and a summary."""
@@ -53,7 +56,7 @@ def register(app: typer.Typer) -> None:
         if docs is not None and not docs.is_file():
             fail([f"--docs {docs}: not a file (allowed: docs/validation.md or another file with the calibrate markers)"], "command line")
         try:
-            loaded = load_spec(spec)
+            loaded = load_spec(spec, overrides={"waves": waves, "seeds": seeds, "samples": samples})
         except cfgmod.ConfigError as exc:
             fail(exc.problems, "calibration spec")
             return
