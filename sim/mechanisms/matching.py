@@ -154,50 +154,112 @@ def discover(model: SymbiosisModel) -> None:
     The nearest offers of all of a book's searchers are found in one tree query: nothing a
     search does (proposing, opening an exchange) changes the book's offers, only how much of
     them is still available, which :func:`_search` checks one searcher at a time, in order.
+
+    Each book draws one uniform per demand, in book order, and a book's searches draw next. The
+    draws of a run of small books up to the next search are therefore made in one call (a call
+    costs more than its few draws); when a book of the run has searchers, the generator steps back
+    over the draws of the books after it (:func:`_step_back`), which then draw again after its
+    searches, as they always did. Most months no book has a searcher.
     """
     p = model.params.matching
-    ceiling = None
-    for book in model.state.matching.books.values():
+    rng = model.rng
+    order = list(model.state.matching.books.values())
+    runs = _can_step_back(rng)
+    i = 0
+    while i < len(order):
+        small, large, i = _plan(model, order, i, runs)
+        if small:
+            books = [order[k] for k in small]
+            sizes = [len(b.demand_firms) for b in books]
+            total = sum(sizes)
+            draws = rng.random(total).tolist()
+            ceiling = _ceiling(model)
+            at = 0
+            searched = False
+            for k, book, size in zip(small, books, sizes, strict=True):
+                at += size
+                water = model.switches.scarcity and book.resource == scarcity.WATER
+                searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling, draws[at - size : at])
+                if searchers:
+                    if at < total:
+                        _step_back(rng, total - at)
+                    _search_book(model, p, book, searchers, brokered)
+                    i, searched = k + 1, True  # what the search set off may change the books after it: plan again
+                    break
+            if searched:
+                continue
+        if large is not None:
+            book = order[large]
+            prob, facilitated = search_probabilities(model, book)
+            draws_ = rng.random(len(prob))
+            found = np.flatnonzero(draws_ < prob)
+            if len(found):
+                _search_book(model, p, book, found.tolist(), (draws_[found] < facilitated[found]).tolist())
+
+
+def _plan(model: SymbiosisModel, order: list[Book], start: int, runs: bool) -> tuple[list[int], int | None, int]:
+    """From ``start``: the searchable books of at most :data:`SMALL` demands (one only unless
+    ``runs``), the first larger searchable book after them (None if none comes first), and where
+    the next plan starts."""
+    small: list[int] = []
+    for i in range(start, len(order)):
+        book = order[i]
         if (ok := book.searchable) is None:
             ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
         if not ok:
             continue
-        if len(book.demand_firms) <= SMALL:
-            if ceiling is None:  # again after any search, in case what it set off changed facilitation
-                ceiling = _ceiling(model)
-            water = model.switches.scarcity and book.resource == scarcity.WATER
-            searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling)
-        else:
-            prob, facilitated = search_probabilities(model, book)
-            draws = model.rng.random(len(prob))
-            found = np.flatnonzero(draws < prob)
-            searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
-        if not searchers:
-            continue
-        k = min(p.candidates, len(book.offers))
-        reach = model.resources[book.resource].reach_km
+        if len(book.demand_firms) > SMALL:
+            return small, i, i + 1
+        small.append(i)
+        if not runs:
+            return small, None, i + 1
+    return small, None, len(order)
+
+
+def _can_step_back(rng: np.random.Generator) -> bool:
+    """Whether the generator can step back over draws (PCG64, the model's, can: ``advance`` by a
+    negative count); otherwise each book draws on its own."""
+    return type(rng.bit_generator) is np.random.PCG64
+
+
+def _step_back(rng: np.random.Generator, n: int) -> None:
+    """Undo the last ``n`` uniform draws, as if they had not been made. ``advance`` clears the half
+    of a 64-bit word a 32-bit draw keeps for the next one (a uniform draw never touches it), so that
+    is put back."""
+    bg = rng.bit_generator
+    kept = bg.state
+    bg.advance(-n)
+    if kept["has_uint32"]:
+        state = bg.state
+        state["has_uint32"], state["uinteger"] = kept["has_uint32"], kept["uinteger"]
+        bg.state = state
+
+
+def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
+    """The searches of one book: the nearest offers of all its searchers at once, then one search each, in order."""
+    k = min(p.candidates, len(book.offers))
+    reach = model.resources[book.resource].reach_km
+    nearest = None
+    if len(book.offers) <= LEAF and len(searchers) <= FEW:
+        xy, firms = model.firm_arrays.xy, book._demand_firms
+        nearest = nearest_few(book, searchers, [xy[firms[s]].tolist() for s in searchers], k, reach, p.distance_decay_km)
+    if nearest is None:
         points = model.positions(book.demand_firms[searchers])
-        nearest = None
-        if len(book.offers) <= LEAF and len(searchers) <= FEW:
-            nearest = nearest_few(book, searchers, points.tolist(), k, reach, p.distance_decay_km)
-        if nearest is None:
-            nearest = nearest_tree(book, searchers, points, k, reach, p.distance_decay_km)
-        ceiling = None
-        for row, k_ in enumerate(searchers):
-            demand = book.demands[k_]
-            if demand.unmet <= EPS:
-                continue
-            _search(model, book, demand, brokered[row], nearest[row])
+        nearest = nearest_tree(book, searchers, points, k, reach, p.distance_decay_km)
+    for row, k_ in enumerate(searchers):
+        demand = book.demands[k_]
+        if demand.unmet <= EPS:
+            continue
+        _search(model, book, demand, brokered[row], nearest[row])
 
 
-def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[list[int], list[bool]]:
-    """:func:`search_probabilities` and the draws against them for a book of a few demands, in plain
-    Python (numpy's per-call cost is most of the work at this size): the same arithmetic element by
-    element, so the same searchers. A draw at or above ``ceiling``, which no demand's probability
-    exceeds, is no search, so most demands are passed over without computing theirs. Returns the
-    searchers and whether each one's search is brokered.
+def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float, draws: list[float]) -> tuple[list[int], list[bool]]:
+    """:func:`search_probabilities` and the ``draws`` against them (one per demand) for a book of a
+    few demands, in plain Python (numpy's per-call cost is most of the work at this size): the same
+    arithmetic element by element, so the same searchers. A draw at or above ``ceiling``, which no
+    demand's probability exceeds, is no search, so most demands are passed over without computing
+    theirs. Returns the searchers and whether each one's search is brokered.
     """
-    draws = model.rng.random(len(book.demand_firms)).tolist()
     maybe = [k for k, u in enumerate(draws) if u < ceiling]
     if not maybe:
         return maybe, []
@@ -221,10 +283,20 @@ def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[l
 
 def _ceiling(model: SymbiosisModel) -> float:
     """An upper bound of every demand's search probability this month (water's scarcity aside):
-    the base rate plus the highest facilitation of any firm, with the same rounding, so no less."""
+    the base rate plus the highest facilitation of any firm, with the same rounding, so no less.
+
+    A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
+    set per municipality, so their maximum bounds it without a pass over the firms."""
     p = model.params.matching
     own = p.base_search_rate + platform.max_rate(model) if model.state.platform.on else p.base_search_rate
-    return min(1.0, own + model.firm_arrays.facilitation_rate.max(initial=0.0) * p.facilitated_search_rate)
+    refreshed = model.state.project_funding.refreshed
+    if refreshed is None:
+        top = model.firm_arrays.facilitation_rate.max(initial=0.0)
+    else:
+        top = 0.0
+        for o, a in refreshed[2].values():
+            top = max(top, o, a)
+    return min(1.0, own + top * p.facilitated_search_rate)
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
