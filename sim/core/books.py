@@ -53,6 +53,8 @@ class Book:
         # whether it has live demands and an offer tree; None: a change since, look again. Most books
         # in most months stay as they were, and discovery then skips them without rebuilding anything
         self.searchable: bool | None = None
+        # :func:`nearest_few`'s rows by demand, for the offer points they were found among (see there)
+        self._near: tuple[list[list[float]], dict[int, tuple[Demand, tuple, list[tuple[float, float, int]]]]] = ([], {})
 
     def add_offer(self, offer: Offer, large: bool) -> None:
         self.offers.append(offer)
@@ -163,8 +165,44 @@ def nearest_few(
 
     Such a book is a single leaf of its tree, which the tree searches by brute force; so does this,
     with the tree's arithmetic (dx*dx + dy*dy below reach*reach, then its square root), which costs
-    far less than a tree query and the masks over its answer.
+    far less than a tree query and the masks over its answer. A demand's row depends only on the
+    offers (rebuilt into a new list of points whenever they change), the demand and ``k``, reach and
+    decay, so it is kept until the offers change: a demand searches again and again.
     """
+    xy, near = book._near
+    if xy is not book._offer_xy:
+        near = {}
+        book._near = (book._offer_xy, near)
+    nearest = []
+    todo = []
+    for row, k_ in enumerate(searchers):
+        demand = book.demands[k_]
+        kept = near.get(id(demand))
+        if kept is not None and kept[0] is demand and kept[1] == (k, reach, decay, _asks(book, demand)):
+            nearest.append(kept[2])
+        else:
+            nearest.append(None)
+            todo.append(row)
+    if todo:
+        found = _nearest_rows(book, [searchers[r] for r in todo], [points[r] for r in todo], k, reach, decay)
+        if found is None:
+            return None
+        for r, got in zip(todo, found, strict=True):
+            demand = book.demands[searchers[r]]
+            near[id(demand)] = (demand, (k, reach, decay, _asks(book, demand)), got)
+            nearest[r] = got
+    return nearest
+
+
+def _asks(book: Book, demand: Demand) -> tuple:
+    """What of a demand its row depends on besides the offers."""
+    return demand.firm, demand.min_quality, demand.only_from, book.restricted
+
+
+def _nearest_rows(
+    book: Book, searchers: list[int], points: list[list[float]], k: int, reach: float, decay: float
+) -> list[list[tuple[float, float, int]]] | None:
+    """The rows of :func:`nearest_few`, computed."""
     limit = float(reach) * float(reach)
     rows = []
     for qx, qy in points:
