@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.core.books import FEW, LEAF, Book, nearest_few, nearest_tree
+from sim.core.draws import can_step_back, step_back
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
@@ -158,13 +159,13 @@ def discover(model: SymbiosisModel) -> None:
     Each book draws one uniform per demand, in book order, and a book's searches draw next. The
     draws of a run of small books up to the next search are therefore made in one call (a call
     costs more than its few draws); when a book of the run has searchers, the generator steps back
-    over the draws of the books after it (:func:`_step_back`), which then draw again after its
+    over the draws of the books after it (:func:`sim.core.draws.step_back`), which then draw again after its
     searches, as they always did. Most months no book has a searcher.
     """
     p = model.params.matching
     rng = model.rng
     order = list(model.state.matching.books.values())
-    runs = _can_step_back(rng)
+    runs = can_step_back(rng)
     i = 0
     while i < len(order):
         small, large, i = _plan(model, order, i, runs)
@@ -174,19 +175,10 @@ def discover(model: SymbiosisModel) -> None:
             total = sum(sizes)
             draws = rng.random(total).tolist()
             ceiling = _ceiling(model)
-            at = 0
-            searched = False
-            for k, book, size in zip(small, books, sizes, strict=True):
-                at += size
-                water = model.switches.scarcity and book.resource == scarcity.WATER
-                searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling, draws[at - size : at])
-                if searchers:
-                    if at < total:
-                        _step_back(rng, total - at)
-                    _search_book(model, p, book, searchers, brokered)
-                    i, searched = k + 1, True  # what the search set off may change the books after it: plan again
-                    break
-            if searched:
+            water = model.switches.scarcity and any(b.resource == scarcity.WATER for b in books)
+            row = _search_run(model, p, books, sizes, draws, ceiling) if water or min(draws) < ceiling else -1
+            if row >= 0:  # what its searches set off may change the books after it: plan again from the next
+                i = small[row] + 1
                 continue
         if large is not None:
             book = order[large]
@@ -195,6 +187,23 @@ def discover(model: SymbiosisModel) -> None:
             found = np.flatnonzero(draws_ < prob)
             if len(found):
                 _search_book(model, p, book, found.tolist(), (draws_[found] < facilitated[found]).tolist())
+
+
+def _search_run(model: SymbiosisModel, p: Params, books: list[Book], sizes: list[int], draws: list[float], ceiling: float) -> int:
+    """The searchers of a run of small books from its ``draws``, up to the first book that has any,
+    whose searches then run (the generator then stands right after them). Returns that book's place
+    in the run, or -1 if none searched."""
+    at, total = 0, len(draws)
+    for row, (book, size) in enumerate(zip(books, sizes, strict=True)):
+        at += size
+        water = model.switches.scarcity and book.resource == scarcity.WATER
+        searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling, draws[at - size : at])
+        if searchers:
+            if at < total:
+                step_back(model.rng, total - at)
+            _search_book(model, p, book, searchers, brokered)
+            return row
+    return -1
 
 
 def _plan(model: SymbiosisModel, order: list[Book], start: int, runs: bool) -> tuple[list[int], int | None, int]:
@@ -214,25 +223,6 @@ def _plan(model: SymbiosisModel, order: list[Book], start: int, runs: bool) -> t
         if not runs:
             return small, None, i + 1
     return small, None, len(order)
-
-
-def _can_step_back(rng: np.random.Generator) -> bool:
-    """Whether the generator can step back over draws (PCG64, the model's, can: ``advance`` by a
-    negative count); otherwise each book draws on its own."""
-    return type(rng.bit_generator) is np.random.PCG64
-
-
-def _step_back(rng: np.random.Generator, n: int) -> None:
-    """Undo the last ``n`` uniform draws, as if they had not been made. ``advance`` clears the half
-    of a 64-bit word a 32-bit draw keeps for the next one (a uniform draw never touches it), so that
-    is put back."""
-    bg = rng.bit_generator
-    kept = bg.state
-    bg.advance(-n)
-    if kept["has_uint32"]:
-        state = bg.state
-        state["has_uint32"], state["uinteger"] = kept["has_uint32"], kept["uinteger"]
-        bg.state = state
 
 
 def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
