@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 from agents.firm import Role
 from sim.core.build import add_demand
-from sim.core.draws import can_step_back, step_back
 from sim.core.events import EventKind
-from sim.core.exchange import Demand, Offer
+from sim.core.exchange import Demand
 from sim.core.firms import add_firm
 from sim.core.params import Strict, Switch, param
 from sim.mechanisms import benefit, land_planning
@@ -196,47 +195,17 @@ def plant_pays_back(model: SymbiosisModel, resource: str, qty: float) -> bool:
 
 
 def step(model: SymbiosisModel) -> None:
-    """Draw new entrants beside attractive, unused streams with free land.
-
-    Each stream that qualifies draws one uniform, in order; they are drawn in one call, and when
-    one brings an entrant the generator steps back over the draws after it, and the streams after
-    it qualify (and draw) again as the entrant left things (:mod:`sim.core.draws`).
-    """
+    """Draw new entrants beside attractive, unused streams with free land."""
     if not model.switches.entry:
         return
     p = model.params.entry
-    runs = can_step_back(model.rng)
-    resources = list(p.attractive)
-    at: tuple[int, list[Offer] | None, int] | None = (0, None, 0)  # resource, its streams as listed then, next stream
-    while at is not None:
-        found, at = _candidates(model, resources, at, runs)
-        draws = model.rng.random(len(found)).tolist() if found else []
-        for row, (resource, offer, supplier, plot, chance, after) in enumerate(found):
-            if draws[row] < chance:
-                step_back(model.rng, len(found) - row - 1)
-                _enter(model, p, resource, offer, supplier, plot)
-                at = after
-                break
-
-
-def _candidates(
-    model: SymbiosisModel, resources: list[str], at: tuple[int, list[Offer] | None, int], runs: bool
-) -> tuple[list[tuple], tuple[int, list[Offer] | None, int] | None]:
-    """From ``at`` on: the streams that qualify, each with its resource, supplier, plot, monthly
-    chance and where the search resumes after it (one stream only unless ``runs``), and where the
-    search resumes after them all (None at the end)."""
-    p = model.params.entry
-    books, firms, min_unused = model.state.matching.books, model.firms, p.min_unused_share
-    found = []
-    r, listed, i = at
-    while r < len(resources):
-        resource = resources[r]
-        if listed is None:
-            book = books.get(resource)
-            listed = list(book.large_offers) if book is not None else []
-        while i < len(listed):
-            offer = listed[i]
-            i += 1
+    books, firms = model.state.matching.books, model.firms
+    min_unused = p.min_unused_share
+    for resource, sectors in p.attractive.items():
+        book = books.get(resource)
+        if book is None or not book.large_offers:
+            continue
+        for offer in list(book.large_offers):
             available = offer.available
             if available <= EPS or available < min_unused * offer.quantity:
                 continue
@@ -249,20 +218,11 @@ def _candidates(
             if plot is None:
                 continue
             rate = p.base_rate_per_year + p.facilitated_rate_per_year * model.firm_arrays.facilitation_rate[supplier.idx]
-            chance = 1.0 - (1.0 - min(rate, 0.99)) ** (1.0 / 12.0)
-            found.append((resource, offer, supplier, plot, chance, (r, listed, i)))
-            if not runs:
-                return found, (r, listed, i)
-        r, listed, i = r + 1, None, 0
-    return found, None
-
-
-def _enter(model: SymbiosisModel, p: Params, resource: str, offer: Offer, supplier: Firm, plot: Plot) -> None:
-    """A drawn entrant: its sector, and the plant if it pays back."""
-    sectors = p.attractive[resource]
-    sector = sectors[int(model.rng.integers(len(sectors)))]
-    qty = p.size_share * offer.available
-    if not plant_pays_back(model, resource, qty):
-        return
-    res = model.resources[resource]
-    add_startup(model, plot, supplier, sector, resource, qty, offer.quality, res.virgin_price_sek_per_unit, p.cash_sek)
+            if model.rng.random() >= 1.0 - (1.0 - min(rate, 0.99)) ** (1.0 / 12.0):
+                continue
+            sector = sectors[int(model.rng.integers(len(sectors)))]
+            qty = p.size_share * offer.available
+            if not plant_pays_back(model, resource, qty):
+                continue
+            res = model.resources[resource]
+            add_startup(model, plot, supplier, sector, resource, qty, offer.quality, res.virgin_price_sek_per_unit, p.cash_sek)

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.books import FEW, LEAF, Book, nearest_few, nearest_tree
-from sim.core.draws import can_step_back, step_back
+from sim.core.books import Book
+from sim.core.books import nearest as nearest_offers
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
@@ -155,87 +155,34 @@ def discover(model: SymbiosisModel) -> None:
     The nearest offers of all of a book's searchers are found in one tree query: nothing a
     search does (proposing, opening an exchange) changes the book's offers, only how much of
     them is still available, which :func:`_search` checks one searcher at a time, in order.
-
-    Each book draws one uniform per demand, in book order, and a book's searches draw next. The
-    draws of a run of small books up to the next search are therefore made in one call (a call
-    costs more than its few draws); when a book of the run has searchers, the generator steps back
-    over the draws of the books after it (:func:`sim.core.draws.step_back`), which then draw again after its
-    searches, as they always did. Most months no book has a searcher.
     """
     p = model.params.matching
-    rng = model.rng
-    order = list(model.state.matching.books.values())
-    runs = can_step_back(rng)
-    i = 0
-    while i < len(order):
-        small, large, i = _plan(model, order, i, runs)
-        if small:
-            books = [order[k] for k in small]
-            sizes = [len(b.demand_firms) for b in books]
-            total = sum(sizes)
-            draws = rng.random(total).tolist()
-            ceiling = _ceiling(model)
-            water = model.switches.scarcity and any(b.resource == scarcity.WATER for b in books)
-            row = _search_run(model, p, books, sizes, draws, ceiling) if water or min(draws) < ceiling else -1
-            if row >= 0:  # what its searches set off may change the books after it: plan again from the next
-                i = small[row] + 1
-                continue
-        if large is not None:
-            book = order[large]
-            prob, facilitated = search_probabilities(model, book)
-            draws_ = rng.random(len(prob))
-            found = np.flatnonzero(draws_ < prob)
-            if len(found):
-                _search_book(model, p, book, found.tolist(), (draws_[found] < facilitated[found]).tolist())
-
-
-def _search_run(model: SymbiosisModel, p: Params, books: list[Book], sizes: list[int], draws: list[float], ceiling: float) -> int:
-    """The searchers of a run of small books from its ``draws``, up to the first book that has any,
-    whose searches then run (the generator then stands right after them). Returns that book's place
-    in the run, or -1 if none searched."""
-    at, total = 0, len(draws)
-    for row, (book, size) in enumerate(zip(books, sizes, strict=True)):
-        at += size
-        water = model.switches.scarcity and book.resource == scarcity.WATER
-        searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling, draws[at - size : at])
-        if searchers:
-            if at < total:
-                step_back(model.rng, total - at)
-            _search_book(model, p, book, searchers, brokered)
-            return row
-    return -1
-
-
-def _plan(model: SymbiosisModel, order: list[Book], start: int, runs: bool) -> tuple[list[int], int | None, int]:
-    """From ``start``: the searchable books of at most :data:`SMALL` demands (one only unless
-    ``runs``), the first larger searchable book after them (None if none comes first), and where
-    the next plan starts."""
-    small: list[int] = []
-    for i in range(start, len(order)):
-        book = order[i]
+    ceiling = None
+    for book in model.state.matching.books.values():
         if (ok := book.searchable) is None:
             ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
         if not ok:
             continue
-        if len(book.demand_firms) > SMALL:
-            return small, i, i + 1
-        small.append(i)
-        if not runs:
-            return small, None, i + 1
-    return small, None, len(order)
+        if len(book.demand_firms) <= SMALL:
+            if ceiling is None:  # again after any search, in case what it set off changed facilitation
+                ceiling = _ceiling(model)
+            water = model.switches.scarcity and book.resource == scarcity.WATER
+            searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling)
+        else:
+            prob, facilitated = search_probabilities(model, book)
+            draws = model.rng.random(len(prob))
+            found = np.flatnonzero(draws < prob)
+            searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
+        if searchers:
+            _search_book(model, p, book, searchers, brokered)
+            ceiling = None
 
 
 def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
     """The searches of one book: the nearest offers of all its searchers at once, then one search each, in order."""
     k = min(p.candidates, len(book.offers))
     reach = model.resources[book.resource].reach_km
-    nearest = None
-    if len(book.offers) <= LEAF and len(searchers) <= FEW:
-        xy, firms = model.firm_arrays.xy, book._demand_firms
-        nearest = nearest_few(book, searchers, [xy[firms[s]].tolist() for s in searchers], k, reach, p.distance_decay_km)
-    if nearest is None:
-        points = model.positions(book.demand_firms[searchers])
-        nearest = nearest_tree(book, searchers, points, k, reach, p.distance_decay_km)
+    nearest = nearest_offers(book, searchers, model.firm_arrays.xy, k, reach, p.distance_decay_km)
     for row, k_ in enumerate(searchers):
         demand = book.demands[k_]
         if demand.unmet <= EPS:
@@ -243,13 +190,14 @@ def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[i
         _search(model, book, demand, brokered[row], nearest[row])
 
 
-def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float, draws: list[float]) -> tuple[list[int], list[bool]]:
-    """:func:`search_probabilities` and the ``draws`` against them (one per demand) for a book of a
-    few demands, in plain Python (numpy's per-call cost is most of the work at this size): the same
-    arithmetic element by element, so the same searchers. A draw at or above ``ceiling``, which no
-    demand's probability exceeds, is no search, so most demands are passed over without computing
-    theirs. Returns the searchers and whether each one's search is brokered.
+def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[list[int], list[bool]]:
+    """:func:`search_probabilities` and the draws against them for a book of a few demands, in plain
+    Python (numpy's per-call cost is most of the work at this size): the same arithmetic element by
+    element, so the same searchers. A draw at or above ``ceiling``, which no demand's probability
+    exceeds, is no search, so most demands are passed over without computing theirs. Returns the
+    searchers and whether each one's search is brokered.
     """
+    draws = model.rng.random(len(book.demand_firms)).tolist()
     maybe = [k for k, u in enumerate(draws) if u < ceiling]
     if not maybe:
         return maybe, []
