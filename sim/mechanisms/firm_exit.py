@@ -113,6 +113,9 @@ class Params(Strict):
     )
 
 
+SMALL = 64  # firms in the register up to which the exit table is computed in plain Python
+
+
 class State:
     """The month's exit table (candidates and their monthly hazards), kept while its inputs stand.
 
@@ -164,6 +167,9 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
     table = st.table
     if table is None or table[0] != st.version or table[1] != fa.n or now >= table[2]:
         p, n = model.params.firm_exit, fa.n
+        if n <= SMALL:
+            table = st.table = (st.version, n, *_table_few(p, fa, n, now))
+            return table[3], table[4]
         candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
         founded = fa.founded[candidates]
         sme = fa.sme[candidates] & ~fa.own_hazard[candidates]
@@ -175,6 +181,26 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
         expires = _comes_of_age(p, now, float(young.min())) if len(young) else math.inf
         table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly))
     return table[3], table[4]
+
+
+def _table_few(p: Params, fa: Any, n: int, now: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """:func:`exit_table`'s expiry, candidates and monthly hazards for a register of a few firms:
+    the same arithmetic element by element in plain Python (numpy's per-call cost is most of the
+    work at this size), the monthly power of the whole column in one numpy call as before."""
+    alive, exitable, founded = fa.alive[:n].tolist(), fa.exitable[:n].tolist(), fa.founded[:n].tolist()
+    sme, own, base, extra = fa.sme[:n].tolist(), fa.own_hazard[:n].tolist(), fa.base_hazard[:n].tolist(), fa.extra_hazard[:n].tolist()
+    candidates, survive, youngest = [], [], math.inf
+    for i in range(n):
+        if not (alive[i] and exitable[i]):
+            continue
+        candidates.append(i)
+        young = sme[i] and not own[i] and (now - founded[i]) / 12.0 < p.newness_years
+        survive.append(1.0 - min(1.0, base[i] * (p.newness_factor if young else 1.0) + extra[i]))
+        if young:
+            youngest = min(youngest, founded[i])
+    expires = _comes_of_age(p, now, youngest) if youngest < math.inf else math.inf
+    monthly = 1.0 - np.power(np.array(survive, dtype=float), 1.0 / 12.0)
+    return expires, _frozen(np.array(candidates, dtype=np.int64)), _frozen(monthly)
 
 
 def _comes_of_age(p: Params, now: int, founded: float) -> float:
