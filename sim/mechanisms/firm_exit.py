@@ -128,7 +128,8 @@ class State:
 
     def __init__(self) -> None:
         self.version = 0
-        self.table: tuple[int, int, float, np.ndarray, np.ndarray] | None = None  # version, n, expires, candidates, monthly
+        # version, n, expires, candidates, monthly, and for a few firms the last two as lists
+        self.table: tuple[int, int, float, np.ndarray, np.ndarray, list[int] | None, list[float] | None] | None = None
 
 
 def invalidate(model: SymbiosisModel) -> None:
@@ -142,9 +143,15 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.firm_exit:
         return
     candidates, monthly = exit_table(model)
-    if len(candidates):
-        draws = model.rng.random(len(candidates))
-        for k in candidates[draws < monthly]:
+    firms, hazards = model.state.firm_exit.table[5:]
+    if firms is not None:  # a few firms: the draws compared in Python (all drawn before any leaves)
+        if firms:
+            draws = model.rng.random(len(firms)).tolist()
+            for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
+                model.remove_firm(model.firms[k], "hazard")
+    elif len(candidates):
+        draws_ = model.rng.random(len(candidates))
+        for k in candidates[draws_ < monthly]:
             model.remove_firm(model.firms[int(k)], "hazard")
     startups = model.state.entry.startups
     if not startups:
@@ -168,7 +175,8 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
     if table is None or table[0] != st.version or table[1] != fa.n or now >= table[2]:
         p, n = model.params.firm_exit, fa.n
         if n <= SMALL:
-            table = st.table = (st.version, n, *_table_few(p, fa, n, now))
+            expires, candidates, monthly = _table_few(p, fa, n, now)
+            table = st.table = (st.version, n, expires, candidates, monthly, candidates.tolist(), monthly.tolist())
             return table[3], table[4]
         candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
         founded = fa.founded[candidates]
@@ -179,7 +187,7 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
         young = founded[sme & np.less(age_years, p.newness_years)]
         # newness ends first for the oldest young SME (the test is monotone in the founding step)
         expires = _comes_of_age(p, now, float(young.min())) if len(young) else math.inf
-        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly))
+        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly), None, None)
     return table[3], table[4]
 
 
