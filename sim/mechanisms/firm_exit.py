@@ -146,7 +146,8 @@ def step(model: SymbiosisModel) -> None:
     firms, hazards = model.state.firm_exit.table[5:]
     if firms is not None:  # a few firms: the draws compared in Python (all drawn before any leaves)
         if firms:
-            draws = model.rng.random(len(firms)).tolist()
+            rng = model.rng
+            draws = [rng.random() for _ in firms] if len(firms) <= 2 else rng.random(len(firms)).tolist()
             for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
                 model.remove_firm(model.firms[k], "hazard")
     elif len(candidates):
