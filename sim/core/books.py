@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
 FEW = 8  # searchers in a book up to which their nearest offers are found in plain Python
+KEEP = 256  # offers in a book up to which :func:`nearest` keeps each demand's candidates
 
 
 class Book:
@@ -53,6 +54,8 @@ class Book:
         # whether it has live demands and an offer tree; None: a change since, look again. Most books
         # in most months stay as they were, and discovery then skips them without rebuilding anything
         self.searchable: bool | None = None
+        # :func:`nearest`'s rows by demand, for the offer tree they were found in
+        self._near: tuple[cKDTree | None, dict[int, tuple[Demand, tuple, list[tuple[float, float, int]]]]] = (None, {})
 
     def add_offer(self, offer: Offer, large: bool) -> None:
         self.offers.append(offer)
@@ -125,6 +128,51 @@ class Book:
             if self.demands:
                 self._demand_tree = cKDTree(model.positions(self.demand_firms))
         return self._demand_tree
+
+
+def nearest(
+    book: Book, searchers: list[int], xy: np.ndarray, k: int, reach: float, decay: float
+) -> list[Iterable[tuple[float, float, int]]]:
+    """Per searcher, its usable candidates (distance, weight exp(-d/d0), offer index), nearest first:
+    :func:`nearest_few` where it can answer, else :func:`nearest_tree` (``xy``: the firms' points).
+
+    A demand's candidates depend only on the offers (a new tree whenever they change), what the
+    demand asks (:func:`_asks`), ``k``, reach and decay; a demand searches again and again, so its
+    candidates are kept until the tree changes and only new searchers are looked up (in books of
+    up to :data:`KEEP` offers searched by up to :data:`FEW` at once, as in a case).
+    """
+    if len(searchers) > FEW or len(book.offers) > KEEP:  # a large region: many searchers, trees rebuilt often
+        return nearest_tree(book, searchers, xy[book.demand_firms[searchers]], k, reach, decay)
+    tree, near = book._near
+    if tree is not book._offer_tree:
+        near = {}
+        book._near = (book._offer_tree, near)
+    rows: list = [None] * len(searchers)
+    todo = []
+    for row, k_ in enumerate(searchers):
+        demand = book.demands[k_]
+        kept = near.get(id(demand))
+        if kept is not None and kept[0] is demand and kept[1] == (k, reach, decay, _asks(book, demand)):
+            rows[row] = kept[2]
+        else:
+            todo.append(row)
+    if todo:
+        new = [searchers[r] for r in todo]
+        found = None
+        if len(book.offers) <= LEAF and len(new) <= FEW:
+            found = nearest_few(book, new, [xy[book._demand_firms[s]].tolist() for s in new], k, reach, decay)
+        if found is None:
+            found = nearest_tree(book, new, xy[book.demand_firms[new]], k, reach, decay)
+        for r, got in zip(todo, found, strict=True):
+            demand = book.demands[searchers[r]]
+            rows[r] = list(got)
+            near[id(demand)] = (demand, (k, reach, decay, _asks(book, demand)), rows[r])
+    return rows
+
+
+def _asks(book: Book, demand: Demand) -> tuple:
+    """What of a demand its candidates depend on besides the offers."""
+    return demand.firm, demand.min_quality, demand.only_from, book.restricted
 
 
 def nearest_tree(

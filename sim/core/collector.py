@@ -71,6 +71,8 @@ class Collector:
         self._flowed = False
         self._co2 = self._water = self._heat = 0.0
         self._live: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        obs = model.config.observation  # read once: a run does not change what it observes
+        self._start_year, self._cluster = model.config.start_year, (obs.cluster_min_firms, obs.cluster_min_resources)
 
     @property
     def data(self) -> dict[str, list]:
@@ -135,15 +137,15 @@ class Collector:
 
     def collect(self) -> None:
         m = self.model
-        year, month = m.date_of(m.steps)
+        step = m.steps
         _, by_resource, active, resources = self._active_counts()
         participating = self.participating
-        obs = m.config.observation
+        min_firms, min_resources = self._cluster
         self._rows.append(
             (
-                m.steps,
-                year,
-                month,
+                step,
+                self._start_year + (step - 1) // 12,  # the model's date_of, inline
+                (step - 1) % 12 + 1,
                 active,
                 len(m.ledger.live) - active,
                 participating,
@@ -159,7 +161,7 @@ class Collector:
                 m.private_sek_step,
                 self.mean_engagement(),
                 self.mean_trust(),
-                participating >= obs.cluster_min_firms and resources >= obs.cluster_min_resources,
+                participating >= min_firms and resources >= min_resources,
             )
         )
         self._count_rows.append(by_resource)

@@ -57,6 +57,7 @@ class FirmArrays:
         self.n = 0
         self.n_alive = 0
         self.xy = np.zeros((0, 2))
+        self._municipality_role: np.ndarray | None = None
         for name, dtype in COLUMNS.items():
             setattr(self, name, np.zeros(0, dtype=dtype))
 
@@ -81,6 +82,15 @@ class FirmArrays:
         self.founded[idx] = -np.inf if firm.entered_step == 0 else firm.entered_step
         self.n += 1
         self.n_alive += 1
+
+    def municipality_role(self) -> np.ndarray:
+        """Per firm (the first ``n`` rows), its row in a per-municipality table of two columns (other
+        firms, anchors) read flat: ``2 * municipality + anchor``. Both are fixed when a firm is added,
+        so the index is kept until one is."""
+        kept = self._municipality_role
+        if kept is None or len(kept) != self.n:
+            kept = self._municipality_role = 2 * self.municipality[: self.n] + self.anchor[: self.n]
+        return kept
 
     def remove(self, idx: int) -> None:
         self.alive[idx] = False

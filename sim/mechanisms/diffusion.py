@@ -148,6 +148,8 @@ def step(model: SymbiosisModel) -> None:
         mun.months_visible = mun.months_visible + 1 if mun.operating_exchanges > 0 else 0
     if not model.switches.diffusion:
         return
+    if all(mun.facilitator is not None for mun in model.municipalities):
+        return  # none left to start facilitation (and nothing drawn): the chances are not needed
     inspiration(model)
     chance = model.state.diffusion.chances  # as Python floats, [] when no municipality has a chance
     if not chance:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.core.params import Strict, Switch, param
 from sim.mechanisms import matching, project_funding, trust
 
@@ -103,8 +105,8 @@ def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
     mine = matching.latent_in(model, fac.municipalities)
     if not mine:
         return
-    for j in model.rng.choice(len(mine), size=min(n, len(mine)), replace=False):
-        offer, demand = mine[int(j)]
+    for j in choose(model.rng, len(mine), min(n, len(mine))):
+        offer, demand = mine[j]
         supplier, receiver = model.firms[offer.firm], model.firms[demand.firm]
         share = min(project_funding.covers(fac, supplier.role), project_funding.covers(fac, receiver.role))
         if model.rng.random() >= share:
@@ -112,3 +114,22 @@ def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
         trust.on_meeting(model, offer.firm, demand.firm, fac.engagement)
         if matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), True) is not None:
             matching.forget_latent(model, offer, demand)
+
+
+def choose(rng: np.random.Generator, k: int, size: int) -> list[int]:
+    """``rng.choice(k, size=size, replace=False)`` as a list, the same draws and the same picks.
+
+    A month holds one or two meetings, and numpy's call costs several bounded draws. For one or two
+    picks this makes numpy's own: Floyd's sampling (for each ``j`` from ``k - size`` on, a draw in
+    ``[0, j]``, taken as ``j`` if already picked) and then its shuffle of the picks (one draw in
+    ``[0, 1]`` swaps them when 0), each draw as ``rng.integers`` makes it.
+    """
+    if size > 2:
+        return [int(j) for j in rng.choice(k, size=size, replace=False)]
+    picks: list[int] = []
+    for j in range(k - size, k):
+        v = int(rng.integers(0, j + 1))
+        picks.append(j if v in picks else v)
+    if size == 2 and not int(rng.integers(0, 2)):
+        picks.reverse()
+    return picks

@@ -113,6 +113,9 @@ class Params(Strict):
     )
 
 
+SMALL = 64  # firms in the register up to which the exit table is computed in plain Python
+
+
 class State:
     """The month's exit table (candidates and their monthly hazards), kept while its inputs stand.
 
@@ -125,7 +128,8 @@ class State:
 
     def __init__(self) -> None:
         self.version = 0
-        self.table: tuple[int, int, float, np.ndarray, np.ndarray] | None = None  # version, n, expires, candidates, monthly
+        # version, n, expires, candidates, monthly, and for a few firms the last two as lists
+        self.table: tuple[int, int, float, np.ndarray, np.ndarray, list[int] | None, list[float] | None] | None = None
 
 
 def invalidate(model: SymbiosisModel) -> None:
@@ -139,9 +143,16 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.firm_exit:
         return
     candidates, monthly = exit_table(model)
-    if len(candidates):
-        draws = model.rng.random(len(candidates))
-        for k in candidates[draws < monthly]:
+    firms, hazards = model.state.firm_exit.table[5:]
+    if firms is not None:  # a few firms: the draws compared in Python (all drawn before any leaves)
+        if firms:
+            rng = model.rng
+            draws = [rng.random() for _ in firms] if len(firms) <= 2 else rng.random(len(firms)).tolist()
+            for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
+                model.remove_firm(model.firms[k], "hazard")
+    elif len(candidates):
+        draws_ = model.rng.random(len(candidates))
+        for k in candidates[draws_ < monthly]:
             model.remove_firm(model.firms[int(k)], "hazard")
     startups = model.state.entry.startups
     if not startups:
@@ -164,6 +175,10 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
     table = st.table
     if table is None or table[0] != st.version or table[1] != fa.n or now >= table[2]:
         p, n = model.params.firm_exit, fa.n
+        if n <= SMALL:
+            expires, candidates, monthly = _table_few(p, fa, n, now)
+            table = st.table = (st.version, n, expires, candidates, monthly, candidates.tolist(), monthly.tolist())
+            return table[3], table[4]
         candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
         founded = fa.founded[candidates]
         sme = fa.sme[candidates] & ~fa.own_hazard[candidates]
@@ -173,8 +188,28 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
         young = founded[sme & np.less(age_years, p.newness_years)]
         # newness ends first for the oldest young SME (the test is monotone in the founding step)
         expires = _comes_of_age(p, now, float(young.min())) if len(young) else math.inf
-        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly))
+        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly), None, None)
     return table[3], table[4]
+
+
+def _table_few(p: Params, fa: Any, n: int, now: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """:func:`exit_table`'s expiry, candidates and monthly hazards for a register of a few firms:
+    the same arithmetic element by element in plain Python (numpy's per-call cost is most of the
+    work at this size), the monthly power of the whole column in one numpy call as before."""
+    alive, exitable, founded = fa.alive[:n].tolist(), fa.exitable[:n].tolist(), fa.founded[:n].tolist()
+    sme, own, base, extra = fa.sme[:n].tolist(), fa.own_hazard[:n].tolist(), fa.base_hazard[:n].tolist(), fa.extra_hazard[:n].tolist()
+    candidates, survive, youngest = [], [], math.inf
+    for i in range(n):
+        if not (alive[i] and exitable[i]):
+            continue
+        candidates.append(i)
+        young = sme[i] and not own[i] and (now - founded[i]) / 12.0 < p.newness_years
+        survive.append(1.0 - min(1.0, base[i] * (p.newness_factor if young else 1.0) + extra[i]))
+        if young:
+            youngest = min(youngest, founded[i])
+    expires = _comes_of_age(p, now, youngest) if youngest < math.inf else math.inf
+    monthly = 1.0 - np.power(np.array(survive, dtype=float), 1.0 / 12.0)
+    return expires, _frozen(np.array(candidates, dtype=np.int64)), _frozen(monthly)
 
 
 def _comes_of_age(p: Params, now: int, founded: float) -> float:

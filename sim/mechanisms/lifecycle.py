@@ -91,8 +91,10 @@ def operate(model: SymbiosisModel) -> None:
     monthly = 1.0 - (1.0 - model.params.lifecycle.disruption_rate_per_year) ** (1.0 / 12.0)
     now = model.steps
     due = [ex.contract_end is not None and now >= ex.contract_end for ex in exchanges]
-    # one disruption draw per exchange not up for renewal, in order: drawn at once, the same numbers
-    draws = iter(model.rng.random(len(due) - sum(due)).tolist())
+    # one disruption draw per exchange not up for renewal, in order: drawn at once (one by one for a
+    # couple, where a scalar call costs half an array's), the same numbers
+    n, rng = len(due) - sum(due), model.rng
+    draws = iter([rng.random() for _ in range(n)] if n <= 2 else rng.random(n).tolist())
     deliver = model.ledger.deliver
     for ex, renew in zip(exchanges, due, strict=True):
         deliver(ex)

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.books import FEW, LEAF, Book, nearest_few, nearest_tree
+from sim.core.books import Book
+from sim.core.books import nearest as nearest_offers
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
@@ -172,22 +173,21 @@ def discover(model: SymbiosisModel) -> None:
             draws = model.rng.random(len(prob))
             found = np.flatnonzero(draws < prob)
             searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
-        if not searchers:
+        if searchers:
+            _search_book(model, p, book, searchers, brokered)
+            ceiling = None
+
+
+def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
+    """The searches of one book: the nearest offers of all its searchers at once, then one search each, in order."""
+    k = min(p.candidates, len(book.offers))
+    reach = model.resources[book.resource].reach_km
+    nearest = nearest_offers(book, searchers, model.firm_arrays.xy, k, reach, p.distance_decay_km)
+    for row, k_ in enumerate(searchers):
+        demand = book.demands[k_]
+        if demand.unmet <= EPS:
             continue
-        k = min(p.candidates, len(book.offers))
-        reach = model.resources[book.resource].reach_km
-        points = model.positions(book.demand_firms[searchers])
-        nearest = None
-        if len(book.offers) <= LEAF and len(searchers) <= FEW:
-            nearest = nearest_few(book, searchers, points.tolist(), k, reach, p.distance_decay_km)
-        if nearest is None:
-            nearest = nearest_tree(book, searchers, points, k, reach, p.distance_decay_km)
-        ceiling = None
-        for row, k_ in enumerate(searchers):
-            demand = book.demands[k_]
-            if demand.unmet <= EPS:
-                continue
-            _search(model, book, demand, brokered[row], nearest[row])
+        _search(model, book, demand, brokered[row], nearest[row])
 
 
 def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[list[int], list[bool]]:
@@ -197,7 +197,8 @@ def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[l
     exceeds, is no search, so most demands are passed over without computing theirs. Returns the
     searchers and whether each one's search is brokered.
     """
-    draws = model.rng.random(len(book.demand_firms)).tolist()
+    n, rng = len(book.demand_firms), model.rng
+    draws = [rng.random() for _ in range(n)] if n <= 2 else rng.random(n).tolist()  # the same draws; a scalar call costs half
     maybe = [k for k, u in enumerate(draws) if u < ceiling]
     if not maybe:
         return maybe, []
@@ -221,10 +222,20 @@ def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[l
 
 def _ceiling(model: SymbiosisModel) -> float:
     """An upper bound of every demand's search probability this month (water's scarcity aside):
-    the base rate plus the highest facilitation of any firm, with the same rounding, so no less."""
+    the base rate plus the highest facilitation of any firm, with the same rounding, so no less.
+
+    A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
+    set per municipality, so their maximum bounds it without a pass over the firms."""
     p = model.params.matching
     own = p.base_search_rate + platform.max_rate(model) if model.state.platform.on else p.base_search_rate
-    return min(1.0, own + model.firm_arrays.facilitation_rate.max(initial=0.0) * p.facilitated_search_rate)
+    refreshed = model.state.project_funding.refreshed
+    if refreshed is None:
+        top = model.firm_arrays.facilitation_rate.max(initial=0.0)
+    else:
+        top = 0.0
+        for o, a in refreshed[2].values():
+            top = max(top, o, a)
+    return min(1.0, own + top * p.facilitated_search_rate)
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:

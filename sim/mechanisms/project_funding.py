@@ -144,11 +144,12 @@ def refresh_facilitation(model: SymbiosisModel) -> None:
     key = (n, len(model.municipalities), rows)
     if key == st.refreshed and st.by_municipality is not None:
         return
-    by_muni = np.zeros((len(model.municipalities), 2))
+    flat = [0.0] * (2 * len(model.municipalities))
     for m, (o, a) in rows.items():
-        by_muni[m, 0] = o
-        by_muni[m, 1] = a
-    arrays.facilitation_rate[:n] = by_muni[arrays.municipality[:n], arrays.anchor[:n].view(np.int8)]  # column 1: anchors
+        flat[2 * m], flat[2 * m + 1] = o, a
+    by_muni = np.array(flat)
+    arrays.facilitation_rate[:n] = by_muni[arrays.municipality_role()]
+    by_muni = by_muni.reshape(-1, 2)  # column 1: anchors
     st.by_municipality = by_muni
     st.refreshed = key
 

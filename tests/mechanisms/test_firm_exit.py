@@ -9,7 +9,9 @@ import pytest
 from scipy import stats
 
 from agents.firm import Role
+from sim import config
 from sim.core.exchange import EndReason, Stage
+from sim.core.model import SymbiosisModel
 from sim.mechanisms import firm_exit
 from tests.helpers import ANCHOR_EXIT, greater, outcomes
 from tests.mechanisms import builder as b
@@ -143,3 +145,19 @@ def test_firm_exit_removes_firms_and_their_exchanges() -> None:
     off = outcomes(ANCHOR_EXIT, {"mechanisms.firm_exit": False, "events": []}, "final_active_exchanges")
     on = outcomes(ANCHOR_EXIT, {}, "final_active_exchanges")
     greater(off, on)
+
+
+def test_the_exit_table_of_a_few_firms_is_numpys_to_the_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plain-Python exit table of a small register gives the numpy table's candidates, hazards
+    and expiry bit for bit, month after month (births bring young SMEs, exits strand dependants)."""
+    m = SymbiosisModel(config.load(None), rng=3)
+    for _ in range(120):
+        m.step()
+        tables = []
+        for small in (firm_exit.SMALL, -1):
+            monkeypatch.setattr(firm_exit, "SMALL", small)
+            firm_exit.invalidate(m)
+            candidates, monthly = firm_exit.exit_table(m)
+            tables.append((candidates.tolist(), monthly.tobytes(), m.state.firm_exit.table[2]))
+        monkeypatch.undo()
+        assert tables[0] == tables[1]
