@@ -230,25 +230,20 @@ def _ceiling(model: SymbiosisModel) -> float:
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
     """Pick one of the ``nearest`` (distance, weight exp(-d/d0), offer index) that still has some
     available, with probability proportional to its weight."""
-    cands, near, weights = [], [], []
     offers = book.offers
-    for d, w, i in nearest:
-        offer = offers[i]
-        if offer.quantity - offer.committed <= EPS:  # Offer.available, without the property call
-            continue
-        cands.append(offer)
-        near.append(d)
-        weights.append(w)
+    # the candidates with some available (Offer.available, without the property call), in one pass
+    cands = [(d, w, o) for d, w, i in nearest if not ((o := offers[i]).quantity - o.committed <= EPS)]
     if not cands:
         return
-    pick = _choice(model.rng, weights)
-    if brokered and model.firm_arrays.facilitation_rate[cands[pick].firm] < model.firm_arrays.facilitation_rate[demand.firm]:
-        # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
-        ratio = model.firm_arrays.facilitation_rate[cands[pick].firm] / model.firm_arrays.facilitation_rate[demand.firm]
-        brokered = bool(model.rng.random() < ratio)
+    near, _, offer = cands[_choice(model.rng, [c[1] for c in cands])]
     if brokered:
-        trust.on_meeting(model, cands[pick].firm, demand.firm, engagement.of_firm(model, demand.firm))
-    propose(model, cands[pick], demand, near[pick], brokered)
+        rate = model.firm_arrays.facilitation_rate
+        if rate[offer.firm] < rate[demand.firm]:
+            # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
+            brokered = bool(model.rng.random() < rate[offer.firm] / rate[demand.firm])
+        if brokered:
+            trust.on_meeting(model, offer.firm, demand.firm, engagement.of_firm(model, demand.firm))
+    propose(model, offer, demand, near, brokered)
 
 
 def _choice(rng: np.random.Generator, weights: list[float]) -> int:
@@ -300,11 +295,13 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
         return None
     if demand.only_from is not None and offer.firm != demand.only_from:
         return None
+    alive = model.firm_arrays.alive
+    if not (alive[offer.firm] and alive[demand.firm]):
+        return None
+    available, unmet = offer.quantity - offer.committed, demand.quantity - demand.met - demand.internal  # without the properties
+    if min(available, unmet) < model.params.matching.min_quantity_share * demand.quantity:
+        return None
     supplier, receiver = model.firms[offer.firm], model.firms[demand.firm]
-    if not (supplier.alive and receiver.alive):
-        return None
-    if min(offer.available, demand.unmet) < model.params.matching.min_quantity_share * demand.quantity:
-        return None
     if permits.barred(model, offer, demand):  # the receiver knows its site was denied this activity
         return None
     if _still_held_back(model, offer, demand, supplier, receiver):
