@@ -89,6 +89,7 @@ class State:
     def __init__(self) -> None:
         self.books: dict[str, Book] = {r: Book(r) for r in RESOURCE_NAMES}
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
+        self.swept: dict[int, int] = {}  # per municipality, firms ever removed when latent_in last dropped its dead pairs
 
 
 def remember_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
@@ -107,16 +108,25 @@ def forget_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
 
 
 def latent_in(model: SymbiosisModel, municipalities: list[int]) -> list[tuple[Offer, Demand]]:
-    """Latent matches whose receiver is in these municipalities; pairs with a firm gone are dropped."""
-    alive = model.firm_arrays.alive
+    """Latent matches whose receiver is in these municipalities; pairs with a firm gone are dropped.
+
+    A municipality's pairs are looked over for dead firms only when a firm has left since the last
+    look (firms never return, and a pair is remembered only while both firms are alive): a
+    facilitator asks every month, and its towns' latent pairs run into the thousands.
+    """
+    arrays = model.firm_arrays
+    alive, gone = arrays.alive, arrays.n - arrays.n_alive
+    st = model.state.matching
     out = []
     for m in municipalities:
-        pairs = model.state.matching.latent.get(m)
+        pairs = st.latent.get(m)
         if not pairs:
             continue
-        dead = [k for k, (o, d) in pairs.items() if not (alive[o.firm] and alive[d.firm])]
-        for k in dead:
-            del pairs[k]
+        if st.swept.get(m) != gone:
+            dead = [k for k, (o, d) in pairs.items() if not (alive[o.firm] and alive[d.firm])]
+            for k in dead:
+                del pairs[k]
+            st.swept[m] = gone
         out.extend(pairs.values())
     return out
 

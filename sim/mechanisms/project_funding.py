@@ -15,6 +15,7 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import compress, repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -293,12 +294,19 @@ def project_needs(model: SymbiosisModel, start_step: int, months: int, monthly_s
     while t < end:
         year = model.date_of(t)[0]
         last = min(end, 12 * ((t - 1) // 12 + 1) + 1)  # first step of the next calendar year (see date_of)
-        v = needs.get(year, 0.0)
-        for _ in range(last - t):
-            v += monthly_sek
-        needs[year] = v
+        needs[year] = _months_sum(needs.get(year, 0.0), monthly_sek, last - t)
         t = last
     return needs
+
+
+@lru_cache(maxsize=4096)
+def _months_sum(start: float, monthly_sek: float, months: int) -> float:
+    """``start`` plus ``months`` payments of ``monthly_sek``, added one by one. Kept: facilitators
+    without a project ask every month for the same few project sizes."""
+    v = start
+    for _ in range(months):
+        v += monthly_sek
+    return v
 
 
 def _programme_for(model: SymbiosisModel, fac: Facilitator) -> tuple[int, dict[int, float]] | None:
