@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -122,10 +122,12 @@ def latent_in(model: SymbiosisModel, municipalities: list[int]) -> list[tuple[Of
         pairs = st.latent.get(m)
         if not pairs:
             continue
-        if st.swept.get(m) != gone:
-            dead = [k for k, (o, d) in pairs.items() if not (alive[o.firm] and alive[d.firm])]
-            for k in dead:
-                del pairs[k]
+        if st.swept.get(m) != gone:  # both firms of every pair, looked up in the register at once
+            firms = np.fromiter((f for o, d in pairs.values() for f in (o.firm, d.firm)), dtype=np.int64, count=2 * len(pairs))
+            live = alive[firms].reshape(-1, 2).all(axis=1)
+            if not live.all():
+                for k in list(compress(pairs, (~live).tolist())):
+                    del pairs[k]
             st.swept[m] = gone
         out.extend(pairs.values())
     return out
