@@ -124,14 +124,17 @@ class State:
         self.group: dict[int, str] = {}  # firm -> owner or group
         self.listed: dict[tuple[int, int], float] = {}  # the scenario's acquaintances
         self.deals: set[tuple[int, int]] = set()  # pairs that had an operating exchange
-        self.introduced: dict[tuple[int, int], float] = {}  # ties passed on by a partner
-        self.known: dict[int, set[int]] = {}  # per firm, the firms of its listed, deal and introduced ties
+        # per firm, the firms of its listed, deal and introduced ties, each with the tie passed on by a
+        # partner (0.0 if none), both ways. Per firm, not one dict keyed by the pair: a national run
+        # makes hundreds of thousands of introductions, and a look-up in a dict that size costs a
+        # cache miss, in a firm's own (a few dozen firms) hardly anything
+        self.known: dict[int, dict[int, float]] = {}
         self.by_slot = array("d")  # tie per trust slot (NaN: not yet computed), for trust.levels
         # per firm, the attributes tie() compares, as columns so acquaintances() can vectorise them
         self.indexed = 0  # firms indexed so far (their attributes never change)
-        self.utility = np.zeros(0, dtype=bool)
-        self.sector = np.zeros(0, dtype=np.int64)  # code per sector, -1 for "other"
-        self.group_code = np.zeros(0, dtype=np.int64)  # code per group, -1 for none
+        self.utility = np.zeros(0, dtype=bool)  # rows past ``indexed`` are spare capacity
+        self.sector = np.zeros(0, dtype=np.int64)  # code per sector, -1 for "other" (and spare rows)
+        self.group_code = np.zeros(0, dtype=np.int64)  # code per group, -1 for none (and spare rows)
         self.codes: dict[tuple[str, object], int] = {}
         self.towns: dict[int, np.ndarray] = {}  # municipality -> its firms, alive or not, in index order
         self.static: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # see _static()
@@ -142,8 +145,8 @@ def _key(i: int, j: int) -> tuple[int, int]:
 
 
 def _link(state: State, i: int, j: int) -> None:
-    state.known.setdefault(i, set()).add(j)
-    state.known.setdefault(j, set()).add(i)
+    state.known.setdefault(i, {}).setdefault(j, 0.0)
+    state.known.setdefault(j, {}).setdefault(i, 0.0)
 
 
 def on_built(model: SymbiosisModel) -> None:
@@ -182,7 +185,8 @@ def tie(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     t += st.listed.get(k, 0.0)
     if k in st.deals:
         t += p.earlier_deal
-    t += st.introduced.get(k, 0.0)
+    mine = st.known.get(a.idx)
+    t += mine.get(b.idx, 0.0) if mine else 0.0  # the introduced tie
     return min(p.max_tie, t)
 
 
@@ -241,9 +245,15 @@ def _index(st: State, firms: list[Firm]) -> None:
     utility = [f.role is Role.UTILITY for f in new]
     sector = [-1 if f.sector == "other" else _code(st, "sector", f.sector) for f in new]
     group = [_code(st, "group", st.group[f.idx]) if f.idx in st.group else -1 for f in new]
-    st.utility = np.concatenate([st.utility, np.array(utility, dtype=bool)])
-    st.sector = np.concatenate([st.sector, np.array(sector, dtype=np.int64)])
-    st.group_code = np.concatenate([st.group_code, np.array(group, dtype=np.int64)])
+    end = len(firms)
+    if end > len(st.utility):  # grown by doubling, as the firm register: firms arrive every month
+        cap = max(16, 2 * end)
+        st.utility = np.concatenate([st.utility, np.zeros(cap - len(st.utility), dtype=bool)])
+        st.sector = np.concatenate([st.sector, np.full(cap - len(st.sector), -1, dtype=np.int64)])
+        st.group_code = np.concatenate([st.group_code, np.full(cap - len(st.group_code), -1, dtype=np.int64)])
+    st.utility[st.indexed : end] = utility
+    st.sector[st.indexed : end] = sector
+    st.group_code[st.indexed : end] = group
     arrivals: dict[int, list[int]] = {}
     for f in new:
         arrivals.setdefault(f.municipality, []).append(f.idx)
@@ -290,12 +300,13 @@ def _add_known(model: SymbiosisModel, a: Firm, cands: np.ndarray, t: np.ndarray)
     pos = np.minimum(np.searchsorted(cands, mine), len(cands) - 1)
     hit = cands[pos] == mine
     pos, i = pos[hit], a.idx
-    keys = [(i, c) if i < c else (c, i) for c in mine[hit].tolist()]
-    if keys:
-        listed, deals, introduced = st.listed, st.deals, st.introduced
-        v = t[pos] + np.array([listed.get(k, 0.0) for k in keys])
-        v = np.where(np.array([k in deals for k in keys], dtype=bool), v + model.params.acquaintance.earlier_deal, v)
-        t[pos] = v + np.array([introduced.get(k, 0.0) for k in keys])
+    others = mine[hit].tolist()
+    if others:
+        keys = [(i, c) if i < c else (c, i) for c in others]
+        listed = st.listed
+        v = t[pos] + (np.array([listed.get(k, 0.0) for k in keys]) if listed else 0.0)  # most scenarios list none
+        v = np.where(np.array([k in st.deals for k in keys], dtype=bool), v + model.params.acquaintance.earlier_deal, v)
+        t[pos] = v + np.array([known[c] for c in others])
 
 
 def ties_to(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
@@ -375,7 +386,6 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
         return []
     st = model.state.acquaintance
     share = model.params.acquaintance.introduction_share
-    introduced = st.introduced
     i = a.idx
     cands, known = _acquainted(model, b)
     other = cands != i
@@ -387,14 +397,31 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
         m = np.fromiter(mine, dtype=np.int64, count=len(mine))
         pos = np.minimum(np.searchsorted(cands, m), len(cands) - 1)
         pos = pos[cands[pos] == m]
-        earlier[pos] = [introduced.get((i, c) if i < c else (c, i), 0.0) for c in cands[pos].tolist()]
+        earlier[pos] = [mine[c] for c in cands[pos].tolist()]
     stronger = strength > earlier
     new = cands[stronger].tolist()  # in index order
     if new:
-        for c, v in zip(new, strength[stronger].tolist(), strict=True):
-            introduced[(i, c) if i < c else (c, i)] = v
-        st.known.setdefault(i, set()).update(new)
-        for c in new:
-            st.known.setdefault(c, set()).add(i)
-            _changed(model, (i, c) if i < c else (c, i))
+        _record(model, i, new, strength[stronger].tolist())
     return new
+
+
+def _record(model: SymbiosisModel, i: int, new: list[int], values: list[float]) -> None:
+    """Introductions of ``i`` to each firm of ``new`` at ``values``: the ties in both firms' known
+    dicts, and :func:`_changed` of the pairs that have a trust slot. A partner passes on dozens of
+    acquaintances at once, so this is done in bulk: the pairs with a slot are found by one set
+    intersection instead of a look-up each (most pairs never had a deal or a meeting)."""
+    st = model.state.acquaintance
+    known = st.known
+    known.setdefault(i, {}).update(zip(new, values, strict=True))
+    for c, v in zip(new, values, strict=True):
+        theirs = known.get(c)
+        if theirs is None:
+            known[c] = {i: v}
+        else:
+            theirs[i] = v
+    slots = model.state.trust.pairs.slots
+    cache = st.by_slot
+    for k in slots.keys() & [(i, c) if i < c else (c, i) for c in new]:
+        s = slots[k]
+        if s < len(cache):
+            cache[s] = NAN

@@ -184,9 +184,14 @@ class Params(Strict):
     )
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Deal:
-    """The terms of a proposed exchange: monthly cash to each side and the acceptance test."""
+    """The terms of a proposed exchange: monthly cash to each side and the acceptance test.
+
+    Not a frozen dataclass although nothing changes a deal once priced: every proposal prices one,
+    and a frozen dataclass's constructor (one ``object.__setattr__`` per field) costs several times
+    a plain one's.
+    """
 
     quantity: float
     price: float

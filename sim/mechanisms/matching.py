@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,6 +90,7 @@ class State:
     def __init__(self) -> None:
         self.books: dict[str, Book] = {r: Book(r) for r in RESOURCE_NAMES}
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
+        self.swept: dict[int, int] = {}  # per municipality, firms ever removed when latent_in last dropped its dead pairs
 
 
 def remember_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
@@ -108,16 +109,27 @@ def forget_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
 
 
 def latent_in(model: SymbiosisModel, municipalities: list[int]) -> list[tuple[Offer, Demand]]:
-    """Latent matches whose receiver is in these municipalities; pairs with a firm gone are dropped."""
-    alive = model.firm_arrays.alive
+    """Latent matches whose receiver is in these municipalities; pairs with a firm gone are dropped.
+
+    A municipality's pairs are looked over for dead firms only when a firm has left since the last
+    look (firms never return, and a pair is remembered only while both firms are alive): a
+    facilitator asks every month, and its towns' latent pairs run into the thousands.
+    """
+    arrays = model.firm_arrays
+    alive, gone = arrays.alive, arrays.n - arrays.n_alive
+    st = model.state.matching
     out = []
     for m in municipalities:
-        pairs = model.state.matching.latent.get(m)
+        pairs = st.latent.get(m)
         if not pairs:
             continue
-        dead = [k for k, (o, d) in pairs.items() if not (alive[o.firm] and alive[d.firm])]
-        for k in dead:
-            del pairs[k]
+        if st.swept.get(m) != gone:  # both firms of every pair, looked up in the register at once
+            firms = np.fromiter((f for o, d in pairs.values() for f in (o.firm, d.firm)), dtype=np.int64, count=2 * len(pairs))
+            live = alive[firms].reshape(-1, 2).all(axis=1)
+            if not live.all():
+                for k in list(compress(pairs, (~live).tolist())):
+                    del pairs[k]
+            st.swept[m] = gone
         out.extend(pairs.values())
     return out
 
@@ -241,25 +253,20 @@ def _ceiling(model: SymbiosisModel) -> float:
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
     """Pick one of the ``nearest`` (distance, weight exp(-d/d0), offer index) that still has some
     available, with probability proportional to its weight."""
-    cands, near, weights = [], [], []
     offers = book.offers
-    for d, w, i in nearest:
-        offer = offers[i]
-        if offer.quantity - offer.committed <= EPS:  # Offer.available, without the property call
-            continue
-        cands.append(offer)
-        near.append(d)
-        weights.append(w)
+    # the candidates with some available (Offer.available, without the property call), in one pass
+    cands = [(d, w, o) for d, w, i in nearest if not ((o := offers[i]).quantity - o.committed <= EPS)]
     if not cands:
         return
-    pick = _choice(model.rng, weights)
-    if brokered and model.firm_arrays.facilitation_rate[cands[pick].firm] < model.firm_arrays.facilitation_rate[demand.firm]:
-        # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
-        ratio = model.firm_arrays.facilitation_rate[cands[pick].firm] / model.firm_arrays.facilitation_rate[demand.firm]
-        brokered = bool(model.rng.random() < ratio)
+    near, _, offer = cands[_choice(model.rng, [c[1] for c in cands])]
     if brokered:
-        trust.on_meeting(model, cands[pick].firm, demand.firm, engagement.of_firm(model, demand.firm))
-    propose(model, cands[pick], demand, near[pick], brokered)
+        rate = model.firm_arrays.facilitation_rate
+        if rate[offer.firm] < rate[demand.firm]:
+            # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
+            brokered = bool(model.rng.random() < rate[offer.firm] / rate[demand.firm])
+        if brokered:
+            trust.on_meeting(model, offer.firm, demand.firm, engagement.of_firm(model, demand.firm))
+    propose(model, offer, demand, near, brokered)
 
 
 def _choice(rng: np.random.Generator, weights: list[float]) -> int:
@@ -311,11 +318,13 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
         return None
     if demand.only_from is not None and offer.firm != demand.only_from:
         return None
+    alive = model.firm_arrays.alive
+    if not (alive[offer.firm] and alive[demand.firm]):
+        return None
+    available, unmet = offer.quantity - offer.committed, demand.quantity - demand.met - demand.internal  # without the properties
+    if min(available, unmet) < model.params.matching.min_quantity_share * demand.quantity:
+        return None
     supplier, receiver = model.firms[offer.firm], model.firms[demand.firm]
-    if not (supplier.alive and receiver.alive):
-        return None
-    if min(offer.available, demand.unmet) < model.params.matching.min_quantity_share * demand.quantity:
-        return None
     if permits.barred(model, offer, demand):  # the receiver knows its site was denied this activity
         return None
     if _still_held_back(model, offer, demand, supplier, receiver):

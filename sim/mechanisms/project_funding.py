@@ -15,7 +15,9 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
-from itertools import compress
+from functools import lru_cache
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -238,9 +240,12 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     if n >= VECTOR_MIN:
         return _cofinance_many(model, idx, part, willingness(p, 0.0, n), float(n) ** -p.free_riding_exponent)
     private = public = 0.0
+    base, half, share = p.partner_base_willingness, p.benefit_half_sek, p.cash_share_per_month
+    scale = float(n) ** -p.free_riding_exponent
     for i in idx:
         firm = firms[i]
-        pay = min(willingness(p, benefit.get(i, 0.0), n) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
+        b = max(benefit.get(i, 0.0), 0.0)  # willingness(), inlined: the same operations in its order
+        pay = min((base + (1.0 - base) * b / (b + half)) * scale * part, share * max(firm.cash_sek, 0.0))
         firm.cash_sek -= pay
         if firm.role == Role.UTILITY:
             public += pay
@@ -250,6 +255,7 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
 
 
 VECTOR_MIN = 64  # partners from which numpy beats the loop
+CASH = attrgetter("cash_sek")
 
 
 def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benefit: float, scale: float) -> tuple[float, float]:
@@ -257,10 +263,10 @@ def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benef
     (``np.where`` as Python's ``min``/``max``), the totals running sums from 0.0 in partner order."""
     p = model.params.project_funding
     base, half = p.partner_base_willingness, p.benefit_half_sek
-    benefit = model.state.project_funding.benefit_sek
-    fs = [model.firms[i] for i in idx]
-    b = np.array([benefit.get(i, 0.0) for i in idx], dtype=float)
-    cash = np.array([f.cash_sek for f in fs], dtype=float)
+    n = len(idx)
+    fs = list(map(model.firms.__getitem__, idx))  # the columns are read through map: C loops, not bytecode
+    b = np.fromiter(map(model.state.project_funding.benefit_sek.get, idx, repeat(0.0, n)), dtype=float, count=n)
+    cash = np.fromiter(map(CASH, fs), dtype=float, count=n)
     gains = ~(b <= 0.0)
     w = np.full(len(idx), no_benefit)
     bg = b[gains]
@@ -270,7 +276,8 @@ def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benef
     pay = np.where(able < want, able, want)
     for f, left in zip(fs, (cash - pay).tolist(), strict=True):
         f.cash_sek = left
-    utility = np.array([f.role == Role.UTILITY for f in fs], dtype=bool)
+    arrays, at = model.firm_arrays, np.array(idx, dtype=np.int64)
+    utility = ~(arrays.anchor[at] | arrays.sme[at] | arrays.startup[at])  # the fourth role
     zero = np.zeros(1)
     private = np.add.accumulate(np.concatenate((zero, pay[~utility])))[-1]
     public = np.add.accumulate(np.concatenate((zero, pay[utility])))[-1]
@@ -288,12 +295,19 @@ def project_needs(model: SymbiosisModel, start_step: int, months: int, monthly_s
     while t < end:
         year = model.date_of(t)[0]
         last = min(end, 12 * ((t - 1) // 12 + 1) + 1)  # first step of the next calendar year (see date_of)
-        v = needs.get(year, 0.0)
-        for _ in range(last - t):
-            v += monthly_sek
-        needs[year] = v
+        needs[year] = _months_sum(needs.get(year, 0.0), monthly_sek, last - t)
         t = last
     return needs
+
+
+@lru_cache(maxsize=4096)
+def _months_sum(start: float, monthly_sek: float, months: int) -> float:
+    """``start`` plus ``months`` payments of ``monthly_sek``, added one by one. Kept: facilitators
+    without a project ask every month for the same few project sizes."""
+    v = start
+    for _ in range(months):
+        v += monthly_sek
+    return v
 
 
 def _programme_for(model: SymbiosisModel, fac: Facilitator) -> tuple[int, dict[int, float]] | None:

@@ -76,10 +76,17 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
     tries = model.params.snowball.follow_up_tries
     queue = model.state.snowball.queue
     queue.extend((o, d, tries) for o, d in further_streams(model, ex))
-    a, b = model.firms[ex.supplier], model.firms[ex.receiver]
+    firms = model.firms
+    a, b = firms[ex.supplier], firms[ex.receiver]
     for newcomer, introducer in ((a, b), (b, a)):
+        gives, takes = newcomer.offers, newcomer.demands
         for c in acquaintance.introduce(model, newcomer, introducer):
-            queue.extend((o, d, tries) for o, d in matches_between(newcomer, model.firms[c]))
+            # matches_between(newcomer, c), inlined: dozens of introductions per exchange, most with no match
+            other = firms[c]
+            found = [(o, d, tries) for o in gives for d in other.demands if o.resource == d.resource]
+            found += [(o, d, tries) for o in other.offers for d in takes if o.resource == d.resource]
+            if found:
+                queue.extend(found)
 
 
 def step(model: SymbiosisModel) -> None:
@@ -97,10 +104,14 @@ def step(model: SymbiosisModel) -> None:
     hit = model.rng.random(len(st.queue)) < model.params.snowball.follow_up_per_month
     keep = list(compress(st.queue, (~hit).tolist()))
     alive = model.firm_arrays.alive
+    eps, pairs = matching.EPS, model.ledger.pairs
     for offer, demand, tries in compress(st.queue, hit.tolist()):
-        if not (alive[offer.firm] and alive[demand.firm]) or demand.unmet <= matching.EPS or offer.available <= matching.EPS:
+        if not (alive[offer.firm] and alive[demand.firm]):
             continue
-        if (offer.firm, demand.firm, offer.resource) in model.ledger.pairs:
+        # Demand.unmet and Offer.available, without the property calls
+        if demand.quantity - demand.met - demand.internal <= eps or offer.quantity - offer.committed <= eps:
+            continue
+        if (offer.firm, demand.firm, offer.resource) in pairs:
             continue
         ex = matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), False)
         if ex is None and tries > 1 and matching.is_latent(model, offer, demand):
