@@ -90,13 +90,29 @@ class State:
     def __init__(self) -> None:
         self.books: dict[str, Book] = {r: Book(r) for r in RESOURCE_NAMES}
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
-        self.swept: dict[int, int] = {}  # per municipality, firms ever removed when latent_in last dropped its dead pairs
+        self.involved: dict[int, dict[int, int]] = {}  # per municipality: firm -> its latent pairs there
+        self.departed: list[int] = []  # every firm removed, in order
+        self.swept: dict[int, int] = {}  # per municipality: len(departed) when latent_in last looked
 
 
 def remember_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
     """A viable match held back by trust or attention, for a facilitator to broker."""
+    st = model.state.matching
     mun = model.firms[demand.firm].municipality
-    model.state.matching.latent.setdefault(mun, {})[(id(offer), id(demand))] = (offer, demand)
+    pairs, key = st.latent.setdefault(mun, {}), (id(offer), id(demand))
+    if key not in pairs:
+        _count(st.involved.setdefault(mun, {}), offer, demand, 1)
+    pairs[key] = (offer, demand)
+
+
+def _count(involved: dict[int, int], offer: Offer, demand: Demand, step: int) -> None:
+    """Keep a town's count of latent pairs per firm, so :func:`latent_in` knows whom it holds."""
+    for f in (offer.firm, demand.firm):
+        n = involved.get(f, 0) + step
+        if n:
+            involved[f] = n
+        else:
+            del involved[f]
 
 
 def is_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> bool:
@@ -105,31 +121,37 @@ def is_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> bool:
 
 
 def forget_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
-    model.state.matching.latent.get(model.firms[demand.firm].municipality, {}).pop((id(offer), id(demand)), None)
+    st = model.state.matching
+    mun = model.firms[demand.firm].municipality
+    if st.latent.get(mun, {}).pop((id(offer), id(demand)), None) is not None:
+        _count(st.involved[mun], offer, demand, -1)
 
 
 def latent_in(model: SymbiosisModel, municipalities: list[int]) -> list[tuple[Offer, Demand]]:
     """Latent matches whose receiver is in these municipalities; pairs with a firm gone are dropped.
 
-    A municipality's pairs are looked over for dead firms only when a firm has left since the last
-    look (firms never return, and a pair is remembered only while both firms are alive): a
-    facilitator asks every month, and its towns' latent pairs run into the thousands.
+    A municipality's pairs are looked over for dead firms only when a firm that has left since the
+    last look is in one of them (firms never return, and a pair is remembered only while both firms
+    are alive): a facilitator asks every month, its towns' latent pairs run into the thousands, and
+    at national scale some firm somewhere leaves every month.
     """
-    arrays = model.firm_arrays
-    alive, gone = arrays.alive, arrays.n - arrays.n_alive
+    alive = model.firm_arrays.alive
     st = model.state.matching
     out = []
     for m in municipalities:
         pairs = st.latent.get(m)
         if not pairs:
             continue
-        if st.swept.get(m) != gone:  # both firms of every pair, looked up in the register at once
-            firms = np.fromiter((f for o, d in pairs.values() for f in (o.firm, d.firm)), dtype=np.int64, count=2 * len(pairs))
-            live = alive[firms].reshape(-1, 2).all(axis=1)
-            if not live.all():
-                for k in list(compress(pairs, (~live).tolist())):
-                    del pairs[k]
-            st.swept[m] = gone
+        since = st.swept.get(m, 0)
+        if since < len(st.departed):
+            involved = st.involved[m]
+            if any(f in involved for f in st.departed[since:]):  # both firms of every pair, looked up at once
+                firms = np.fromiter((f for o, d in pairs.values() for f in (o.firm, d.firm)), dtype=np.int64, count=2 * len(pairs))
+                live = alive[firms].reshape(-1, 2).all(axis=1)
+                if not live.all():
+                    for k in list(compress(pairs, (~live).tolist())):
+                        _count(involved, *pairs.pop(k), -1)
+            st.swept[m] = len(st.departed)
         out.extend(pairs.values())
     return out
 
@@ -140,6 +162,7 @@ def on_open(model: SymbiosisModel, ex: Exchange) -> None:
 
 def on_firm_removed(model: SymbiosisModel, firm: Firm) -> None:
     """Only the side of a book that held the firm's streams changes."""
+    model.state.matching.departed.append(firm.idx)
     books = model.state.matching.books
     for resource in {o.resource for o in firm.offers}:
         books[resource].stale_offers()
@@ -334,7 +357,7 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
         return None
     if (deal := internal_supply.decide(model, offer, demand, supplier, receiver, distance, deal)) is None:
         return None
-    if not trust.sufficient(model, supplier, receiver) or supplier.busy >= supplier.attention or receiver.busy >= receiver.attention:
+    if supplier.busy >= supplier.attention or receiver.busy >= receiver.attention or not trust.sufficient(model, supplier, receiver):
         remember_latent(model, offer, demand)
         return None
     if lock_in.blocks(model, offer):
@@ -353,4 +376,5 @@ def _still_held_back(model: SymbiosisModel, offer: Offer, demand: Demand, suppli
         return False
     if model.switches.internal_supply and internal_supply.capacity(model, demand) > EPS:
         return False
-    return not trust.sufficient(model, supplier, receiver) or supplier.busy >= supplier.attention or receiver.busy >= receiver.attention
+    # attention first: the same answer, and it spares most of the trust look-ups at scale
+    return supplier.busy >= supplier.attention or receiver.busy >= receiver.attention or not trust.sufficient(model, supplier, receiver)

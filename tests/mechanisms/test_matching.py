@@ -181,3 +181,27 @@ def test_the_plain_nearest_offer_search_is_the_tree_query(suppliers: list[tuple[
         assert any(ties), "the plain search declined without a tie"
     else:
         assert few == tree
+
+
+def test_latent_matches_lose_exactly_the_pairs_of_a_firm_that_left() -> None:
+    """Trust holds two matches back; when a firm leaves, only its pair is dropped, and a firm that
+    held no latent pair leaving drops none (the town's firms are counted, not rescanned)."""
+    search = {"matching": {"base_search_rate": 1.0, "facilitated_search_rate": 0.0}}
+    m = b.new(
+        b.firm("Mill", offers=[b.offer("heat", 1000, 60)]),
+        b.firm("Grower", at=(11, 10), demands=[b.demand("heat", 500, 40)]),
+        b.firm("Baths", at=(10, 11), demands=[b.demand("heat", 500, 40)]),
+        b.firm("Shop", at=(12, 12)),
+        facilitator={"cost_sek_per_month": 150_000.0, "initial_engagement": 1.0},
+        policy={"facilitator_base_funding_sek_per_year": 12 * 150_000.0},
+        params={**search, "engagement": {"meetings_per_month": 0.0}},
+    )
+    b.step(m, 3)
+    names = lambda: sorted(m.firms[d.firm].name for _, d in b.latent_matches(m))  # noqa: E731
+    assert m.exchanges == {} and names() == ["Baths", "Grower"]
+    m.remove_firm(m.firm_by_name("Shop"), "test")
+    assert names() == ["Baths", "Grower"]
+    m.remove_firm(m.firm_by_name("Grower"), "test")
+    assert names() == ["Baths"]
+    mill, baths = m.firm_by_name("Mill").idx, m.firm_by_name("Baths").idx
+    assert m.state.matching.involved[m.firm_by_name("Baths").municipality] == {mill: 1, baths: 1}
