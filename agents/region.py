@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import mesa
 
@@ -74,6 +75,33 @@ class Programme:
     def pay(self, year: int, sek: float) -> None:
         self.paid_by_year[year] = self.paid_by_year.get(year, 0.0) + sek
         self.spent_sek += sek
+
+
+def project_needs(start_year: int, start_step: int, months: int, monthly_sek: float) -> dict[int, float]:
+    """A project's payments per calendar year (it is paid in steps start .. start + months - 1; step
+    1 is January of ``start_year``).
+
+    One date look-up per calendar year, not per month (an unfunded facilitator asks every month);
+    each year's sum is still built month by month, so the floats are the same.
+    """
+    needs: dict[int, float] = {}
+    t, end = start_step, start_step + months
+    while t < end:
+        year = start_year + (t - 1) // 12
+        last = min(end, 12 * ((t - 1) // 12 + 1) + 1)  # first step of the next calendar year
+        needs[year] = _months_sum(needs.get(year, 0.0), monthly_sek, last - t)
+        t = last
+    return needs
+
+
+@lru_cache(maxsize=4096)
+def _months_sum(start: float, monthly_sek: float, months: int) -> float:
+    """``start`` plus ``months`` payments of ``monthly_sek``, added one by one. Kept: facilitators
+    without a project ask every month for the same few project sizes."""
+    v = start
+    for _ in range(months):
+        v += monthly_sek
+    return v
 
 
 class Region(mesa.Agent):

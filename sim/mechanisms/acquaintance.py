@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.firm import Role
+from sim.core.attributes import AttributeIndex
 from sim.core.params import Strict, Switch, param
 
 if TYPE_CHECKING:
@@ -130,13 +131,7 @@ class State:
         # cache miss, in a firm's own (a few dozen firms) hardly anything
         self.known: dict[int, dict[int, float]] = {}
         self.by_slot = array("d")  # tie per trust slot (NaN: not yet computed), for trust.levels
-        # per firm, the attributes tie() compares, as columns so acquaintances() can vectorise them
-        self.indexed = 0  # firms indexed so far (their attributes never change)
-        self.utility = np.zeros(0, dtype=bool)  # rows past ``indexed`` are spare capacity
-        self.sector = np.zeros(0, dtype=np.int64)  # code per sector, -1 for "other" (and spare rows)
-        self.group_code = np.zeros(0, dtype=np.int64)  # code per group, -1 for none (and spare rows)
-        self.codes: dict[tuple[str, object], int] = {}
-        self.towns: dict[int, np.ndarray] = {}  # municipality -> its firms, alive or not, in index order
+        self.attrs = AttributeIndex()  # the attributes tie() compares, as columns for acquaintances()
         self.static: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}  # see _static()
 
 
@@ -213,12 +208,15 @@ def ties(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, sl
     return out
 
 
-def _changed(model: SymbiosisModel, k: tuple[int, int]) -> None:
-    """A pair's tie changed: forget its kept value."""
-    s = model.state.trust.pairs.slots.get(k)
+def _changed(model: SymbiosisModel, keys: list[tuple[int, int]]) -> None:
+    """These pairs' ties changed: forget their kept values. The pairs with a trust slot are found by
+    one set intersection, not a look-up each: an introduction changes dozens of pairs at once, and
+    most never had a deal or a meeting."""
+    slots = model.state.trust.pairs.slots
     cache = model.state.acquaintance.by_slot
-    if s is not None and s < len(cache):
-        cache[s] = NAN
+    for k in slots.keys() & keys:
+        if (s := slots[k]) < len(cache):
+            cache[s] = NAN
 
 
 def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
@@ -230,37 +228,7 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
     if k not in st.deals:
         st.deals.add(k)
         _link(st, ex.supplier, ex.receiver)
-        _changed(model, k)
-
-
-def _code(st: State, kind: str, value: object) -> int:
-    return st.codes.setdefault((kind, value), len(st.codes))
-
-
-def _index(st: State, firms: list[Firm]) -> None:
-    """Columns of the firms added since the last call (firms keep their role, sector and group)."""
-    new = firms[st.indexed :]
-    if not new:
-        return
-    utility = [f.role is Role.UTILITY for f in new]
-    sector = [-1 if f.sector == "other" else _code(st, "sector", f.sector) for f in new]
-    group = [_code(st, "group", st.group[f.idx]) if f.idx in st.group else -1 for f in new]
-    end = len(firms)
-    if end > len(st.utility):  # grown by doubling, as the firm register: firms arrive every month
-        cap = max(16, 2 * end)
-        st.utility = np.concatenate([st.utility, np.zeros(cap - len(st.utility), dtype=bool)])
-        st.sector = np.concatenate([st.sector, np.full(cap - len(st.sector), -1, dtype=np.int64)])
-        st.group_code = np.concatenate([st.group_code, np.full(cap - len(st.group_code), -1, dtype=np.int64)])
-    st.utility[st.indexed : end] = utility
-    st.sector[st.indexed : end] = sector
-    st.group_code[st.indexed : end] = group
-    arrivals: dict[int, list[int]] = {}
-    for f in new:
-        arrivals.setdefault(f.municipality, []).append(f.idx)
-    empty = np.zeros(0, dtype=np.int64)
-    for m, idx in arrivals.items():
-        st.towns[m] = np.concatenate([st.towns.get(m, empty), np.array(idx, dtype=np.int64)])
-    st.indexed = len(firms)
+        _changed(model, [k])
 
 
 def _attribute_ties(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
@@ -273,19 +241,19 @@ def _attribute_ties(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.nda
     arrays = model.firm_arrays
     same = arrays.municipality[cands] == a.municipality
     t = np.where(same, p.same_municipality, 0.0)
-    t += np.where(same if a.role is Role.UTILITY else same & st.utility[cands], p.municipal_contact, 0.0)
+    t += np.where(same if a.role is Role.UTILITY else same & st.attrs.utility[cands], p.municipal_contact, 0.0)
     d = np.hypot(arrays.xy[cands, 0] - a.x, arrays.xy[cands, 1] - a.y)
     site = d <= p.site_km
     for k in np.flatnonzero(np.abs(d - p.site_km) <= 1e-9 * (1.0 + p.site_km)).tolist():
         b = model.firms[int(cands[k])]  # at the edge of the site: math.hypot decides, as in tie()
         site[k] = math.hypot(a.x - b.x, a.y - b.y) <= p.site_km
     t += np.where(site, p.same_site, 0.0)
-    group = st.group_code[a.idx]
+    group = st.attrs.group_code[a.idx]
     if group >= 0:
-        t += np.where(st.group_code[cands] == group, p.same_group, 0.0)
-    sector = st.sector[a.idx]
+        t += np.where(st.attrs.group_code[cands] == group, p.same_group, 0.0)
+    sector = st.attrs.sector[a.idx]
     if sector >= 0:
-        t += np.where(st.sector[cands] == sector, p.same_sector, 0.0)
+        t += np.where(st.attrs.sector[cands] == sector, p.same_sector, 0.0)
     return t
 
 
@@ -336,7 +304,7 @@ def _static(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
     """
     st = model.state.acquaintance
     p = model.params.acquaintance
-    town = st.towns[firm.municipality]
+    town = st.attrs.towns[firm.municipality]
     kept = st.static.get(firm.idx)
     if kept is not None and kept[0] == len(town):
         return kept[1], kept[2]
@@ -344,9 +312,9 @@ def _static(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
     if not (firm.role is Role.UTILITY or p.same_municipality + p.same_sector >= p.introduction_min_tie):
         xy = model.firm_arrays.xy
         d = np.hypot(xy[new, 0] - firm.x, xy[new, 1] - firm.y)
-        new = new[(d <= p.site_km) | st.utility[new]]
+        new = new[(d <= p.site_km) | st.attrs.utility[new]]
     if kept is None and firm.idx in st.group:
-        new = np.union1d(new, np.flatnonzero(st.group_code == st.group_code[firm.idx]))
+        new = np.union1d(new, np.flatnonzero(st.attrs.group_code == st.attrs.group_code[firm.idx]))
     new = new[new != firm.idx]
     ties = _attribute_ties(model, firm, new)
     if kept is not None:
@@ -359,7 +327,7 @@ def _acquainted(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarr
     """:func:`acquaintances` as two arrays: the firms and their ties."""
     st = model.state.acquaintance
     p = model.params.acquaintance
-    _index(st, model.firms)
+    st.attrs.update(model.firms, st.group)
     cands, t = _static(model, firm)
     known = st.known.get(firm.idx)
     if known:  # the known firms outside the town and group join the candidates
@@ -406,12 +374,8 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
 
 
 def _record(model: SymbiosisModel, i: int, new: list[int], values: list[float]) -> None:
-    """Introductions of ``i`` to each firm of ``new`` at ``values``: the ties in both firms' known
-    dicts, and :func:`_changed` of the pairs that have a trust slot. A partner passes on dozens of
-    acquaintances at once, so this is done in bulk: the pairs with a slot are found by one set
-    intersection instead of a look-up each (most pairs never had a deal or a meeting)."""
-    st = model.state.acquaintance
-    known = st.known
+    """Introductions of ``i`` to each firm of ``new`` at ``values``, in both firms' known dicts."""
+    known = model.state.acquaintance.known
     known.setdefault(i, {}).update(zip(new, values, strict=True))
     for c, v in zip(new, values, strict=True):
         theirs = known.get(c)
@@ -419,9 +383,4 @@ def _record(model: SymbiosisModel, i: int, new: list[int], values: list[float]) 
             known[c] = {i: v}
         else:
             theirs[i] = v
-    slots = model.state.trust.pairs.slots
-    cache = st.by_slot
-    for k in slots.keys() & [(i, c) if i < c else (c, i) for c in new]:
-        s = slots[k]
-        if s < len(cache):
-            cache[s] = NAN
+    _changed(model, [(i, c) if i < c else (c, i) for c in new])

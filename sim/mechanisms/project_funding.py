@@ -15,7 +15,6 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from itertools import compress, repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -24,6 +23,7 @@ import numpy as np
 
 from agents.facilitator import Project
 from agents.firm import Role
+from agents.region import project_needs
 from sim.core.events import EventKind
 from sim.core.params import Strict, Switch, param
 
@@ -240,12 +240,9 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     if n >= VECTOR_MIN:
         return _cofinance_many(model, idx, part, willingness(p, 0.0, n), float(n) ** -p.free_riding_exponent)
     private = public = 0.0
-    base, half, share = p.partner_base_willingness, p.benefit_half_sek, p.cash_share_per_month
-    scale = float(n) ** -p.free_riding_exponent
     for i in idx:
         firm = firms[i]
-        b = max(benefit.get(i, 0.0), 0.0)  # willingness(), inlined: the same operations in its order
-        pay = min((base + (1.0 - base) * b / (b + half)) * scale * part, share * max(firm.cash_sek, 0.0))
+        pay = min(willingness(p, benefit.get(i, 0.0), n) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
         firm.cash_sek -= pay
         if firm.role == Role.UTILITY:
             public += pay
@@ -284,32 +281,6 @@ def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benef
     return float(private), float(public)
 
 
-def project_needs(model: SymbiosisModel, start_step: int, months: int, monthly_sek: float) -> dict[int, float]:
-    """A project's payments per calendar year (it is paid in steps start .. start + months - 1).
-
-    One date look-up per calendar year, not per month (an unfunded facilitator asks every month);
-    each year's sum is still built month by month, so the floats are the same.
-    """
-    needs: dict[int, float] = {}
-    t, end = start_step, start_step + months
-    while t < end:
-        year = model.date_of(t)[0]
-        last = min(end, 12 * ((t - 1) // 12 + 1) + 1)  # first step of the next calendar year (see date_of)
-        needs[year] = _months_sum(needs.get(year, 0.0), monthly_sek, last - t)
-        t = last
-    return needs
-
-
-@lru_cache(maxsize=4096)
-def _months_sum(start: float, monthly_sek: float, months: int) -> float:
-    """``start`` plus ``months`` payments of ``monthly_sek``, added one by one. Kept: facilitators
-    without a project ask every month for the same few project sizes."""
-    v = start
-    for _ in range(months):
-        v += monthly_sek
-    return v
-
-
 def _programme_for(model: SymbiosisModel, fac: Facilitator) -> tuple[int, dict[int, float]] | None:
     """The region's first programme with an open call that can pay one more project, if any."""
     region = model.regions[fac.region]
@@ -317,7 +288,7 @@ def _programme_for(model: SymbiosisModel, fac: Facilitator) -> tuple[int, dict[i
     for k, prog in enumerate(region.programmes):
         if not prog.is_open(year):
             continue
-        needs = project_needs(model, model.steps, prog.project_length_months, fac.cost_sek_per_month * prog.funding_rate)
+        needs = project_needs(model.config.start_year, model.steps, prog.project_length_months, fac.cost_sek_per_month * prog.funding_rate)
         if prog.can_fund(needs, model.config.start_year):
             return k, needs
     return None
