@@ -196,14 +196,15 @@ def _processes() -> dict[int, tuple[int, bytes]]:
     return out
 
 
-def _descendants(pid: int) -> set[int]:
-    procs, found, todo = _processes(), set(), [pid]
+def _descendants(pid: int, depth: int = 1_000) -> set[int]:
+    """The processes below ``pid``, down to ``depth`` generations (1: its children)."""
+    procs, found, todo = _processes(), set(), [(pid, 0)]
     while todo:
-        p = todo.pop()
+        p, d = todo.pop()
         for child, (parent, _) in procs.items():
-            if parent == p and child not in found:
+            if parent == p and child not in found and d < depth:
                 found.add(child)
-                todo.append(child)
+                todo.append((child, d + 1))
     return found
 
 
@@ -228,10 +229,16 @@ def test_no_worker_outlives_a_sigkilled_sweep(tmp_path: Path) -> None:
     workers: set[int] = set()
     try:
         deadline = time.monotonic() + 120
-        while not list((out / "runs").glob("batch-*.parquet")) and proc.poll() is None and time.monotonic() < deadline:
+        # the sweep computes batches itself while its pool starts, so a batch on disk does not mean
+        # the workers are up: wait for the processes the forkserver forked (the sweep's grandchildren)
+        while (
+            not (list((out / "runs").glob("batch-*.parquet")) and len(_descendants(proc.pid) - _descendants(proc.pid, 1)) >= 2)
+            and proc.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.02)
         workers = _descendants(proc.pid)
-        assert proc.poll() is None and len(workers) >= 2, "the sweep should be running its pool"
+        assert proc.poll() is None and len(workers - _descendants(proc.pid, 1)) >= 2, "the sweep should be running its pool"
         os.kill(proc.pid, signal.SIGKILL)  # the sweep alone: nothing tells its workers
         proc.wait(timeout=30)
         time.sleep(5)

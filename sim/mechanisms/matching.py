@@ -23,7 +23,7 @@ from sim.core.books import nearest as nearest_offers
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
-from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, platform, scarcity, trust
+from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, platform, project_funding, scarcity, trust
 
 if TYPE_CHECKING:
     from agents.firm import Firm
@@ -260,16 +260,13 @@ def _ceiling(model: SymbiosisModel) -> float:
     the base rate plus the highest facilitation of any firm, with the same rounding, so no less.
 
     A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
-    set per municipality, so their maximum bounds it without a pass over the firms."""
+    set per municipality, so their maximum (:func:`project_funding.highest_rate`) bounds it without
+    a pass over the firms."""
     p = model.params.matching
     own = p.base_search_rate + platform.max_rate(model) if model.state.platform.on else p.base_search_rate
-    refreshed = model.state.project_funding.refreshed
-    if refreshed is None:
+    top = project_funding.highest_rate(model)
+    if top is None:
         top = model.firm_arrays.facilitation_rate.max(initial=0.0)
-    else:
-        top = 0.0
-        for o, a in refreshed[2].values():
-            top = max(top, o, a)
     return min(1.0, own + top * p.facilitated_search_rate)
 
 

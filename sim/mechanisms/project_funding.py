@@ -156,6 +156,17 @@ def refresh_facilitation(model: SymbiosisModel) -> None:
     st.refreshed = key
 
 
+def highest_rate(model: SymbiosisModel) -> float | None:
+    """The highest facilitation rate the last refresh set in any municipality (None before one)."""
+    refreshed = model.state.project_funding.refreshed
+    if refreshed is None:
+        return None
+    top = 0.0
+    for o, a in refreshed[2].values():
+        top = max(top, o, a)
+    return top
+
+
 def on_built(model: SymbiosisModel) -> None:
     refresh_facilitation(model)
 

@@ -79,14 +79,9 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
     firms = model.firms
     a, b = firms[ex.supplier], firms[ex.receiver]
     for newcomer, introducer in ((a, b), (b, a)):
-        gives, takes = newcomer.offers, newcomer.demands
         for c in acquaintance.introduce(model, newcomer, introducer):
-            # matches_between(newcomer, c), inlined: dozens of introductions per exchange, most with no match
-            other = firms[c]
-            found = [(o, d, tries) for o in gives for d in other.demands if o.resource == d.resource]
-            found += [(o, d, tries) for o in other.offers for d in takes if o.resource == d.resource]
-            if found:
-                queue.extend(found)
+            if found := matches_between(newcomer, firms[c]):  # dozens of introductions per exchange, most with no match
+                queue.extend((o, d, tries) for o, d in found)
 
 
 def step(model: SymbiosisModel) -> None:

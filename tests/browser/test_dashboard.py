@@ -232,6 +232,8 @@ def test_changing_the_case_clears_the_pin(page: Any, dashboard_url: str, watch: 
     pick_case(page, BJUV)
     page.wait_for_selector("[data-testid=notice]")
     assert "cleared" in page.inner_text("[data-testid=notice]")
+    # the notice comes first and the charts redraw after it, as when pinning: wait for the redraw
+    page.wait_for_function("document.querySelectorAll('[data-pinned]').length === 0")
     assert page.locator("[data-testid=pin-label]").count() == 0 and page.locator("[data-pinned]").count() == 0
     assert "pinned:" not in page.inner_text(".overview")
     page.screenshot(path=str(artifacts / "40-case-changed-pin-cleared.png"))
