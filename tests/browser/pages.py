@@ -57,6 +57,25 @@ def click_until(page: Any, selector: str, done: Any, attempts: int = 3) -> None:
                 raise
 
 
+def flip_switch(page: Any, scope: Any, label: str, done: Any, attempts: int = 3) -> None:
+    """Turn a switch over and wait for ``done``; click again only if the switch did not turn.
+
+    A click on a switch in a panel still opening can land beside it. Clicking blindly again could
+    turn it back, so before each new try the test reads the switch's own state.
+    """
+    switch = scope.get_by_label(label, exact=True)
+    before = switch.is_checked()
+    for attempt in range(attempts):
+        if switch.is_checked() == before:
+            switch.click(force=True)
+        try:
+            done(20_000 if attempt < attempts - 1 else TIMEOUT_MS)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+
+
 def _label_is(page: Any, text: str, ms: float) -> None:
     page.wait_for_function("t => document.querySelector('.play')?.innerText.toLowerCase().includes(t)", arg=text, timeout=ms)
 

@@ -25,6 +25,7 @@ from .pages import (
     TIMEOUT_MS,
     card,
     click_until,
+    flip_switch,
     layout_problems,
     month,
     open_dashboard,
@@ -216,8 +217,7 @@ def test_case_lever_step_play_reset_follow_the_model(page: Any, dashboard_url: s
     # a mechanism switch, named in plain words, starts a new run that follows the model without it
     side = page.locator(".dash-side")
     side.get_by_text("Mechanism switches").click()
-    side.get_by_label("Trust between partners", exact=True).click(force=True)
-    wait_month(page, 0)
+    flip_switch(page, side, "Trust between partners", lambda ms: wait_month(page, 0, ms))
     step(page, 2)
     shows(page, model_after(chosen.with_mechanism("trust", False), 2))
     watch.assert_clean()
