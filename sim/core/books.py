@@ -10,8 +10,10 @@ Python, which costs far less at case scale (a few offers, a few searchers a mont
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable
 from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
 FEW = 8  # searchers in a book up to which their nearest offers are found in plain Python
 KEEP = 256  # offers in a book up to which :func:`nearest` keeps each demand's candidates
+RETIRED, QUALITY = attrgetter("retired"), attrgetter("quality")
 
 
 class Book:
@@ -90,16 +93,33 @@ class Book:
         self.searchable = None
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
+        """The tree of the offers of firms in business and not retired, the others dropped from the lists.
+
+        At national scale most books change every month, by an exit or a birth. The firms and
+        qualities of the offers kept at the last rebuild are kept as arrays (``_columns``), so a
+        rebuild reads only the offers added since from the objects, and the retired flags of all
+        through a C loop: the offers lie scattered in memory, and a pass over them costs more than
+        the tree.
+        """
         if self._offer_tree is None:
+            offers = self.offers
+            kept = self.__dict__.get("_columns")  # (the list, its length, firms, qualities) at the last rebuild
+            n0 = kept[1] if kept is not None and kept[0] is offers and kept[1] <= len(offers) else 0
+            new = offers[n0:]  # only appended to since: nothing but a rebuild takes from the list
+            firms = np.array(self._offer_firms[n0:], dtype=np.int64)
+            quality = np.fromiter(map(QUALITY, new), dtype=float, count=len(new))
+            if n0:
+                firms, quality = np.concatenate((kept[2], firms)), np.concatenate((kept[3], quality))
             alive = model.firm_arrays.alive
-            firms = np.array(self._offer_firms, dtype=np.int64)
-            keep = alive[firms] & np.array([not o.retired for o in self.offers], dtype=bool)
-            self.offers = list(compress(self.offers, keep.tolist()))
-            firms = firms[keep]
-            self._offer_firms = firms.tolist()
+            keep = alive[firms] & ~np.fromiter(map(RETIRED, offers), dtype=bool, count=len(offers))
+            if not keep.all():
+                offers = self.offers = list(compress(offers, keep.tolist()))
+                firms, quality = firms[keep], quality[keep]
+                self._offer_firms = array("q", firms.tobytes())
+            self._columns = (offers, len(offers), firms, quality)
             self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
             self.offer_firms = firms
-            self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
+            self.offer_quality = quality
             if self.offers:
                 xy = model.positions(firms)
                 if len(self.offers) <= LEAF:  # what :func:`nearest_few` reads instead of the tree
@@ -111,14 +131,23 @@ class Book:
         """The demands of firms still in business, in the order they were added; refreshes ``demand_firms``.
 
         Separate from :meth:`demand_tree` because discovery needs only the list, and building a
-        tree after every exit would cost more than the search itself.
+        tree after every exit would cost more than the search itself. The firms of the demands kept
+        last time are ``demand_firms`` already; only those added since are read from the list.
         """
         if self._demands_stale:
-            firms = np.array(self._demand_firms, dtype=np.int64)
+            demands = self.demands
+            kept = self.__dict__.get("_demand_list")  # the list as ``demand_firms`` was last made from it
+            n0 = len(self.demand_firms) if kept is demands and len(self.demand_firms) <= len(demands) else 0
+            firms = np.array(self._demand_firms[n0:], dtype=np.int64)
+            if n0:
+                firms = np.concatenate((self.demand_firms, firms))
             keep = model.firm_arrays.alive[firms]
-            self.demands = list(compress(self.demands, keep.tolist()))
-            self.demand_firms = firms[keep]
-            self._demand_firms = self.demand_firms.tolist()
+            if not keep.all():
+                demands = self.demands = list(compress(demands, keep.tolist()))
+                firms = firms[keep]
+                self._demand_firms = array("q", firms.tobytes())
+            self.demand_firms = firms
+            self._demand_list = demands
             self._demands_stale = False
         return self.demands
 
