@@ -103,9 +103,9 @@ class Book:
         """
         if self._offer_tree is None:
             offers = self.offers
-            kept = self.__dict__.get("_columns")  # (the list, its length, firms, qualities) at the last rebuild
-            n0 = kept[1] if kept is not None and kept[0] is offers and kept[1] <= len(offers) else 0
-            new = offers[n0:]  # only appended to since: nothing but a rebuild takes from the list
+            kept = self.__dict__.get("_columns")  # (the list, its length, firms, qualities, its last) at the last rebuild
+            n0 = kept[1] if kept is not None and _intact(offers, (kept[0], kept[4]), kept[1]) else 0
+            new = offers[n0:]  # appended since
             firms = np.array(self._offer_firms[n0:], dtype=np.int64)
             quality = np.fromiter(map(QUALITY, new), dtype=float, count=len(new))
             if n0:
@@ -116,7 +116,7 @@ class Book:
                 offers = self.offers = list(compress(offers, keep.tolist()))
                 firms, quality = firms[keep], quality[keep]
                 self._offer_firms = array("q", firms.tobytes())
-            self._columns = (offers, len(offers), firms, quality)
+            self._columns = (offers, len(offers), firms, quality, offers[-1] if offers else None)
             self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
             self.offer_firms = firms
             self.offer_quality = quality
@@ -137,7 +137,7 @@ class Book:
         if self._demands_stale:
             demands = self.demands
             kept = self.__dict__.get("_demand_list")  # the list as ``demand_firms`` was last made from it
-            n0 = len(self.demand_firms) if kept is demands and len(self.demand_firms) <= len(demands) else 0
+            n0 = len(self.demand_firms) if kept is not None and _intact(demands, kept, len(self.demand_firms)) else 0
             firms = np.array(self._demand_firms[n0:], dtype=np.int64)
             if n0:
                 firms = np.concatenate((self.demand_firms, firms))
@@ -147,7 +147,7 @@ class Book:
                 firms = firms[keep]
                 self._demand_firms = array("q", firms.tobytes())
             self.demand_firms = firms
-            self._demand_list = demands
+            self._demand_list = (demands, demands[-1] if demands else None)
             self._demands_stale = False
         return self.demands
 
@@ -157,6 +157,13 @@ class Book:
             if self.demands:
                 self._demand_tree = cKDTree(model.positions(self.demand_firms))
         return self._demand_tree
+
+
+def _intact(now: list, kept: tuple[list, object], n0: int) -> bool:
+    """Whether ``now`` still begins with the ``n0`` streams it held when ``kept`` (the list and its
+    last stream then) was taken: the same list, only appended to. A stream that ended is deleted
+    from the demand list (:func:`sim.core.history.end_demand`), which moves the one at ``n0 - 1``."""
+    return now is kept[0] and len(now) >= n0 and (n0 == 0 or now[n0 - 1] is kept[1])
 
 
 def nearest(
