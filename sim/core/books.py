@@ -124,7 +124,11 @@ class Book:
                 xy = model.positions(firms)
                 if len(self.offers) <= LEAF:  # what :func:`nearest_few` reads instead of the tree
                     self._offer_xy, self._offer_quality = xy.tolist(), self.offer_quality.tolist()
-                self._offer_tree = cKDTree(xy, leafsize=LEAF)
+                # a large book is rebuilt every month: a tree built for speed (no balancing, no
+                # shrunk boxes), which :func:`nearest_tree` checks for ties against the usual one
+                fast = len(self.offers) > KEEP
+                self._offer_tree = cKDTree(xy, leafsize=LEAF, balanced_tree=not fast, compact_nodes=not fast)
+                self._reference = [xy, None] if fast else None
         return self._offer_tree
 
     def live_demands(self, model: SymbiosisModel) -> list[Demand]:
@@ -221,9 +225,19 @@ def nearest_tree(
     reach, another firm, good enough; availability only falls as exchanges open, so :func:`_search`
     checks it one searcher at a time, in order.
     """
-    n = len(searchers)
-    dists, idx = book._offer_tree.query(points, k=k, distance_upper_bound=reach)
-    dists, idx = dists.reshape(n, k), idx.reshape(n, k)
+    ref = book.__dict__.get("_reference")
+    dists, idx = _query(book._offer_tree, points, k + (ref is not None), reach)
+    if ref is not None:
+        # a tree built another way gives the same k nearest, in the same order, unless two of the first
+        # k + 1 lie at the same distance: then the order is the tree's own, and the usual tree answers
+        d = dists[:, 1:]
+        tie = ((d == dists[:, :-1]) & np.isfinite(d)).any(axis=1)
+        dists, idx = dists[:, :k], idx[:, :k]
+        if tie.any():
+            if ref[1] is None:
+                ref[1] = cKDTree(ref[0], leafsize=LEAF)
+            tied = np.flatnonzero(tie)
+            dists[tied], idx[tied] = _query(ref[1], points[tied], k, reach)
     found = np.isfinite(dists)
     safe = np.where(found, idx, 0)
     seekers = book.demand_firms[searchers][:, None]
@@ -237,6 +251,12 @@ def nearest_tree(
     weights = np.exp(-dists / decay).tolist()  # beyond reach d is inf and the weight 0
     rows = zip(dists.tolist(), weights, idx.tolist(), usable.tolist(), strict=True)
     return [compress(zip(d, w, i, strict=True), u) for d, w, i, u in rows]
+
+
+def _query(tree: cKDTree, points: np.ndarray, k: int, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest points within ``reach`` of each query point, as (n, k) arrays."""
+    dists, idx = tree.query(points, k=k, distance_upper_bound=reach)
+    return dists.reshape(len(points), k), idx.reshape(len(points), k)
 
 
 def nearest_few(

@@ -283,7 +283,7 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     return private, public
 
 
-VECTOR_MIN = 64  # partners from which numpy beats the loop
+VECTOR_MIN = 32  # partners from which numpy beats the loop (the partners kept with their firms and roles)
 CASH = attrgetter("cash_sek")
 
 
