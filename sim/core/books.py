@@ -10,8 +10,10 @@ Python, which costs far less at case scale (a few offers, a few searchers a mont
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Iterable
 from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
 FEW = 8  # searchers in a book up to which their nearest offers are found in plain Python
 KEEP = 256  # offers in a book up to which :func:`nearest` keeps each demand's candidates
+RETIRED, QUALITY = attrgetter("retired"), attrgetter("quality")
 
 
 class Book:
@@ -90,35 +93,65 @@ class Book:
         self.searchable = None
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
+        """The tree of the offers of firms in business and not retired, the others dropped from the lists.
+
+        At national scale most books change every month, by an exit or a birth. The firms and
+        qualities of the offers kept at the last rebuild are kept as arrays (``_columns``), so a
+        rebuild reads only the offers added since from the objects, and the retired flags of all
+        through a C loop: the offers lie scattered in memory, and a pass over them costs more than
+        the tree.
+        """
         if self._offer_tree is None:
+            offers = self.offers
+            kept = self.__dict__.get("_columns")  # (the list, its length, firms, qualities, its last) at the last rebuild
+            n0 = kept[1] if kept is not None and _intact(offers, (kept[0], kept[4]), kept[1]) else 0
+            new = offers[n0:]  # appended since
+            firms = np.array(self._offer_firms[n0:], dtype=np.int64)
+            quality = np.fromiter(map(QUALITY, new), dtype=float, count=len(new))
+            if n0:
+                firms, quality = np.concatenate((kept[2], firms)), np.concatenate((kept[3], quality))
             alive = model.firm_arrays.alive
-            firms = np.array(self._offer_firms, dtype=np.int64)
-            keep = alive[firms] & np.array([not o.retired for o in self.offers], dtype=bool)
-            self.offers = list(compress(self.offers, keep.tolist()))
-            firms = firms[keep]
-            self._offer_firms = firms.tolist()
+            keep = alive[firms] & ~np.fromiter(map(RETIRED, offers), dtype=bool, count=len(offers))
+            if not keep.all():
+                offers = self.offers = list(compress(offers, keep.tolist()))
+                firms, quality = firms[keep], quality[keep]
+                self._offer_firms = array("q", firms.tobytes())
+            self._columns = (offers, len(offers), firms, quality, offers[-1] if offers else None)
             self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
             self.offer_firms = firms
-            self.offer_quality = np.array([o.quality for o in self.offers], dtype=float)
+            self.offer_quality = quality
             if self.offers:
                 xy = model.positions(firms)
                 if len(self.offers) <= LEAF:  # what :func:`nearest_few` reads instead of the tree
                     self._offer_xy, self._offer_quality = xy.tolist(), self.offer_quality.tolist()
-                self._offer_tree = cKDTree(xy, leafsize=LEAF)
+                # a large book is rebuilt every month: a tree built for speed (no balancing, no
+                # shrunk boxes), which :func:`nearest_tree` checks for ties against the usual one
+                fast = len(self.offers) > KEEP
+                self._offer_tree = cKDTree(xy, leafsize=LEAF, balanced_tree=not fast, compact_nodes=not fast)
+                self._reference = [xy, None] if fast else None
         return self._offer_tree
 
     def live_demands(self, model: SymbiosisModel) -> list[Demand]:
         """The demands of firms still in business, in the order they were added; refreshes ``demand_firms``.
 
         Separate from :meth:`demand_tree` because discovery needs only the list, and building a
-        tree after every exit would cost more than the search itself.
+        tree after every exit would cost more than the search itself. The firms of the demands kept
+        last time are ``demand_firms`` already; only those added since are read from the list.
         """
         if self._demands_stale:
-            firms = np.array(self._demand_firms, dtype=np.int64)
+            demands = self.demands
+            kept = self.__dict__.get("_demand_list")  # the list as ``demand_firms`` was last made from it
+            n0 = len(self.demand_firms) if kept is not None and _intact(demands, kept, len(self.demand_firms)) else 0
+            firms = np.array(self._demand_firms[n0:], dtype=np.int64)
+            if n0:
+                firms = np.concatenate((self.demand_firms, firms))
             keep = model.firm_arrays.alive[firms]
-            self.demands = list(compress(self.demands, keep.tolist()))
-            self.demand_firms = firms[keep]
-            self._demand_firms = self.demand_firms.tolist()
+            if not keep.all():
+                demands = self.demands = list(compress(demands, keep.tolist()))
+                firms = firms[keep]
+                self._demand_firms = array("q", firms.tobytes())
+            self.demand_firms = firms
+            self._demand_list = (demands, demands[-1] if demands else None)
             self._demands_stale = False
         return self.demands
 
@@ -128,6 +161,13 @@ class Book:
             if self.demands:
                 self._demand_tree = cKDTree(model.positions(self.demand_firms))
         return self._demand_tree
+
+
+def _intact(now: list, kept: tuple[list, object], n0: int) -> bool:
+    """Whether ``now`` still begins with the ``n0`` streams it held when ``kept`` (the list and its
+    last stream then) was taken: the same list, only appended to. A stream that ended is deleted
+    from the demand list (:func:`sim.core.history.end_demand`), which moves the one at ``n0 - 1``."""
+    return now is kept[0] and len(now) >= n0 and (n0 == 0 or now[n0 - 1] is kept[1])
 
 
 def nearest(
@@ -185,9 +225,19 @@ def nearest_tree(
     reach, another firm, good enough; availability only falls as exchanges open, so :func:`_search`
     checks it one searcher at a time, in order.
     """
-    n = len(searchers)
-    dists, idx = book._offer_tree.query(points, k=k, distance_upper_bound=reach)
-    dists, idx = dists.reshape(n, k), idx.reshape(n, k)
+    ref = book.__dict__.get("_reference")
+    dists, idx = _query(book._offer_tree, points, k + (ref is not None), reach)
+    if ref is not None:
+        # a tree built another way gives the same k nearest, in the same order, unless two of the first
+        # k + 1 lie at the same distance: then the order is the tree's own, and the usual tree answers
+        d = dists[:, 1:]
+        tie = ((d == dists[:, :-1]) & np.isfinite(d)).any(axis=1)
+        dists, idx = dists[:, :k], idx[:, :k]
+        if tie.any():
+            if ref[1] is None:
+                ref[1] = cKDTree(ref[0], leafsize=LEAF)
+            tied = np.flatnonzero(tie)
+            dists[tied], idx[tied] = _query(ref[1], points[tied], k, reach)
     found = np.isfinite(dists)
     safe = np.where(found, idx, 0)
     seekers = book.demand_firms[searchers][:, None]
@@ -201,6 +251,12 @@ def nearest_tree(
     weights = np.exp(-dists / decay).tolist()  # beyond reach d is inf and the weight 0
     rows = zip(dists.tolist(), weights, idx.tolist(), usable.tolist(), strict=True)
     return [compress(zip(d, w, i, strict=True), u) for d, w, i, u in rows]
+
+
+def _query(tree: cKDTree, points: np.ndarray, k: int, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest points within ``reach`` of each query point, as (n, k) arrays."""
+    dists, idx = tree.query(points, k=k, distance_upper_bound=reach)
+    return dists.reshape(len(points), k), idx.reshape(len(points), k)
 
 
 def nearest_few(

@@ -125,6 +125,7 @@ class State:
         self.group: dict[int, str] = {}  # firm -> owner or group
         self.listed: dict[tuple[int, int], float] = {}  # the scenario's acquaintances
         self.deals: set[tuple[int, int]] = set()  # pairs that had an operating exchange
+        self.partners: dict[int, list[int]] = {}  # the same by firm: the firms it had a deal with
         # per firm, the firms of its listed, deal and introduced ties, each with the tie passed on by a
         # partner (0.0 if none), both ways. Per firm, not one dict keyed by the pair: a national run
         # makes hundreds of thousands of introductions, and a look-up in a dict that size costs a
@@ -227,6 +228,8 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
     k = _key(ex.supplier, ex.receiver)
     if k not in st.deals:
         st.deals.add(k)
+        st.partners.setdefault(ex.supplier, []).append(ex.receiver)
+        st.partners.setdefault(ex.receiver, []).append(ex.supplier)
         _link(st, ex.supplier, ex.receiver)
         _changed(model, [k])
 
@@ -259,7 +262,10 @@ def _attribute_ties(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.nda
 
 def _add_known(model: SymbiosisModel, a: Firm, cands: np.ndarray, t: np.ndarray) -> None:
     """Add, in place and in tie()'s order, the listed, earlier-deal and introduced ties of ``a``
-    with those of ``cands`` (sorted) it knows to their attribute ties ``t``."""
+    with those of ``cands`` (sorted) it knows to their attribute ties ``t``.
+
+    A partner's firm can know thousands: their introduced ties are read from the dict in C (keys
+    and values in one order), and its deals are its few partners, not a look-up per known firm."""
     st = model.state.acquaintance
     known = st.known.get(a.idx)
     if not (known and len(cands)):
@@ -268,13 +274,18 @@ def _add_known(model: SymbiosisModel, a: Firm, cands: np.ndarray, t: np.ndarray)
     pos = np.minimum(np.searchsorted(cands, mine), len(cands) - 1)
     hit = cands[pos] == mine
     pos, i = pos[hit], a.idx
-    others = mine[hit].tolist()
-    if others:
-        keys = [(i, c) if i < c else (c, i) for c in others]
+    others = mine[hit]
+    if len(others):
         listed = st.listed
-        v = t[pos] + (np.array([listed.get(k, 0.0) for k in keys]) if listed else 0.0)  # most scenarios list none
-        v = np.where(np.array([k in st.deals for k in keys], dtype=bool), v + model.params.acquaintance.earlier_deal, v)
-        t[pos] = v + np.array([known[c] for c in others])
+        if listed:
+            keys = [(i, c) if i < c else (c, i) for c in others.tolist()]
+            v = t[pos] + np.array([listed.get(k, 0.0) for k in keys])
+        else:
+            v = t[pos] + 0.0  # most scenarios list none
+        dealt = st.partners.get(i)
+        deal = np.isin(others, dealt) if dealt else np.zeros(len(others), dtype=bool)
+        v = np.where(deal, v + model.params.acquaintance.earlier_deal, v)
+        t[pos] = v + np.fromiter(known.values(), dtype=float, count=len(known))[hit]
 
 
 def ties_to(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
@@ -364,8 +375,8 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
     if mine and len(cands):  # a's earlier introductions are to firms it knows; the rest are new
         m = np.fromiter(mine, dtype=np.int64, count=len(mine))
         pos = np.minimum(np.searchsorted(cands, m), len(cands) - 1)
-        pos = pos[cands[pos] == m]
-        earlier[pos] = [mine[c] for c in cands[pos].tolist()]
+        hit = cands[pos] == m
+        earlier[pos[hit]] = np.fromiter(mine.values(), dtype=float, count=len(mine))[hit]
     stronger = strength > earlier
     new = cands[stronger].tolist()  # in index order
     if new:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import accumulate, compress
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,7 +90,8 @@ class State:
     def __init__(self) -> None:
         self.books: dict[str, Book] = {r: Book(r) for r in RESOURCE_NAMES}
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
-        self.involved: dict[int, dict[int, int]] = {}  # per municipality: firm -> its latent pairs there
+        # per municipality: firm -> the keys of its latent pairs there (a dict as an ordered set)
+        self.involved: dict[int, dict[int, dict[tuple[int, int], None]]] = {}
         self.departed: list[int] = []  # every firm removed, in order
         self.swept: dict[int, int] = {}  # per municipality: len(departed) when latent_in last looked
 
@@ -101,18 +102,20 @@ def remember_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None
     mun = model.firms[demand.firm].municipality
     pairs, key = st.latent.setdefault(mun, {}), (id(offer), id(demand))
     if key not in pairs:
-        _count(st.involved.setdefault(mun, {}), offer, demand, 1)
+        involved = st.involved.setdefault(mun, {})
+        for f in (offer.firm, demand.firm):
+            involved.setdefault(f, {})[key] = None
     pairs[key] = (offer, demand)
 
 
-def _count(involved: dict[int, int], offer: Offer, demand: Demand, step: int) -> None:
-    """Keep a town's count of latent pairs per firm, so :func:`latent_in` knows whom it holds."""
+def _uncount(involved: dict[int, dict[tuple[int, int], None]], offer: Offer, demand: Demand, key: tuple[int, int]) -> None:
+    """A town's latent pair ``key`` is gone: neither firm holds it any more."""
     for f in (offer.firm, demand.firm):
-        n = involved.get(f, 0) + step
-        if n:
-            involved[f] = n
-        else:
-            del involved[f]
+        held = involved.get(f)
+        if held is not None:
+            held.pop(key, None)
+            if not held:
+                del involved[f]
 
 
 def is_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> bool:
@@ -123,19 +126,19 @@ def is_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> bool:
 def forget_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
     st = model.state.matching
     mun = model.firms[demand.firm].municipality
-    if st.latent.get(mun, {}).pop((id(offer), id(demand)), None) is not None:
-        _count(st.involved[mun], offer, demand, -1)
+    key = (id(offer), id(demand))
+    if st.latent.get(mun, {}).pop(key, None) is not None:
+        _uncount(st.involved[mun], offer, demand, key)
 
 
 def latent_in(model: SymbiosisModel, municipalities: list[int]) -> list[tuple[Offer, Demand]]:
     """Latent matches whose receiver is in these municipalities; pairs with a firm gone are dropped.
 
-    A municipality's pairs are looked over for dead firms only when a firm that has left since the
-    last look is in one of them (firms never return, and a pair is remembered only while both firms
-    are alive): a facilitator asks every month, its towns' latent pairs run into the thousands, and
-    at national scale some firm somewhere leaves every month.
+    Each town keeps, per firm, the keys of its latent pairs there, so a firm that left takes exactly
+    its own pairs with it (firms never return, and a pair is remembered only while both firms are
+    alive): a facilitator asks every month, its towns' latent pairs run into the thousands, and at
+    national scale some firm somewhere leaves every month. The pairs left keep their order.
     """
-    alive = model.firm_arrays.alive
     st = model.state.matching
     out = []
     for m in municipalities:
@@ -145,12 +148,14 @@ def latent_in(model: SymbiosisModel, municipalities: list[int]) -> list[tuple[Of
         since = st.swept.get(m, 0)
         if since < len(st.departed):
             involved = st.involved[m]
-            if any(f in involved for f in st.departed[since:]):  # both firms of every pair, looked up at once
-                firms = np.fromiter((f for o, d in pairs.values() for f in (o.firm, d.firm)), dtype=np.int64, count=2 * len(pairs))
-                live = alive[firms].reshape(-1, 2).all(axis=1)
-                if not live.all():
-                    for k in list(compress(pairs, (~live).tolist())):
-                        _count(involved, *pairs.pop(k), -1)
+            for f in st.departed[since:]:
+                held = involved.pop(f, None)
+                if held:
+                    for key in held:
+                        offer, demand = pairs.pop(key)
+                        other = demand.firm if offer.firm == f else offer.firm
+                        if other != f:
+                            _uncount(involved, offer, demand, key)
             st.swept[m] = len(st.departed)
         out.extend(pairs.values())
     return out

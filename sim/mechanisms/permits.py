@@ -166,6 +166,7 @@ class State:
     def __init__(self) -> None:
         self.denied: dict[tuple[int, float, float], set[str]] = {}
         self.towns: set[int] = set()  # municipalities of those sites: most proposals need no site
+        self.sites: dict[int, tuple[int, float, float]] = {}  # per receiver asked about, its site (firms never move)
 
 
 AQUACULTURE = {"fish_farm", "aquaculture", "algae_farm", "shrimp_farm"}
@@ -224,10 +225,14 @@ def barred(model: SymbiosisModel, offer: Offer, demand: Demand) -> bool:
     receiver knows the decision and does not apply again (matching then proposes nothing)."""
     if not (model.switches.permits and model.params.permits.remember_denials):
         return False
-    if model.firms[demand.firm].municipality not in model.state.permits.towns:
+    st, receiver = model.state.permits, model.firms[demand.firm]
+    if receiver.municipality not in st.towns:
         return False
-    denied = model.state.permits.denied.get(site(model, demand.firm))
-    return bool(denied) and _classify(model.firms[demand.firm].sector, offer.resource, offer.same_discharge_point) in denied
+    where = st.sites.get(demand.firm)
+    if where is None:  # a receiver is asked about again and again, its site's rounding done once
+        where = st.sites[demand.firm] = site(model, demand.firm)
+    denied = st.denied.get(where)
+    return bool(denied) and _classify(receiver.sector, offer.resource, offer.same_discharge_point) in denied
 
 
 def draw_months(model: SymbiosisModel, median: float, sigma: float) -> float:

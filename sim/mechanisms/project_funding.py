@@ -15,6 +15,7 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING
@@ -122,7 +123,7 @@ class State:
         self.by_municipality: np.ndarray | None = None
         self.benefit_sek: dict[int, float] = {}
         # per facilitator (the object: indices change when one closes), its partners as of (firms, alive)
-        self.partners: dict[Facilitator, tuple[int, int, list[int]]] = {}
+        self.partners: dict[Facilitator, Partners] = {}
         self.refreshed: tuple[int, int, dict[int, tuple[float, float]]] | None = None  # inputs of the last refresh
 
 
@@ -193,31 +194,52 @@ def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> fl
     return sum(f.turnover_sek_per_year for f in model.firms if f.alive and f.operating > 0 and f.municipality in area) / 12.0
 
 
-def partners(model: SymbiosisModel, fac: Facilitator) -> list[int]:
-    """Indices of the firms alive in the facilitator's area: the network's partners.
+@dataclass(slots=True)
+class Partners:
+    """A facilitator's partners as of the register's size and count alive, in index order: indices
+    (a list and an array), the firms and which are utilities, gathered once, not every month."""
+
+    n: int
+    n_alive: int
+    idx: list[int]
+    at: np.ndarray
+    firms: list[Firm]
+    utility: np.ndarray
+
+
+def partners(model: SymbiosisModel, fac: Facilitator) -> Partners:
+    """The firms alive in the facilitator's area: the network's partners.
 
     Kept per facilitator and brought up to date from the last call: firms are only appended and
-    removed, never revived, so the kept list loses its dead and gains the area's new firms (no
+    removed, never revived, so the kept table loses its dead and gains the area's new firms (no
     pass over the whole register each month); unchanged when no firm arrived or left.
     """
     arrays = model.firm_arrays
     n, n_alive = arrays.n, arrays.n_alive
     cache = model.state.project_funding.partners
     kept = cache.get(fac)
-    if kept is not None and kept[0] == n and kept[1] == n_alive:
-        return kept[2]
-    area = np.zeros(len(model.municipalities), dtype=bool)
-    area[fac.municipalities] = True
-    if kept is None or kept[0] > n:
-        idx = np.flatnonzero(arrays.alive[:n] & area[arrays.municipality[:n]]).tolist()
-    else:
-        n0, idx = kept[0], kept[2]
-        if idx:
-            idx = list(compress(idx, arrays.alive[idx].tolist()))
-        if n > n0:
-            idx = idx + (n0 + np.flatnonzero(arrays.alive[n0:n] & area[arrays.municipality[n0:n]])).tolist()
-    cache[fac] = (n, n_alive, idx)
-    return idx
+    if kept is not None and kept.n == n and kept.n_alive == n_alive:
+        return kept
+    if kept is None or kept.n > n:
+        kept = Partners(0, 0, [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=bool))
+    at, n0, idx, firms, utility = kept.at, kept.n, kept.idx, kept.firms, kept.utility
+    live = arrays.alive[at]
+    if not live.all():
+        keep = live.tolist()
+        at, utility = at[live], utility[live]
+        idx, firms = list(compress(idx, keep)), list(compress(firms, keep))
+    if n > n0:
+        area = np.zeros(len(model.municipalities), dtype=bool)
+        area[fac.municipalities] = True
+        new = n0 + np.flatnonzero(arrays.alive[n0:n] & area[arrays.municipality[n0:n]])
+        if len(new):
+            at = np.concatenate((at, new))
+            utility = np.concatenate((utility, ~(arrays.anchor[new] | arrays.sme[new] | arrays.startup[new])))  # the fourth role
+            added = new.tolist()
+            idx = idx + added
+            firms = firms + list(map(model.firms.__getitem__, added))
+    kept = cache[fac] = Partners(n, n_alive, idx, at, firms, utility)
+    return kept
 
 
 def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
@@ -241,18 +263,17 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     """
     if rest_sek <= 0:
         return 0.0, 0.0
-    idx = partners(model, fac)
+    table = partners(model, fac)
+    idx = table.idx
     if len(idx) == 0:
         return 0.0, 0.0
     p = model.params.project_funding
     benefit = model.state.project_funding.benefit_sek
-    firms = model.firms
     n, part = len(idx), rest_sek / len(idx)
     if n >= VECTOR_MIN:
-        return _cofinance_many(model, idx, part, willingness(p, 0.0, n), float(n) ** -p.free_riding_exponent)
+        return _cofinance_many(model, table, part, willingness(p, 0.0, n), float(n) ** -p.free_riding_exponent)
     private = public = 0.0
-    for i in idx:
-        firm = firms[i]
+    for i, firm in zip(idx, table.firms, strict=True):
         pay = min(willingness(p, benefit.get(i, 0.0), n) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
         firm.cash_sek -= pay
         if firm.role == Role.UTILITY:
@@ -262,17 +283,18 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     return private, public
 
 
-VECTOR_MIN = 64  # partners from which numpy beats the loop
+VECTOR_MIN = 32  # partners from which numpy beats the loop (the partners kept with their firms and roles)
 CASH = attrgetter("cash_sek")
 
 
-def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benefit: float, scale: float) -> tuple[float, float]:
+def _cofinance_many(model: SymbiosisModel, table: Partners, part: float, no_benefit: float, scale: float) -> tuple[float, float]:
     """:func:`cofinance`'s loop in numpy, bit-identical: each elementwise operation is the loop's
     (``np.where`` as Python's ``min``/``max``), the totals running sums from 0.0 in partner order."""
     p = model.params.project_funding
     base, half = p.partner_base_willingness, p.benefit_half_sek
+    idx, fs, utility = table.idx, table.firms, table.utility
     n = len(idx)
-    fs = list(map(model.firms.__getitem__, idx))  # the columns are read through map: C loops, not bytecode
+    # the columns are read through map: C loops, not bytecode
     b = np.fromiter(map(model.state.project_funding.benefit_sek.get, idx, repeat(0.0, n)), dtype=float, count=n)
     cash = np.fromiter(map(CASH, fs), dtype=float, count=n)
     gains = ~(b <= 0.0)
@@ -284,8 +306,6 @@ def _cofinance_many(model: SymbiosisModel, idx: list[int], part: float, no_benef
     pay = np.where(able < want, able, want)
     for f, left in zip(fs, (cash - pay).tolist(), strict=True):
         f.cash_sek = left
-    arrays, at = model.firm_arrays, np.array(idx, dtype=np.int64)
-    utility = ~(arrays.anchor[at] | arrays.sme[at] | arrays.startup[at])  # the fourth role
     zero = np.zeros(1)
     private = np.add.accumulate(np.concatenate((zero, pay[~utility])))[-1]
     public = np.add.accumulate(np.concatenate((zero, pay[utility])))[-1]

@@ -12,8 +12,9 @@ Ghali, Frayret & Ahabchane (2017).
 
 from __future__ import annotations
 
-from itertools import compress
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from sim.core.params import Strict, Switch, param
 from sim.mechanisms import acquaintance, matching
@@ -51,10 +52,30 @@ class Params(Strict):
 
 
 class State:
-    """Further streams partners learnt of, each with the tries left."""
+    """Further streams partners learnt of, each with the tries left, in the order they are looked at.
+
+    The entries sit in ``entries`` for good (None once dropped) and the queue is an array of their
+    places: the monthly draw keeps or takes each, and keeping most of a long queue then moves
+    integers, without touching (reference counting) every queued entry as a new list would.
+    """
 
     def __init__(self) -> None:
-        self.queue: list[tuple[Offer, Demand, int]] = []
+        self.entries: list[tuple[Offer, Demand, int] | None] = []
+        self.order = np.zeros(0, dtype=np.int64)  # the queue: places in ``entries``
+        self.pending: list[int] = []  # places queued since the last draw, after ``order``
+
+    @property
+    def queue(self) -> list[tuple[Offer, Demand, int]]:
+        """The queued entries, in order."""
+        return [self.entries[i] for i in self.order.tolist() + self.pending]  # type: ignore[misc]
+
+    def add(self, pairs: list[tuple[Offer, Demand]], tries: int) -> None:
+        start = len(self.entries)
+        self.entries.extend((o, d, tries) for o, d in pairs)
+        self.pending.extend(range(start, len(self.entries)))
+
+    def clear(self) -> None:
+        self.entries, self.order, self.pending = [], np.zeros(0, dtype=np.int64), []
 
 
 def matches_between(a: Firm, b: Firm) -> list[tuple[Offer, Demand]]:
@@ -73,15 +94,13 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
     acquaintances together with what those could trade with it."""
     if not model.switches.snowball:
         return
-    tries = model.params.snowball.follow_up_tries
-    queue = model.state.snowball.queue
-    queue.extend((o, d, tries) for o, d in further_streams(model, ex))
+    learnt = further_streams(model, ex)
     firms = model.firms
     a, b = firms[ex.supplier], firms[ex.receiver]
     for newcomer, introducer in ((a, b), (b, a)):
         for c in acquaintance.introduce(model, newcomer, introducer):
-            if found := matches_between(newcomer, firms[c]):  # dozens of introductions per exchange, most with no match
-                queue.extend((o, d, tries) for o, d in found)
+            learnt += matches_between(newcomer, firms[c])  # dozens of introductions per exchange, most with no match
+    model.state.snowball.add(learnt, model.params.snowball.follow_up_tries)
 
 
 def step(model: SymbiosisModel) -> None:
@@ -91,16 +110,22 @@ def step(model: SymbiosisModel) -> None:
     queue costs one vectorised draw a month, not a pass in Python.
     """
     st = model.state.snowball
-    if not st.queue:
+    order = st.order
+    if st.pending:
+        order = np.concatenate((order, np.array(st.pending, dtype=np.int64)))
+        st.pending = []
+    if not len(order):
         return
     if not model.switches.snowball:
-        st.queue.clear()
+        st.clear()
         return
-    hit = model.rng.random(len(st.queue)) < model.params.snowball.follow_up_per_month
-    keep = list(compress(st.queue, (~hit).tolist()))
-    alive = model.firm_arrays.alive
+    hit = model.rng.random(len(order)) < model.params.snowball.follow_up_per_month
+    keep, again = order[~hit], []
+    entries, alive = st.entries, model.firm_arrays.alive
     eps, pairs = matching.EPS, model.ledger.pairs
-    for offer, demand, tries in compress(st.queue, hit.tolist()):
+    for i in order[hit].tolist():
+        offer, demand, tries = entries[i]  # type: ignore[misc]
+        entries[i] = None
         if not (alive[offer.firm] and alive[demand.firm]):
             continue
         # Demand.unmet and Offer.available, without the property calls
@@ -110,5 +135,10 @@ def step(model: SymbiosisModel) -> None:
             continue
         ex = matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), False)
         if ex is None and tries > 1 and matching.is_latent(model, offer, demand):
-            keep.append((offer, demand, tries - 1))  # held back by trust or attention: later
-    st.queue = keep
+            entries[i] = (offer, demand, tries - 1)  # held back by trust or attention: later, at the end
+            again.append(i)
+    st.order = np.concatenate((keep, np.array(again, dtype=np.int64))) if again else keep
+    st.pending = []  # the queue is this draw's (exchanges start operating in the lifecycle phase, not here)
+    if len(entries) > 4 * len(st.order) + 4096:  # mostly dropped entries: renumber the queue's
+        st.entries = [entries[i] for i in st.order.tolist()]
+        st.order = np.arange(len(st.entries), dtype=np.int64)

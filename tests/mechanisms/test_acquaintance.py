@@ -105,6 +105,9 @@ def test_an_operating_exchange_makes_the_partners_know_each_other() -> None:
     ex = b.operating(m)[0]
     slots = b.pair_slots(m, [ex.supplier], [ex.receiver])
     assert trust.levels(m, np.array([ex.supplier]), np.array([ex.receiver]), slots).tolist() == [_level(m)]
+    for a, c in ((m.firms[0], 1), (m.firms[1], 0)):  # the vectorised ties find the deal by the firm's partners
+        assert acquaintance.ties_to(m, a, np.array([c])).tolist() == [acquaintance.tie(m, a, m.firms[c])]
+        assert acquaintance.acquaintances(m, a) == [(c, acquaintance.tie(m, a, m.firms[c]))]
 
 
 # ----- the scenario's list is checked --------------------------------------------------------------

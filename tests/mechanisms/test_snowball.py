@@ -79,6 +79,19 @@ def test_a_learnt_stream_held_back_waits_and_is_dropped_after_its_tries() -> Non
     assert snowball.further_streams(m, b.exchanges(m, resource="heat")[0])
 
 
+def test_a_long_queue_mostly_dropped_is_renumbered_keeping_what_waits() -> None:
+    """Thousands of learnt streams that are spent when drawn and one held back by attention: after
+    the draw only the waiting one is left, one try fewer, and the dropped entries are let go."""
+    m = _model(params={"snowball": {"follow_up_tries": 3}})
+    _heat_operating(m)
+    b.firm_named(m, "Grower").attention = 0
+    st = m.state.snowball
+    ((offer, demand, tries),) = st.queue
+    st.add([(b.offer_of(m, "Mill", "heat"), b.demand_of(m, "Grower", "heat"))] * 5000, 3)  # that pair trades already
+    b.step(m, 1)
+    assert st.queue == [(offer, demand, tries - 1)] and len(st.entries) == 1
+
+
 @pytest.mark.slow
 def test_snowball_finds_more_streams() -> None:
     """P5: operating exchanges make partners search more (shown where no facilitator searches for them)."""
