@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from sim.core.resources import RESOURCE_NAMES
-from sim.mechanisms import trust
+from sim.mechanisms import acquaintance, trust
+from sim.mechanisms.matching import _numpy_sum
 
 if TYPE_CHECKING:
     from sim.core.exchange import Exchange
@@ -39,6 +40,8 @@ COLUMNS = (
     "mean_trust",
     "cluster_active",
 )
+FEW_LIVE = 32  # live exchanges up to which :meth:`Collector.mean_trust` works in plain Python
+NAN = float("nan")
 
 
 class Collector:
@@ -71,6 +74,7 @@ class Collector:
         self._flowed = False
         self._co2 = self._water = self._heat = 0.0
         self._live: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._few: tuple[int, object, list[tuple[int, int, int, float]]] | None = None
         obs = model.config.observation  # read once: a run does not change what it observes
         self._start_year, self._cluster = model.config.start_year, (obs.cluster_min_firms, obs.cluster_min_resources)
 
@@ -107,11 +111,62 @@ class Collector:
         return self._live[1:]
 
     def mean_trust(self) -> float:
-        """Mean trust of the live exchanges (nan without any): ``np.mean``'s own sum, without its wrapper."""
-        if not self.model.ledger.live:
+        """Mean trust of the live exchanges (nan without any): ``np.mean``'s own sum, without its wrapper.
+
+        A case has a handful of live exchanges: :meth:`_mean_trust_few` then does the same in plain
+        Python, where the numpy calls of :func:`trust.levels` were most of a month's collection."""
+        n = len(self.model.ledger.live)
+        if not n:
             return float("nan")
+        if n <= FEW_LIVE and self.model.switches.trust:
+            return self._mean_trust_few()
         trusts = trust.levels(self.model, *self._live_pairs())
         return float(trusts.sum()) / len(trusts)
+
+    def _few_pairs(self) -> list[tuple[int, int, int, float]]:
+        """Per live exchange: supplier, receiver, trust slot and the part of :func:`trust._combine` that
+        follows from fixed attributes (a start-up's base, the other-town penalty), in its order;
+        kept until the live set changes (firms never change role or town)."""
+        m = self.model
+        arrays = m.ledger.arrays
+        kept = self._few
+        if kept is not None and kept[0] == arrays.live_version and kept[1] is m.params.trust:
+            return kept[2]
+        p, fa = m.params.trust, m.firm_arrays
+        startup, muni = fa.startup, fa.municipality
+        rows = []
+        for ex in m.ledger.live.values():
+            s, r = ex.supplier, ex.receiver
+            base = p.startup_initial if startup.item(s) or startup.item(r) else p.established
+            if muni.item(s) != muni.item(r):
+                base -= p.other_municipality_penalty
+            rows.append((s, r, ex.trust_slot, base))
+        self._few = (arrays.live_version, p, rows)
+        return rows
+
+    def _mean_trust_few(self) -> float:
+        """:func:`trust.levels` of a few live exchanges and their sum in ``np.sum``'s order, divided by
+        their number: the same float. The ties come from acquaintance's per-slot cache (a NaN or a
+        slot past its end is computed by :func:`acquaintance.ties`, which fills the cache)."""
+        m = self.model
+        rows = self._few_pairs()
+        p = m.params.trust
+        cap, per_year = p.reputation_cap, p.reputation_per_year
+        delivered, extra = m.firm_arrays.delivered, m.state.trust.pairs.values
+        if m.switches.acquaintance:
+            cache = m.state.acquaintance.by_slot
+            size = len(cache)
+            ties = [cache[slot] if slot < size else NAN for _, _, slot, _ in rows]
+            if any(t != t for t in ties):  # not yet computed, or forgotten since
+                ties = acquaintance.ties(m, *self._live_pairs()).tolist()
+        else:
+            ties = [0.0] * len(rows)
+        levels = []
+        for (s, r, slot, base), tie in zip(rows, ties, strict=True):
+            base += tie
+            base += 0.5 * (min(cap, per_year * delivered.item(s) / 12.0) + min(cap, per_year * delivered.item(r) / 12.0))
+            levels.append(min(1.0, max(0.0, base + extra[slot])))
+        return _numpy_sum(levels) / len(levels)
 
     def mean_engagement(self) -> float:
         """Mean engagement of the facilitators (0 without any), as ``np.mean`` sums it: element by
