@@ -74,7 +74,7 @@ class Collector:
         self._flowed = False
         self._co2 = self._water = self._heat = 0.0
         self._live: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._few: tuple[int, object, list[tuple[int, int, int, float]]] | None = None
+        self._few: tuple[int, object, list[tuple[int, int, int, float]], list[int]] | None = None
         obs = model.config.observation  # read once: a run does not change what it observes
         self._start_year, self._cluster = model.config.start_year, (obs.cluster_min_firms, obs.cluster_min_resources)
 
@@ -123,15 +123,15 @@ class Collector:
         trusts = trust.levels(self.model, *self._live_pairs())
         return float(trusts.sum()) / len(trusts)
 
-    def _few_pairs(self) -> list[tuple[int, int, int, float]]:
+    def _few_pairs(self) -> tuple[list[tuple[int, int, int, float]], list[int]]:
         """Per live exchange: supplier, receiver, trust slot and the part of :func:`trust._combine` that
-        follows from fixed attributes (a start-up's base, the other-town penalty), in its order;
-        kept until the live set changes (firms never change role or town)."""
+        follows from fixed attributes (a start-up's base, the other-town penalty), in its order; and
+        the slots. Kept until the live set changes (firms never change role or town)."""
         m = self.model
         arrays = m.ledger.arrays
         kept = self._few
         if kept is not None and kept[0] == arrays.live_version and kept[1] is m.params.trust:
-            return kept[2]
+            return kept[2], kept[3]
         p, fa = m.params.trust, m.firm_arrays
         startup, muni = fa.startup, fa.municipality
         rows = []
@@ -141,31 +141,38 @@ class Collector:
             if muni.item(s) != muni.item(r):
                 base -= p.other_municipality_penalty
             rows.append((s, r, ex.trust_slot, base))
-        self._few = (arrays.live_version, p, rows)
-        return rows
+        slots = [row[2] for row in rows]
+        self._few = (arrays.live_version, p, rows, slots)
+        return rows, slots
 
     def _mean_trust_few(self) -> float:
         """:func:`trust.levels` of a few live exchanges and their sum in ``np.sum``'s order, divided by
-        their number: the same float. The ties come from acquaintance's per-slot cache (a NaN or a
-        slot past its end is computed by :func:`acquaintance.ties`, which fills the cache)."""
+        their number: the same float (``min``/``max`` written as comparisons, which pick the same
+        values). The ties come from acquaintance's per-slot cache; a NaN there (not computed yet, or
+        forgotten) or a slot past its end sends all of them through :func:`acquaintance.ties`, which
+        fills the cache."""
         m = self.model
-        rows = self._few_pairs()
-        p = m.params.trust
-        cap, per_year = p.reputation_cap, p.reputation_per_year
-        delivered, extra = m.firm_arrays.delivered, m.state.trust.pairs.values
+        rows, slots = self._few_pairs()
         if m.switches.acquaintance:
             cache = m.state.acquaintance.by_slot
-            size = len(cache)
-            ties = [cache[slot] if slot < size else NAN for _, _, slot, _ in rows]
-            if any(t != t for t in ties):  # not yet computed, or forgotten since
+            ties = [cache[slot] for slot in slots] if max(slots) < len(cache) else [NAN]
+            if (total := sum(ties)) != total:  # a NaN among them
                 ties = acquaintance.ties(m, *self._live_pairs()).tolist()
         else:
             ties = [0.0] * len(rows)
+        p = m.params.trust
+        cap, per_year = p.reputation_cap, p.reputation_per_year
+        item, extra = m.firm_arrays.delivered.item, m.state.trust.pairs.values
         levels = []
         for (s, r, slot, base), tie in zip(rows, ties, strict=True):
-            base += tie
-            base += 0.5 * (min(cap, per_year * delivered.item(s) / 12.0) + min(cap, per_year * delivered.item(r) / 12.0))
-            levels.append(min(1.0, max(0.0, base + extra[slot])))
+            rep_s = per_year * item(s) / 12.0
+            if rep_s > cap:
+                rep_s = cap
+            rep_r = per_year * item(r) / 12.0
+            if rep_r > cap:
+                rep_r = cap
+            x = base + tie + 0.5 * (rep_s + rep_r) + extra[slot]
+            levels.append((x if x < 1.0 else 1.0) if x > 0.0 else 0.0)
         return _numpy_sum(levels) / len(levels)
 
     def mean_engagement(self) -> float:

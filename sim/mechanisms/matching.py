@@ -192,17 +192,17 @@ def discover(model: SymbiosisModel) -> None:
     them is still available, which :func:`_search` checks one searcher at a time, in order.
     """
     p = model.params.matching
-    ceiling = None
-    for book in model.state.matching.books.values():
+    ceilings: dict[bool, float] = {}  # by water under scarcity or not; again after any search, in case
+    for book in model.state.matching.books.values():  # what it set off changed facilitation
         if (ok := book.searchable) is None:
             ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
         if not ok:
             continue
         if len(book.demand_firms) <= SMALL:
-            if ceiling is None:  # again after any search, in case what it set off changed facilitation
-                ceiling = _ceiling(model)
             water = model.switches.scarcity and book.resource == scarcity.WATER
-            searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling)
+            if (ceiling := ceilings.get(water)) is None:
+                ceiling = ceilings[water] = _ceiling(model, water)
+            searchers, brokered = _searchers_few(model, book, ceiling)
         else:
             prob, facilitated = search_probabilities(model, book)
             draws = model.rng.random(len(prob))
@@ -210,7 +210,7 @@ def discover(model: SymbiosisModel) -> None:
             searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
         if searchers:
             _search_book(model, p, book, searchers, brokered)
-            ceiling = None
+            ceilings = {}
 
 
 def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
@@ -255,15 +255,21 @@ def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[l
     return searchers, brokered
 
 
-def _ceiling(model: SymbiosisModel) -> float:
-    """An upper bound of every demand's search probability this month (water's scarcity aside):
-    the base rate plus the highest facilitation of any firm, with the same rounding, so no less.
+def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
+    """An upper bound of every demand's search probability this month: the base rate (for water
+    under scarcity times the multiplier of the scarcest municipality) plus the highest facilitation
+    of any firm, with the same rounding, so no less (rounding is monotone).
 
     A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
     set per municipality, so their maximum (:func:`project_funding.highest_rate`) bounds it without
-    a pass over the firms."""
+    a pass over the firms. The water book then computes its multipliers only in a month some draw
+    falls below the bound, not every month."""
     p = model.params.matching
-    own = p.base_search_rate + platform.max_rate(model) if model.state.platform.on else p.base_search_rate
+    base = p.base_search_rate
+    if water:
+        top_level = max((m.freshwater_scarcity for m in model.municipalities), default=0.0)
+        base = base * (1.0 + model.params.scarcity.search_boost * top_level)
+    own = base + platform.max_rate(model) if model.state.platform.on else base
     top = project_funding.highest_rate(model)
     if top is None:
         top = model.firm_arrays.facilitation_rate.max(initial=0.0)

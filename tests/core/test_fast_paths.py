@@ -12,7 +12,7 @@ import numpy as np
 
 from sim import config
 from sim.core.model import SymbiosisModel
-from sim.mechanisms import trust
+from sim.mechanisms import land_planning, matching, project_funding, scarcity, trust
 
 
 def _model(case: str, seed: int = 1) -> SymbiosisModel:
@@ -38,3 +38,64 @@ def test_mean_trust_equals_a_fresh_computation_every_month() -> None:
             assert (math.isnan(fresh) and math.isnan(fast)) or fast == fresh, (case, model.steps)
             seen += not math.isnan(fresh)
     assert seen > 100  # months with live exchanges were compared
+
+
+def test_search_ceiling_bounds_every_demand_of_a_few_including_water() -> None:
+    """No demand's search probability exceeds the ceiling its book's draws are cut at."""
+    checked = 0
+    for case in ("A1_stenungsund", "A18_perstorp"):
+        model = _model(case)
+        for _ in range(60):
+            model.step()
+            for book in model.state.matching.books.values():
+                if not book.live_demands(model) or len(book.demand_firms) > matching.SMALL:
+                    continue
+                water = model.switches.scarcity and book.resource == scarcity.WATER
+                prob, _ = matching.search_probabilities(model, book)
+                assert prob.max() <= matching._ceiling(model, water), (case, book.resource)
+                checked += water
+    assert checked > 0
+
+
+def test_kept_contract_end_and_member_turnover_equal_fresh_values() -> None:
+    """The earliest contract end and each facilitator's member turnover, where still kept, are what
+    a pass over the exchanges and the firms gives."""
+    renewals = fees = 0
+    cfg = config.load(None)
+    model = SymbiosisModel(
+        config.build(
+            config.apply_overrides(
+                config.resolved(cfg), {"params.benefit.contract_years": 2.0, "facilitators.0.membership_fee_share": 0.01}
+            )
+        ),
+        rng=2,
+    )
+    while model.running:
+        model.step()
+        version, end = model.state.lifecycle.next_end
+        if version == model.ledger.arrays.operating_version:
+            ends = [ex.contract_end for ex in model.ledger.operating.values() if ex.contract_end is not None]
+            assert end == min(ends, default=math.inf)
+        arrays = model.firm_arrays
+        register = (model.ledger.arrays.operating_version, arrays.n, arrays.n_alive)
+        for fac, (key, turnover) in getattr(model.state.project_funding, "turnover", {}).items():
+            if key[0] == register:
+                assert turnover == project_funding.member_turnover_sek_per_month(model, fac)
+                fees += turnover > 0
+        renewals = sum(e["kind"] == "contract_renewed" for e in model.events)
+    assert renewals > 0 and fees > 0
+
+
+def test_clusters_of_a_few_exchanges_equal_the_vectorised_count(monkeypatch) -> None:
+    """The plain-Python 3-2 test gives the numpy path's municipalities every month."""
+    active = 0
+    for case in ("A13_bjuv", "A1_stenungsund"):
+        model = _model(case)
+        while model.running and model.steps < 300:
+            model.step()
+            few = land_planning._clusters_few(model)
+            monkeypatch.setattr(land_planning, "FEW", -1)
+            assert land_planning._clusters(model) == few
+            monkeypatch.setattr(land_planning, "FEW", 64)
+            active += bool(few)
+    assert active > 0
