@@ -149,15 +149,20 @@ class Collector:
         """:func:`trust.levels` of a few live exchanges and their sum in ``np.sum``'s order, divided by
         their number: the same float (``min``/``max`` written as comparisons, which pick the same
         values). The ties come from acquaintance's per-slot cache; a NaN there (not computed yet, or
-        forgotten) or a slot past its end sends all of them through :func:`acquaintance.ties`, which
-        fills the cache."""
+        forgotten) or a slot past its end is computed by :func:`acquaintance.ties` (which
+        fills the cache) only for those."""
         m = self.model
         rows, slots = self._few_pairs()
         if m.switches.acquaintance:
             cache = m.state.acquaintance.by_slot
-            ties = [cache[slot] for slot in slots] if max(slots) < len(cache) else [NAN]
-            if (total := sum(ties)) != total:  # a NaN among them
-                ties = acquaintance.ties(m, *self._live_pairs()).tolist()
+            size = len(cache)
+            ties = [cache[slot] for slot in slots] if max(slots) < size else [cache[slot] if slot < size else NAN for slot in slots]
+            if (total := sum(ties)) != total:  # a NaN among them: those pairs through acquaintance.ties
+                miss = [k for k, t in enumerate(ties) if t != t]
+                pairs = [rows[k] for k in miss]
+                got = acquaintance.ties(m, *(np.array([row[c] for row in pairs], dtype=np.int64) for c in range(3)))
+                for k, t in zip(miss, got.tolist(), strict=True):
+                    ties[k] = t
         else:
             ties = [0.0] * len(rows)
         p = m.params.trust

@@ -128,8 +128,8 @@ class State:
 
     def __init__(self) -> None:
         self.version = 0
-        # version, n, expires, candidates, monthly, and for a few firms the last two as lists
-        self.table: tuple[int, int, float, np.ndarray, np.ndarray, list[int] | None, list[float] | None] | None = None
+        # version, n, expires, candidates, monthly, and for a few firms the last two as lists and the highest hazard
+        self.table: tuple[int, int, float, np.ndarray, np.ndarray, list[int] | None, list[float] | None, float | None] | None = None
 
 
 def invalidate(model: SymbiosisModel) -> None:
@@ -143,13 +143,14 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.firm_exit:
         return
     candidates, monthly = exit_table(model)
-    firms, hazards = model.state.firm_exit.table[5:]
+    firms, hazards, top = model.state.firm_exit.table[5:]
     if firms is not None:  # a few firms: the draws compared in Python (all drawn before any leaves)
         if firms:
             rng = model.rng
             draws = [rng.random() for _ in firms] if len(firms) <= 2 else rng.random(len(firms)).tolist()
-            for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
-                model.remove_firm(model.firms[k], "hazard")
+            if min(draws) < top:  # else no draw is below any hazard: nobody leaves (most months)
+                for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
+                    model.remove_firm(model.firms[k], "hazard")
     elif len(candidates):
         draws_ = model.rng.random(len(candidates))
         for k in candidates[draws_ < monthly]:
@@ -177,7 +178,8 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
         p, n = model.params.firm_exit, fa.n
         if n <= SMALL:
             expires, candidates, monthly = _table_few(p, fa, n, now)
-            table = st.table = (st.version, n, expires, candidates, monthly, candidates.tolist(), monthly.tolist())
+            hazards = monthly.tolist()
+            table = st.table = (st.version, n, expires, candidates, monthly, candidates.tolist(), hazards, max(hazards, default=0.0))
             return table[3], table[4]
         candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
         founded = fa.founded[candidates]
@@ -188,7 +190,7 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
         young = founded[sme & np.less(age_years, p.newness_years)]
         # newness ends first for the oldest young SME (the test is monotone in the founding step)
         expires = _comes_of_age(p, now, float(young.min())) if len(young) else math.inf
-        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly), None, None)
+        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly), None, None, None)
     return table[3], table[4]
 
 

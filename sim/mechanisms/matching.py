@@ -192,17 +192,14 @@ def discover(model: SymbiosisModel) -> None:
     them is still available, which :func:`_search` checks one searcher at a time, in order.
     """
     p = model.params.matching
-    ceilings: dict[bool, float] = {}  # by water under scarcity or not; again after any search, in case
-    for book in model.state.matching.books.values():  # what it set off changed facilitation
+    for book in model.state.matching.books.values():
         if (ok := book.searchable) is None:
             ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
         if not ok:
             continue
         if len(book.demand_firms) <= SMALL:
             water = model.switches.scarcity and book.resource == scarcity.WATER
-            if (ceiling := ceilings.get(water)) is None:
-                ceiling = ceilings[water] = _ceiling(model, water)
-            searchers, brokered = _searchers_few(model, book, ceiling)
+            searchers, brokered = _searchers_few(model, book, _ceiling(model, water))
         else:
             prob, facilitated = search_probabilities(model, book)
             draws = model.rng.random(len(prob))
@@ -210,7 +207,6 @@ def discover(model: SymbiosisModel) -> None:
             searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
         if searchers:
             _search_book(model, p, book, searchers, brokered)
-            ceilings = {}
 
 
 def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
@@ -234,9 +230,9 @@ def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[l
     """
     n, rng = len(book.demand_firms), model.rng
     draws = [rng.random() for _ in range(n)] if n <= 2 else rng.random(n).tolist()  # the same draws; a scalar call costs half
+    if not draws or min(draws) >= ceiling:  # most months: nobody searches
+        return [], []
     maybe = [k for k, u in enumerate(draws) if u < ceiling]
-    if not maybe:
-        return maybe, []
     p = model.params.matching
     base, rate, firms = p.base_search_rate, model.firm_arrays.facilitation_rate, book._demand_firms
     own = None
@@ -263,7 +259,19 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
     A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
     set per municipality, so their maximum (:func:`project_funding.highest_rate`) bounds it without
     a pass over the firms. The water book then computes its multipliers only in a month some draw
-    falls below the bound, not every month."""
+    falls below the bound, not every month.
+
+    Kept while its inputs stand: the last refresh (a new one replaces the kept rates, so the same
+    object means the same rates) and the registers (they open only in :func:`platform.step`, which
+    then takes them off its list); asked again after any search, in case what it set off changed
+    facilitation."""
+    refreshed, reg = model.state.project_funding.refreshed, model.state.platform
+    key = (reg.on, len(reg.opens), len(model.municipalities))
+    kept = getattr(model.state.matching, "ceilings", None)
+    if kept is None or kept[0] is not refreshed or kept[1] != key:
+        kept = model.state.matching.ceilings = (refreshed, key, {})
+    elif refreshed is not None and (value := kept[2].get(water)) is not None:
+        return value
     p = model.params.matching
     base = p.base_search_rate
     if water:
@@ -273,7 +281,8 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
     top = project_funding.highest_rate(model)
     if top is None:
         top = model.firm_arrays.facilitation_rate.max(initial=0.0)
-    return min(1.0, own + top * p.facilitated_search_rate)
+    value = kept[2][water] = min(1.0, own + top * p.facilitated_search_rate)
+    return value
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
