@@ -161,7 +161,6 @@ def on_policy_changed(model: SymbiosisModel, lever: str, value: object) -> None:
 def step(model: SymbiosisModel) -> None:
     """Count months in which a municipality's cluster fails Chertow's 3-2 test; re-plan where pressure wins."""
     p = model.params.land_planning
-    monthly = 1.0 - (1.0 - p.replan_rate_per_year) ** (1.0 / 12.0)
     if model.config.policy.land_reservation:
         free = sum(1 for mun in model.municipalities for plot in mun.plots if plot.zoning == Zoning.RESERVED and plot.occupant is None)
         model.add_public_spending(free * p.reservation_cost_sek_per_plot_year / 12.0)
@@ -176,6 +175,7 @@ def step(model: SymbiosisModel) -> None:
             continue
         if mun.months_inactive < p.inactive_months or model.config.policy.land_reservation:
             continue
+        monthly = 1.0 - (1.0 - p.replan_rate_per_year) ** (1.0 / 12.0)  # only a town that may re-plan needs it
         if model.rng.random() < monthly * mun.housing_pressure:
             n = 0
             for plot in mun.plots:
