@@ -40,17 +40,27 @@ class Params(Strict):
 
 
 class State:
-    """The earliest contract end of the operating exchanges, kept with the ledger's
+    """What lets a month pass over exchanges with nothing due.
+
+    ``next_end``: the earliest contract end of the operating exchanges, kept with the ledger's
     ``operating_version`` it was taken at: most months no contract is up for renewal, and then
-    :func:`operate` does not look at each exchange's term. A renewal moves a term, so it forgets it."""
+    :func:`operate` does not look at each exchange's term. A renewal moves a term, so it forgets it.
+
+    ``next_due``: no pipeline stage ends before this step. Stages are set only here (:func:`begin`
+    lowers it, :func:`advance` takes the minimum again after the stages it resolved), and an
+    exchange leaving the pipeline can only raise the true minimum; most months nothing is due.
+    """
 
     def __init__(self) -> None:
         self.next_end: tuple[int, float] = (-1, math.inf)
+        self.next_due: float = -math.inf
 
 
 def begin(model: SymbiosisModel, ex: Exchange) -> None:
     """A newly opened exchange goes into negotiation."""
     model.ledger.move(ex, Stage.NEGOTIATING, negotiation.months(model, ex))
+    st = model.state.lifecycle
+    st.next_due = min(st.next_due, ex.stage_until)
     model.ledger.log(EventKind.EXCHANGE_PROPOSED, ex)
 
 
@@ -62,6 +72,9 @@ def start_operating(model: SymbiosisModel, ex: Exchange) -> None:
 
 def advance(model: SymbiosisModel) -> None:
     """Resolve every pipeline stage whose time has come."""
+    st = model.state.lifecycle
+    if model.steps < st.next_due:
+        return
     for ex in model.ledger.due():
         if ex.stage is Stage.NEGOTIATING:
             if negotiation.agreed(model, ex):
@@ -91,6 +104,7 @@ def advance(model: SymbiosisModel) -> None:
                 model.ledger.end(ex, EndReason.FINANCING_FAILED)
         elif ex.stage is Stage.BUILDING:
             start_operating(model, ex)
+    st.next_due = min((ex.stage_until for ex in model.ledger.pipeline.values()), default=math.inf)
 
 
 def operate(model: SymbiosisModel) -> None:

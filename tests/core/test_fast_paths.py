@@ -57,9 +57,9 @@ def test_search_ceiling_bounds_every_demand_of_a_few_including_water() -> None:
     assert checked > 0
 
 
-def test_kept_contract_end_and_member_turnover_equal_fresh_values() -> None:
+def test_kept_contract_end_next_due_and_member_turnover_match_fresh_values() -> None:
     """The earliest contract end and each facilitator's member turnover, where still kept, are what
-    a pass over the exchanges and the firms gives."""
+    a pass over the exchanges and the firms gives; no pipeline stage ends before the kept step."""
     renewals = fees = 0
     cfg = config.load(None)
     model = SymbiosisModel(
@@ -76,6 +76,8 @@ def test_kept_contract_end_and_member_turnover_equal_fresh_values() -> None:
         if version == model.ledger.arrays.operating_version:
             ends = [ex.contract_end for ex in model.ledger.operating.values() if ex.contract_end is not None]
             assert end == min(ends, default=math.inf)
+        pipeline = [ex.stage_until for ex in model.ledger.pipeline.values()]
+        assert model.state.lifecycle.next_due <= min(pipeline, default=math.inf)
         arrays = model.firm_arrays
         register = (model.ledger.arrays.operating_version, arrays.n, arrays.n_alive)
         for fac, (key, turnover) in getattr(model.state.project_funding, "turnover", {}).items():
