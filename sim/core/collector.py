@@ -41,6 +41,7 @@ COLUMNS = (
     "cluster_active",
 )
 FEW_LIVE = 32  # live exchanges up to which :meth:`Collector.mean_trust` works in plain Python
+FEW_FIRMS = 256  # firms up to which it reads their delivered months as one list
 NAN = float("nan")
 
 
@@ -167,18 +168,21 @@ class Collector:
             ties = [0.0] * len(rows)
         p = m.params.trust
         cap, per_year = p.reputation_cap, p.reputation_per_year
-        item, extra = m.firm_arrays.delivered.item, m.state.trust.pairs.values
-        levels = []
-        for (s, r, slot, base), tie in zip(rows, ties, strict=True):
-            rep_s = per_year * item(s) / 12.0
-            if rep_s > cap:
-                rep_s = cap
-            rep_r = per_year * item(r) / 12.0
-            if rep_r > cap:
-                rep_r = cap
-            x = base + tie + 0.5 * (rep_s + rep_r) + extra[slot]
-            levels.append((x if x < 1.0 else 1.0) if x > 0.0 else 0.0)
-        return _numpy_sum(levels) / len(levels)
+        fa, extra = m.firm_arrays, m.state.trust.pairs.values
+        # each firm's delivered months: as a list for a small register, else only the rows' firms
+        if fa.n <= FEW_FIRMS:
+            d = fa.delivered[: fa.n].tolist()
+        else:
+            item = fa.delivered.item
+            d = {f: item(f) for row in rows for f in row[:2]}
+        xs = [
+            base
+            + tie
+            + 0.5 * ((a if (a := per_year * d[s] / 12.0) < cap else cap) + (b if (b := per_year * d[r] / 12.0) < cap else cap))
+            + extra[slot]
+            for (s, r, slot, base), tie in zip(rows, ties, strict=True)
+        ]
+        return _numpy_sum([(x if x < 1.0 else 1.0) if x > 0.0 else 0.0 for x in xs]) / len(xs)
 
     def mean_engagement(self) -> float:
         """Mean engagement of the facilitators (0 without any), as ``np.mean`` sums it: element by

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from sim import config
+from sim.core import collector
 from sim.core.model import SymbiosisModel
 from sim.mechanisms import land_planning, matching, project_funding, scarcity, trust
 
@@ -27,8 +29,10 @@ def _fresh_mean_trust(model: SymbiosisModel) -> float:
     return float(np.mean([trust.level(model, firms[ex.supplier], firms[ex.receiver]) for ex in live]))
 
 
-def test_mean_trust_equals_a_fresh_computation_every_month() -> None:
+@pytest.mark.parametrize("few_firms", [collector.FEW_FIRMS, 0])  # 0: the reading of a large register
+def test_mean_trust_equals_a_fresh_computation_every_month(monkeypatch: pytest.MonkeyPatch, few_firms: int) -> None:
     """Live sets, deliveries, meetings and new ties change month by month; the kept rows follow."""
+    monkeypatch.setattr(collector, "FEW_FIRMS", few_firms)
     seen = 0
     for case in ("A2_high_coast", "A13_bjuv"):
         model = _model(case)
@@ -88,7 +92,7 @@ def test_kept_contract_end_next_due_and_member_turnover_match_fresh_values() -> 
     assert renewals > 0 and fees > 0
 
 
-def test_clusters_of_a_few_exchanges_equal_the_vectorised_count(monkeypatch) -> None:
+def test_clusters_of_a_few_exchanges_equal_the_vectorised_count(monkeypatch: pytest.MonkeyPatch) -> None:
     """The plain-Python 3-2 test gives the numpy path's municipalities every month."""
     active = 0
     for case in ("A13_bjuv", "A1_stenungsund"):
