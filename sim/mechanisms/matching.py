@@ -266,11 +266,10 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
     then takes them off its list); asked again after any search, in case what it set off changed
     facilitation."""
     refreshed, reg = model.state.project_funding.refreshed, model.state.platform
-    key = (reg.on, len(reg.opens), len(model.municipalities))
     kept = getattr(model.state.matching, "ceilings", None)
-    if kept is None or kept[0] is not refreshed or kept[1] != key:
-        kept = model.state.matching.ceilings = (refreshed, key, {})
-    elif refreshed is not None and (value := kept[2].get(water)) is not None:
+    if kept is None or kept[0] is not refreshed or kept[1] != reg.on or kept[2] != len(reg.opens):
+        kept = model.state.matching.ceilings = (refreshed, reg.on, len(reg.opens), {})
+    elif refreshed is not None and (value := kept[3].get(water)) is not None:
         return value
     p = model.params.matching
     base = p.base_search_rate
@@ -281,7 +280,7 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
     top = project_funding.highest_rate(model)
     if top is None:
         top = model.firm_arrays.facilitation_rate.max(initial=0.0)
-    value = kept[2][water] = min(1.0, own + top * p.facilitated_search_rate)
+    value = kept[3][water] = min(1.0, own + top * p.facilitated_search_rate)
     return value
 
 

@@ -14,7 +14,7 @@ import pytest
 from sim import config
 from sim.core import collector
 from sim.core.model import SymbiosisModel
-from sim.mechanisms import land_planning, matching, project_funding, scarcity, trust
+from sim.mechanisms import firm_exit, land_planning, matching, project_funding, scarcity, trust
 
 
 def _model(case: str, seed: int = 1) -> SymbiosisModel:
@@ -105,3 +105,22 @@ def test_clusters_of_a_few_exchanges_equal_the_vectorised_count(monkeypatch: pyt
             monkeypatch.setattr(land_planning, "FEW", 64)
             active += bool(few)
     assert active > 0
+
+
+def test_patched_exit_table_equals_a_fresh_one() -> None:
+    """Rows made again for the firms that arrived, left, were stranded or supplied again give the
+    table a pass over the whole register gives; its expiry is no later."""
+    patched = 0
+    for cfg, seed in ((config.load(None), 3), (config.load("configs/cases/A13_bjuv.yaml"), 1)):
+        model = SymbiosisModel(cfg, rng=seed)
+        while model.running and model.steps < 180:
+            model.step()
+            patched += bool(model.state.firm_exit.touched)
+            candidates, monthly = firm_exit.exit_table(model)
+            kept = (candidates.tolist(), monthly.tobytes(), model.state.firm_exit.table[6:])
+            expires = model.state.firm_exit.table[2]
+            firm_exit.invalidate(model)
+            candidates, monthly = firm_exit.exit_table(model)
+            assert kept == (candidates.tolist(), monthly.tobytes(), model.state.firm_exit.table[6:]), model.steps
+            assert expires <= model.state.firm_exit.table[2]
+    assert patched > 10
