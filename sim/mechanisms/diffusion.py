@@ -144,12 +144,20 @@ def inspiration(model: SymbiosisModel) -> np.ndarray:
 
 def step(model: SymbiosisModel) -> None:
     """Count visibility and let municipalities that met or visited a visible symbiosis start facilitation."""
+    after = model.params.diffusion.visible_after_months
+    vacant = visible = False  # (in the same pass) a municipality without facilitation; one visible
     for mun in model.municipalities:
-        mun.months_visible = mun.months_visible + 1 if mun.operating_exchanges > 0 else 0
+        months = mun.months_visible = mun.months_visible + 1 if mun.operating_exchanges > 0 else 0
+        visible = visible or months >= after
+        vacant = vacant or mun.facilitator is None
     if not model.switches.diffusion:
         return
-    if all(mun.facilitator is not None for mun in model.municipalities):
+    if not vacant:
         return  # none left to start facilitation (and nothing drawn): the chances are not needed
+    if not visible:  # what :func:`inspiration` finds then, without its pass and its array of zeros
+        st = model.state.diffusion
+        st.key, st.chances = None, []
+        return
     inspiration(model)
     chance = model.state.diffusion.chances  # as Python floats, [] when no municipality has a chance
     if not chance:

@@ -10,6 +10,7 @@ cash runs out. Nothing here knows about clusters: collapse follows from these ru
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -124,17 +125,27 @@ class State:
     first step at which a young SME's newness ends. Recomputing the same numpy expression every
     month cost more than the draws. A writer of the register's hazard columns outside these hooks
     (a test setting a firm's hazard mid-run) calls :func:`invalidate`.
+
+    The hooks that concern one firm (it arrives or leaves, is stranded or supplied again) only add
+    it to ``touched``: a table of a few firms then gets just those rows again (:func:`_patched`),
+    not a pass over the register each time a firm is born or leaves.
     """
 
     def __init__(self) -> None:
         self.version = 0
-        # version, n, expires, candidates, monthly, and for a few firms the last two as lists
-        self.table: tuple[int, int, float, np.ndarray, np.ndarray, list[int] | None, list[float] | None] | None = None
+        self.touched: set[int] = set()
+        # version, n, expires, candidates, monthly, and for a few firms the last two as lists and the highest hazard
+        self.table: tuple[int, int, float, np.ndarray, np.ndarray, list[int] | None, list[float] | None, float | None] | None = None
 
 
 def invalidate(model: SymbiosisModel) -> None:
     """The register's hazard columns changed: recompute the exit table next month."""
     model.state.firm_exit.version += 1
+
+
+def _touch(model: SymbiosisModel, idx: int) -> None:
+    """One firm's hazard row changed (see :class:`State`)."""
+    model.state.firm_exit.touched.add(idx)
 
 
 def step(model: SymbiosisModel) -> None:
@@ -143,13 +154,14 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.firm_exit:
         return
     candidates, monthly = exit_table(model)
-    firms, hazards = model.state.firm_exit.table[5:]
+    firms, hazards, top = model.state.firm_exit.table[5:]
     if firms is not None:  # a few firms: the draws compared in Python (all drawn before any leaves)
         if firms:
             rng = model.rng
             draws = [rng.random() for _ in firms] if len(firms) <= 2 else rng.random(len(firms)).tolist()
-            for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
-                model.remove_firm(model.firms[k], "hazard")
+            if min(draws) < top:  # else no draw is below any hazard: nobody leaves (most months)
+                for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
+                    model.remove_firm(model.firms[k], "hazard")
     elif len(candidates):
         draws_ = model.rng.random(len(candidates))
         for k in candidates[draws_ < monthly]:
@@ -173,11 +185,15 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
     """The firms that may exit by hazard this month and their monthly hazards (kept; see :class:`State`)."""
     st, fa, now = model.state.firm_exit, model.firm_arrays, model.steps
     table = st.table
-    if table is None or table[0] != st.version or table[1] != fa.n or now >= table[2]:
+    if st.touched and table is not None and table[0] == st.version and now < table[2] and table[5] is not None and fa.n <= SMALL:
+        table = st.table = _patched(model, table, now)
+    if table is None or table[0] != st.version or table[1] != fa.n or now >= table[2] or st.touched:
+        st.touched.clear()
         p, n = model.params.firm_exit, fa.n
         if n <= SMALL:
             expires, candidates, monthly = _table_few(p, fa, n, now)
-            table = st.table = (st.version, n, expires, candidates, monthly, candidates.tolist(), monthly.tolist())
+            hazards = monthly.tolist()
+            table = st.table = (st.version, n, expires, candidates, monthly, candidates.tolist(), hazards, max(hazards, default=0.0))
             return table[3], table[4]
         candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
         founded = fa.founded[candidates]
@@ -188,7 +204,7 @@ def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
         young = founded[sme & np.less(age_years, p.newness_years)]
         # newness ends first for the oldest young SME (the test is monotone in the founding step)
         expires = _comes_of_age(p, now, float(young.min())) if len(young) else math.inf
-        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly), None, None)
+        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly), None, None, None)
     return table[3], table[4]
 
 
@@ -212,6 +228,30 @@ def _table_few(p: Params, fa: Any, n: int, now: int) -> tuple[float, np.ndarray,
     return expires, _frozen(np.array(candidates, dtype=np.int64)), _frozen(monthly)
 
 
+def _patched(model: SymbiosisModel, table: tuple, now: int) -> tuple:
+    """The kept table of a few firms with the rows of the touched firms made again as
+    :func:`_table_few` makes them (the same expressions, and the monthly power through numpy), in
+    index order; the expiry can only come sooner (a firm arriving young)."""
+    st, fa, p = model.state.firm_exit, model.firm_arrays, model.params.firm_exit
+    candidates, hazards, expires = list(table[5]), list(table[6]), table[2]
+    for i in sorted(st.touched):
+        at = bisect_left(candidates, i)
+        if at < len(candidates) and candidates[at] == i:
+            del candidates[at], hazards[at]
+        if not (fa.alive.item(i) and fa.exitable.item(i)):
+            continue
+        founded = fa.founded.item(i)
+        young = fa.sme.item(i) and not fa.own_hazard.item(i) and (now - founded) / 12.0 < p.newness_years
+        survive = 1.0 - min(1.0, fa.base_hazard.item(i) * (p.newness_factor if young else 1.0) + fa.extra_hazard.item(i))
+        candidates.insert(at, i)
+        hazards.insert(at, (1.0 - np.power(np.array([survive], dtype=float), 1.0 / 12.0)).tolist()[0])
+        if young:
+            expires = min(expires, _comes_of_age(p, now, founded))
+    st.touched.clear()
+    arrays = _frozen(np.array(candidates, dtype=np.int64)), _frozen(np.array(hazards, dtype=float))
+    return (table[0], fa.n, expires, *arrays, candidates, hazards, max(hazards, default=0.0))
+
+
 def _comes_of_age(p: Params, now: int, founded: float) -> float:
     """The first step from ``now`` at which an SME founded at ``founded`` is no longer young, by the
     very test :func:`annual_hazard` makes (inf if it is not young now)."""
@@ -229,7 +269,7 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 def on_firm_removed(model: SymbiosisModel, firm: Firm) -> None:
-    invalidate(model)
+    _touch(model, firm.idx)
 
 
 def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
@@ -238,7 +278,7 @@ def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
     p = model.params.firm_exit
     model.firm_arrays.base_hazard[firm.idx] = base_hazard(p, firm.role)
     model.firm_arrays.exitable[firm.idx] = firm.role != Role.UTILITY or p.hazard_utility > 0
-    invalidate(model)
+    _touch(model, firm.idx)
 
 
 def on_built(model: SymbiosisModel) -> None:
@@ -254,7 +294,7 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
     """Supplied again: the receiver's business basis is back."""
     if model.firm_arrays.extra_hazard[ex.receiver] != 0.0:
         model.firm_arrays.extra_hazard[ex.receiver] = 0.0
-        invalidate(model)
+        _touch(model, ex.receiver)
 
 
 def on_end(model: SymbiosisModel, ex: Exchange, was_operating: bool) -> None:
@@ -284,4 +324,4 @@ def strand(model: SymbiosisModel, receiver_idx: int, investment_sek: float) -> N
     firm.cash_sek -= model.params.firm_exit.stranded_share * investment_sek * 0.5
     if model.switches.firm_exit and not firm.is_large:
         model.firm_arrays.extra_hazard[firm.idx] = model.params.firm_exit.dependant_hazard
-        invalidate(model)
+        _touch(model, firm.idx)

@@ -77,11 +77,15 @@ def active_clusters(model: SymbiosisModel) -> frozenset[int]:
     return st.clusters[1]
 
 
+FEW = 64  # operating exchanges up to which :func:`_clusters` counts in plain Python
+
+
 def _clusters(model: SymbiosisModel) -> frozenset[int]:
     arrays = model.ledger.arrays
+    operating = model.ledger.operating
+    if len(operating) <= FEW:
+        return _clusters_few(model)
     ids = arrays.operating_ids()
-    if not len(ids):
-        return frozenset()
     n_muni, n_firms, n_res = len(model.municipalities), len(model.firms), len(arrays.resource_code)
     muni = model.firm_arrays.municipality[arrays.supplier[ids]]
     firm_keys = np.unique(np.concatenate([muni * n_firms + arrays.supplier[ids], muni * n_firms + arrays.receiver[ids]]))
@@ -89,6 +93,22 @@ def _clusters(model: SymbiosisModel) -> frozenset[int]:
     resources = np.bincount(np.unique(muni * n_res + arrays.resource[ids]) // n_res, minlength=n_muni)
     obs = model.config.observation
     return frozenset(np.flatnonzero((firms >= obs.cluster_min_firms) & (resources >= obs.cluster_min_resources)).tolist())
+
+
+def _clusters_few(model: SymbiosisModel) -> frozenset[int]:
+    """:func:`_clusters` for a few operating exchanges with sets instead of a dozen numpy calls:
+    the same distinct firms and resources per supplier's municipality, so the same answer."""
+    if not model.ledger.operating:
+        return frozenset()
+    muni = model.firm_arrays.municipality
+    firms: dict[int, set[int]] = {}
+    resources: dict[int, set[str]] = {}
+    for ex in model.ledger.operating.values():
+        m = muni.item(ex.supplier)
+        firms.setdefault(m, set()).update((ex.supplier, ex.receiver))
+        resources.setdefault(m, set()).add(ex.resource)
+    obs = model.config.observation
+    return frozenset(m for m, f in firms.items() if len(f) >= obs.cluster_min_firms and len(resources[m]) >= obs.cluster_min_resources)
 
 
 def free_plot_near(model: SymbiosisModel, hub: Firm, radius_km: float) -> Plot | None:
@@ -141,7 +161,6 @@ def on_policy_changed(model: SymbiosisModel, lever: str, value: object) -> None:
 def step(model: SymbiosisModel) -> None:
     """Count months in which a municipality's cluster fails Chertow's 3-2 test; re-plan where pressure wins."""
     p = model.params.land_planning
-    monthly = 1.0 - (1.0 - p.replan_rate_per_year) ** (1.0 / 12.0)
     if model.config.policy.land_reservation:
         free = sum(1 for mun in model.municipalities for plot in mun.plots if plot.zoning == Zoning.RESERVED and plot.occupant is None)
         model.add_public_spending(free * p.reservation_cost_sek_per_plot_year / 12.0)
@@ -156,6 +175,7 @@ def step(model: SymbiosisModel) -> None:
             continue
         if mun.months_inactive < p.inactive_months or model.config.policy.land_reservation:
             continue
+        monthly = 1.0 - (1.0 - p.replan_rate_per_year) ** (1.0 / 12.0)  # only a town that may re-plan needs it
         if model.rng.random() < monthly * mun.housing_pressure:
             n = 0
             for plot in mun.plots:

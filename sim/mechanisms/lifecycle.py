@@ -8,6 +8,7 @@ Kemira–Öresundskraft since 1974), because renewal re-checks the same two-side
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.core.events import EventKind
@@ -38,9 +39,28 @@ class Params(Strict):
     )
 
 
+class State:
+    """What lets a month pass over exchanges with nothing due.
+
+    ``next_end``: the earliest contract end of the operating exchanges, kept with the ledger's
+    ``operating_version`` it was taken at: most months no contract is up for renewal, and then
+    :func:`operate` does not look at each exchange's term. A renewal moves a term, so it forgets it.
+
+    ``next_due``: no pipeline stage ends before this step. Stages are set only here (:func:`begin`
+    lowers it, :func:`advance` takes the minimum again after the stages it resolved), and an
+    exchange leaving the pipeline can only raise the true minimum; most months nothing is due.
+    """
+
+    def __init__(self) -> None:
+        self.next_end: tuple[int, float] = (-1, math.inf)
+        self.next_due: float = -math.inf
+
+
 def begin(model: SymbiosisModel, ex: Exchange) -> None:
     """A newly opened exchange goes into negotiation."""
     model.ledger.move(ex, Stage.NEGOTIATING, negotiation.months(model, ex))
+    st = model.state.lifecycle
+    st.next_due = min(st.next_due, ex.stage_until)
     model.ledger.log(EventKind.EXCHANGE_PROPOSED, ex)
 
 
@@ -52,6 +72,9 @@ def start_operating(model: SymbiosisModel, ex: Exchange) -> None:
 
 def advance(model: SymbiosisModel) -> None:
     """Resolve every pipeline stage whose time has come."""
+    st = model.state.lifecycle
+    if model.steps < st.next_due:
+        return
     for ex in model.ledger.due():
         if ex.stage is Stage.NEGOTIATING:
             if negotiation.agreed(model, ex):
@@ -81,6 +104,7 @@ def advance(model: SymbiosisModel) -> None:
                 model.ledger.end(ex, EndReason.FINANCING_FAILED)
         elif ex.stage is Stage.BUILDING:
             start_operating(model, ex)
+    st.next_due = min((ex.stage_until for ex in model.ledger.pipeline.values()), default=math.inf)
 
 
 def operate(model: SymbiosisModel) -> None:
@@ -90,10 +114,19 @@ def operate(model: SymbiosisModel) -> None:
         return
     monthly = 1.0 - (1.0 - model.params.lifecycle.disruption_rate_per_year) ** (1.0 / 12.0)
     now = model.steps
-    due = [ex.contract_end is not None and now >= ex.contract_end for ex in exchanges]
+    st, version = model.state.lifecycle, model.ledger.arrays.operating_version
+    if st.next_end[0] != version:
+        st.next_end = (version, min((ex.contract_end for ex in exchanges if ex.contract_end is not None), default=math.inf))
+    if now < st.next_end[1]:  # no term ends this month
+        due = [False] * len(exchanges)
+        n = len(exchanges)
+    else:
+        due = [ex.contract_end is not None and now >= ex.contract_end for ex in exchanges]
+        n = len(due) - sum(due)
+        st.next_end = (-1, math.inf)  # the renewals below move terms
     # one disruption draw per exchange not up for renewal, in order: drawn at once (one by one for a
     # couple, where a scalar call costs half an array's), the same numbers
-    n, rng = len(due) - sum(due), model.rng
+    rng = model.rng
     draws = iter([rng.random() for _ in range(n)] if n <= 2 else rng.random(n).tolist())
     deliver = model.ledger.deliver
     for ex, renew in zip(exchanges, due, strict=True):

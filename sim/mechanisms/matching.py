@@ -197,17 +197,14 @@ def discover(model: SymbiosisModel) -> None:
     them is still available, which :func:`_search` checks one searcher at a time, in order.
     """
     p = model.params.matching
-    ceiling = None
     for book in model.state.matching.books.values():
         if (ok := book.searchable) is None:
             ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
         if not ok:
             continue
         if len(book.demand_firms) <= SMALL:
-            if ceiling is None:  # again after any search, in case what it set off changed facilitation
-                ceiling = _ceiling(model)
             water = model.switches.scarcity and book.resource == scarcity.WATER
-            searchers, brokered = _searchers_few(model, book, 1.0 if water else ceiling)
+            searchers, brokered = _searchers_few(model, book, _ceiling(model, water))
         else:
             prob, facilitated = search_probabilities(model, book)
             draws = model.rng.random(len(prob))
@@ -215,7 +212,6 @@ def discover(model: SymbiosisModel) -> None:
             searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
         if searchers:
             _search_book(model, p, book, searchers, brokered)
-            ceiling = None
 
 
 def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
@@ -239,9 +235,9 @@ def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[l
     """
     n, rng = len(book.demand_firms), model.rng
     draws = [rng.random() for _ in range(n)] if n <= 2 else rng.random(n).tolist()  # the same draws; a scalar call costs half
+    if not draws or min(draws) >= ceiling:  # most months: nobody searches
+        return [], []
     maybe = [k for k, u in enumerate(draws) if u < ceiling]
-    if not maybe:
-        return maybe, []
     p = model.params.matching
     base, rate, firms = p.base_search_rate, model.firm_arrays.facilitation_rate, book._demand_firms
     own = None
@@ -260,19 +256,37 @@ def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[l
     return searchers, brokered
 
 
-def _ceiling(model: SymbiosisModel) -> float:
-    """An upper bound of every demand's search probability this month (water's scarcity aside):
-    the base rate plus the highest facilitation of any firm, with the same rounding, so no less.
+def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
+    """An upper bound of every demand's search probability this month: the base rate (for water
+    under scarcity times the multiplier of the scarcest municipality) plus the highest facilitation
+    of any firm, with the same rounding, so no less (rounding is monotone).
 
     A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
     set per municipality, so their maximum (:func:`project_funding.highest_rate`) bounds it without
-    a pass over the firms."""
+    a pass over the firms. The water book then computes its multipliers only in a month some draw
+    falls below the bound, not every month.
+
+    Kept while its inputs stand: the last refresh (a new one replaces the kept rates, so the same
+    object means the same rates) and the registers (they open only in :func:`platform.step`, which
+    then takes them off its list); asked again after any search, in case what it set off changed
+    facilitation."""
+    refreshed, reg = model.state.project_funding.refreshed, model.state.platform
+    kept = getattr(model.state.matching, "ceilings", None)
+    if kept is None or kept[0] is not refreshed or kept[1] != reg.on or kept[2] != len(reg.opens):
+        kept = model.state.matching.ceilings = (refreshed, reg.on, len(reg.opens), {})
+    elif refreshed is not None and (value := kept[3].get(water)) is not None:
+        return value
     p = model.params.matching
-    own = p.base_search_rate + platform.max_rate(model) if model.state.platform.on else p.base_search_rate
+    base = p.base_search_rate
+    if water:
+        top_level = max((m.freshwater_scarcity for m in model.municipalities), default=0.0)
+        base = base * (1.0 + model.params.scarcity.search_boost * top_level)
+    own = base + platform.max_rate(model) if model.state.platform.on else base
     top = project_funding.highest_rate(model)
     if top is None:
         top = model.firm_arrays.facilitation_rate.max(initial=0.0)
-    return min(1.0, own + top * p.facilitated_search_rate)
+    value = kept[3][water] = min(1.0, own + top * p.facilitated_search_rate)
+    return value
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:

@@ -370,6 +370,12 @@ def step(model: SymbiosisModel) -> None:
     policy = model.config.policy
     on = model.switches.project_funding
     cofinanced = model.params.project_funding.cofinanced_by_partners
+    # member turnover depends only on which firms are alive and which operate: kept per facilitator
+    # until an exchange starts or ends or a firm arrives or leaves (a pass over every firm otherwise)
+    st, arrays = model.state.project_funding, model.firm_arrays
+    kept = getattr(st, "turnover", None)
+    if kept is None:
+        kept = st.turnover = {}
     for fac in model.facilitators:
         if fac.project is not None and model.steps >= fac.project.end_step:
             _end_project(model, fac)
@@ -377,7 +383,14 @@ def step(model: SymbiosisModel) -> None:
             _apply(model, fac)
         cost = fac.cost_sek_per_month
         base = policy.facilitator_base_funding_sek_per_year / 12.0
-        fees = fac.membership_fee_share * member_turnover_sek_per_month(model, fac)
+        if fac.membership_fee_share > 0:
+            key = ((model.ledger.arrays.operating_version, arrays.n, arrays.n_alive), fac.membership_fee_share, tuple(fac.municipalities))
+            turnover = kept.get(fac)
+            if turnover is None or turnover[0] != key:
+                turnover = kept[fac] = (key, member_turnover_sek_per_month(model, fac))
+            fees = fac.membership_fee_share * turnover[1]
+        else:
+            fees = fac.membership_fee_share * member_turnover_sek_per_month(model, fac)
         project = fac.project if on else None
         paid = project.public_sek_per_month if project is not None else 0.0
         own, utilities = cofinance(model, fac, cost - paid - base - fees) if project is not None and cofinanced else (0.0, 0.0)
