@@ -94,6 +94,8 @@ class State:
         self.involved: dict[int, dict[int, dict[tuple[int, int], None]]] = {}
         self.departed: list[int] = []  # every firm removed, in order
         self.swept: dict[int, int] = {}  # per municipality: len(departed) when latent_in last looked
+        # the search ceilings (by water or not) as of (the last facilitation refresh, the registers)
+        self.ceilings: tuple[object, bool, int, dict[bool, float]] | None = None
 
 
 def remember_latent(model: SymbiosisModel, offer: Offer, demand: Demand) -> None:
@@ -271,7 +273,7 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
     then takes them off its list); asked again after any search, in case what it set off changed
     facilitation."""
     refreshed, reg = model.state.project_funding.refreshed, model.state.platform
-    kept = getattr(model.state.matching, "ceilings", None)
+    kept = model.state.matching.ceilings
     if kept is None or kept[0] is not refreshed or kept[1] != reg.on or kept[2] != len(reg.opens):
         kept = model.state.matching.ceilings = (refreshed, reg.on, len(reg.opens), {})
     elif refreshed is not None and (value := kept[3].get(water)) is not None:

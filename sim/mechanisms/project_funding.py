@@ -15,8 +15,7 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import repeat
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,7 @@ from agents.firm import Role
 from agents.region import project_needs
 from sim.core.events import EventKind
 from sim.core.params import Strict, Switch, param
+from sim.core.partners import Partners, partners
 
 if TYPE_CHECKING:
     from agents.facilitator import Facilitator
@@ -124,6 +124,8 @@ class State:
         self.benefit_sek: dict[int, float] = {}
         # per facilitator (the object: indices change when one closes), its partners as of (firms, alive)
         self.partners: dict[Facilitator, Partners] = {}
+        # per facilitator: (the register's versions and its area, the member turnover then)
+        self.turnover: dict[Facilitator, tuple[tuple[int, int, int, tuple[int, ...]], float]] = {}
         self.refreshed: tuple[int, int, dict[int, tuple[float, float]]] | None = None  # inputs of the last refresh
 
 
@@ -187,59 +189,21 @@ def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
 
 
 def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> float:
-    """Turnover of the firms in the facilitator's area that take part in an exchange (for member fees)."""
+    """Turnover of the firms in the facilitator's area that take part in an exchange (for member fees).
+
+    It depends only on which firms are alive and which operate, so it is kept per facilitator until
+    an exchange starts or ends or a firm arrives or leaves (a pass over every firm otherwise)."""
     if fac.membership_fee_share <= 0:
         return 0.0
-    area = set(fac.municipalities)
-    return sum(f.turnover_sek_per_year for f in model.firms if f.alive and f.operating > 0 and f.municipality in area) / 12.0
-
-
-@dataclass(slots=True)
-class Partners:
-    """A facilitator's partners as of the register's size and count alive, in index order: indices
-    (a list and an array), the firms and which are utilities, gathered once, not every month."""
-
-    n: int
-    n_alive: int
-    idx: list[int]
-    at: np.ndarray
-    firms: list[Firm]
-    utility: np.ndarray
-
-
-def partners(model: SymbiosisModel, fac: Facilitator) -> Partners:
-    """The firms alive in the facilitator's area: the network's partners.
-
-    Kept per facilitator and brought up to date from the last call: firms are only appended and
-    removed, never revived, so the kept table loses its dead and gains the area's new firms (no
-    pass over the whole register each month); unchanged when no firm arrived or left.
-    """
     arrays = model.firm_arrays
-    n, n_alive = arrays.n, arrays.n_alive
-    cache = model.state.project_funding.partners
-    kept = cache.get(fac)
-    if kept is not None and kept.n == n and kept.n_alive == n_alive:
-        return kept
-    if kept is None or kept.n > n:
-        kept = Partners(0, 0, [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=bool))
-    at, n0, idx, firms, utility = kept.at, kept.n, kept.idx, kept.firms, kept.utility
-    live = arrays.alive[at]
-    if not live.all():
-        keep = live.tolist()
-        at, utility = at[live], utility[live]
-        idx, firms = list(compress(idx, keep)), list(compress(firms, keep))
-    if n > n0:
-        area = np.zeros(len(model.municipalities), dtype=bool)
-        area[fac.municipalities] = True
-        new = n0 + np.flatnonzero(arrays.alive[n0:n] & area[arrays.municipality[n0:n]])
-        if len(new):
-            at = np.concatenate((at, new))
-            utility = np.concatenate((utility, ~(arrays.anchor[new] | arrays.sme[new] | arrays.startup[new])))  # the fourth role
-            added = new.tolist()
-            idx = idx + added
-            firms = firms + list(map(model.firms.__getitem__, added))
-    kept = cache[fac] = Partners(n, n_alive, idx, at, firms, utility)
-    return kept
+    key = (model.ledger.arrays.operating_version, arrays.n, arrays.n_alive, tuple(fac.municipalities))
+    kept = model.state.project_funding.turnover
+    if (got := kept.get(fac)) is not None and got[0] == key:
+        return got[1]
+    area = set(fac.municipalities)
+    value = sum(f.turnover_sek_per_year for f in model.firms if f.alive and f.operating > 0 and f.municipality in area) / 12.0
+    kept[fac] = (key, value)
+    return value
 
 
 def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
@@ -263,7 +227,7 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     """
     if rest_sek <= 0:
         return 0.0, 0.0
-    table = partners(model, fac)
+    table = partners(model, fac, model.state.project_funding.partners)
     idx = table.idx
     if len(idx) == 0:
         return 0.0, 0.0
@@ -370,12 +334,6 @@ def step(model: SymbiosisModel) -> None:
     policy = model.config.policy
     on = model.switches.project_funding
     cofinanced = model.params.project_funding.cofinanced_by_partners
-    # member turnover depends only on which firms are alive and which operate: kept per facilitator
-    # until an exchange starts or ends or a firm arrives or leaves (a pass over every firm otherwise)
-    st, arrays = model.state.project_funding, model.firm_arrays
-    kept = getattr(st, "turnover", None)
-    if kept is None:
-        kept = st.turnover = {}
     for fac in model.facilitators:
         if fac.project is not None and model.steps >= fac.project.end_step:
             _end_project(model, fac)
@@ -383,14 +341,7 @@ def step(model: SymbiosisModel) -> None:
             _apply(model, fac)
         cost = fac.cost_sek_per_month
         base = policy.facilitator_base_funding_sek_per_year / 12.0
-        if fac.membership_fee_share > 0:
-            key = ((model.ledger.arrays.operating_version, arrays.n, arrays.n_alive), fac.membership_fee_share, tuple(fac.municipalities))
-            turnover = kept.get(fac)
-            if turnover is None or turnover[0] != key:
-                turnover = kept[fac] = (key, member_turnover_sek_per_month(model, fac))
-            fees = fac.membership_fee_share * turnover[1]
-        else:
-            fees = fac.membership_fee_share * member_turnover_sek_per_month(model, fac)
+        fees = fac.membership_fee_share * member_turnover_sek_per_month(model, fac)
         project = fac.project if on else None
         paid = project.public_sek_per_month if project is not None else 0.0
         own, utilities = cofinance(model, fac, cost - paid - base - fees) if project is not None and cofinanced else (0.0, 0.0)
