@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from sim.core.resources import RESOURCE_NAMES
-from sim.mechanisms import acquaintance, trust
-from sim.mechanisms.matching import _numpy_sum
+from sim.mechanisms import trust
+from sim.mechanisms.matching import numpy_sum
 
 if TYPE_CHECKING:
     from sim.core.exchange import Exchange
@@ -41,8 +41,6 @@ COLUMNS = (
     "cluster_active",
 )
 FEW_LIVE = 32  # live exchanges up to which :meth:`Collector.mean_trust` works in plain Python
-FEW_FIRMS = 256  # firms up to which it reads their delivered months as one list
-NAN = float("nan")
 
 
 class Collector:
@@ -75,7 +73,7 @@ class Collector:
         self._flowed = False
         self._co2 = self._water = self._heat = 0.0
         self._live: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._few: tuple[int, object, list[tuple[int, int, int, float]], list[int]] | None = None
+        self._few: tuple[int, list[tuple[int, int, int]]] | None = None
         obs = model.config.observation  # read once: a run does not change what it observes
         self._start_year, self._cluster = model.config.start_year, (obs.cluster_min_firms, obs.cluster_min_resources)
 
@@ -114,89 +112,30 @@ class Collector:
     def mean_trust(self) -> float:
         """Mean trust of the live exchanges (nan without any): ``np.mean``'s own sum, without its wrapper.
 
-        A case has a handful of live exchanges: :meth:`_mean_trust_few` then does the same in plain
-        Python, where the numpy calls of :func:`trust.levels` were most of a month's collection."""
+        A case has a handful of live exchanges: :func:`trust.levels_few` and :func:`numpy_sum` then
+        give the same float in plain Python, where numpy's calls were most of a month's collection."""
         n = len(self.model.ledger.live)
         if not n:
             return float("nan")
-        if n <= FEW_LIVE and self.model.switches.trust:
-            return self._mean_trust_few()
+        if n <= FEW_LIVE:
+            return numpy_sum(trust.levels_few(self.model, self._few_pairs())) / n
         trusts = trust.levels(self.model, *self._live_pairs())
         return float(trusts.sum()) / len(trusts)
 
-    def _few_pairs(self) -> tuple[list[tuple[int, int, int, float]], list[int]]:
-        """Per live exchange: supplier, receiver, trust slot and the part of :func:`trust._combine` that
-        follows from fixed attributes (a start-up's base, the other-town penalty), in its order; and
-        the slots. Kept until the live set changes (firms never change role or town)."""
-        m = self.model
-        arrays = m.ledger.arrays
-        kept = self._few
-        if kept is not None and kept[0] == arrays.live_version and kept[1] is m.params.trust:
-            return kept[2], kept[3]
-        p, fa = m.params.trust, m.firm_arrays
-        startup, muni = fa.startup, fa.municipality
-        rows = []
-        for ex in m.ledger.live.values():
-            s, r = ex.supplier, ex.receiver
-            base = p.startup_initial if startup.item(s) or startup.item(r) else p.established
-            if muni.item(s) != muni.item(r):
-                base -= p.other_municipality_penalty
-            rows.append((s, r, ex.trust_slot, base))
-        slots = [row[2] for row in rows]
-        self._few = (arrays.live_version, p, rows, slots)
-        return rows, slots
-
-    def _mean_trust_few(self) -> float:
-        """:func:`trust.levels` of a few live exchanges and their sum in ``np.sum``'s order, divided by
-        their number: the same float (``min``/``max`` written as comparisons, which pick the same
-        values). The ties come from acquaintance's per-slot cache; a NaN there (not computed yet, or
-        forgotten) or a slot past its end is computed by :func:`acquaintance.ties` (which
-        fills the cache) only for those."""
-        m = self.model
-        rows, slots = self._few_pairs()
-        if m.switches.acquaintance:
-            cache = m.state.acquaintance.by_slot
-            size = len(cache)
-            ties = [cache[slot] for slot in slots] if max(slots) < size else [cache[slot] if slot < size else NAN for slot in slots]
-            if (total := sum(ties)) != total:  # a NaN among them: those pairs through acquaintance.ties
-                miss = [k for k, t in enumerate(ties) if t != t]
-                pairs = [rows[k] for k in miss]
-                got = acquaintance.ties(m, *(np.array([row[c] for row in pairs], dtype=np.int64) for c in range(3)))
-                for k, t in zip(miss, got.tolist(), strict=True):
-                    ties[k] = t
-        else:
-            ties = [0.0] * len(rows)
-        p = m.params.trust
-        cap, per_year = p.reputation_cap, p.reputation_per_year
-        fa, extra = m.firm_arrays, m.state.trust.pairs.values
-        # each firm's delivered months: as a list for a small register, else only the rows' firms
-        if fa.n <= FEW_FIRMS:
-            d = fa.delivered[: fa.n].tolist()
-        else:
-            item = fa.delivered.item
-            d = {f: item(f) for row in rows for f in row[:2]}
-        xs = [
-            base
-            + tie
-            + 0.5 * ((a if (a := per_year * d[s] / 12.0) < cap else cap) + (b if (b := per_year * d[r] / 12.0) < cap else cap))
-            + extra[slot]
-            for (s, r, slot, base), tie in zip(rows, ties, strict=True)
-        ]
-        return _numpy_sum([(x if x < 1.0 else 1.0) if x > 0.0 else 0.0 for x in xs]) / len(xs)
+    def _few_pairs(self) -> list[tuple[int, int, int]]:
+        """Supplier, receiver and trust slot of each live exchange, in the ledger's order; kept until
+        the live set changes."""
+        version = self.model.ledger.arrays.live_version
+        if self._few is None or self._few[0] != version:
+            self._few = (version, [(ex.supplier, ex.receiver, ex.trust_slot) for ex in self.model.ledger.live.values()])
+        return self._few[1]
 
     def mean_engagement(self) -> float:
-        """Mean engagement of the facilitators (0 without any), as ``np.mean`` sums it: element by
-        element below 8 values (its pairwise sum unrolls 8 ways from there), so for a few a plain
-        loop gives the same float."""
+        """Mean engagement of the facilitators (0 without any), as ``np.mean`` sums it."""
         facs = self.model.facilitators
         if not facs:
             return 0.0
-        if len(facs) >= 8:
-            return float(np.mean([f.engagement for f in facs]))
-        total = 0.0
-        for f in facs:
-            total += f.engagement
-        return float(total / len(facs))
+        return numpy_sum([f.engagement for f in facs]) / len(facs)
 
     def _active_counts(self) -> tuple[int, tuple[int, ...], int, int]:
         """Operating exchanges by resource, in all, and the resources with any; kept until one starts or ends."""

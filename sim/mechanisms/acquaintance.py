@@ -186,29 +186,6 @@ def tie(model: SymbiosisModel, a: Firm, b: Firm) -> float:
     return min(p.max_tie, t)
 
 
-def ties(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
-    """:func:`tie` of many pairs (``slots``: their trust slots), each computed once and kept per slot.
-
-    The collector asks for the trust of every live exchange every month; a pair's tie changes only
-    through :func:`_changed`, which forgets the kept value.
-    """
-    if not model.switches.acquaintance:
-        return np.zeros(len(slots))
-    cache = model.state.acquaintance.by_slot
-    n = len(model.state.trust.pairs.values)
-    if len(cache) < n:
-        cache.extend([NAN] * (n - len(cache)))
-    out = np.frombuffer(cache, dtype=float)[slots]
-    missing = np.flatnonzero(np.isnan(out))
-    if len(missing):
-        firms = model.firms
-        for k in missing.tolist():
-            v = tie(model, firms[int(suppliers[k])], firms[int(receivers[k])])
-            cache[int(slots[k])] = v
-            out[k] = v
-    return out
-
-
 def _changed(model: SymbiosisModel, keys: list[tuple[int, int]]) -> None:
     """These pairs' ties changed: forget their kept values. The pairs with a trust slot are found by
     one set intersection, not a look-up each: an introduction changes dozens of pairs at once, and

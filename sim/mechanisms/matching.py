@@ -314,10 +314,10 @@ def _choice(rng: np.random.Generator, weights: list[float]) -> int:
     """``int(rng.choice(len(w), p=w / w.sum()))`` for a handful of weights, in plain Python.
 
     A search has at most ``candidates`` weights, too few for numpy's per-call overhead to pay off.
-    This does numpy's arithmetic in numpy's order (:func:`_numpy_sum`, a running cumulative sum
+    This does numpy's arithmetic in numpy's order (:func:`numpy_sum`, a running cumulative sum
     normalised by its last element, a right-sided search of one uniform draw), so the same pick.
     """
-    total = _numpy_sum(weights)
+    total = numpy_sum(weights)
     if not total > 0:
         raise ValueError("probabilities contain NaN")  # as rng.choice would: every candidate beyond exp's range
     cdf = list(accumulate([w / total for w in weights]))
@@ -325,7 +325,7 @@ def _choice(rng: np.random.Generator, weights: list[float]) -> int:
     return bisect_right([c / last for c in cdf], rng.random())
 
 
-def _numpy_sum(xs: list[float]) -> float:
+def numpy_sum(xs: list[float]) -> float:
     """``np.sum`` of a short float64 array, in its order: below 8 terms one running sum; up to 128,
     eight running sums (of every 8th term) added in pairs, then the rest one by one."""
     n = len(xs)

@@ -134,6 +134,7 @@ class State:
         self.pairs = PairMemory()
 
 
+NAN = float("nan")
 SMALL = 10  # live exchanges up to which :func:`levels` works in plain Python
 FAILURES = (EndReason.NEGOTIATION_FAILED, EndReason.FINANCING_FAILED, EndReason.DISRUPTED)
 
@@ -201,7 +202,7 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, 
     base = np.where(startup, p.startup_initial, p.established)
     muni = model.firm_arrays.municipality
     base = np.where(muni[suppliers] != muni[receivers], base - p.other_municipality_penalty, base)
-    base = base + acquaintance.ties(model, suppliers, receivers, slots)
+    base = base + _ties(model, suppliers, receivers, slots)
     delivered = model.firm_arrays.delivered
     rep_s = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[suppliers] / 12.0)
     rep_r = np.minimum(p.reputation_cap, p.reputation_per_year * delivered[receivers] / 12.0)
@@ -212,19 +213,67 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, 
 def _levels_few(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> list[float]:
     """:func:`levels` of a few pairs through the scalar rule, where numpy's per-call cost is most of
     the work (a case has a handful of live exchanges)."""
-    if not len(suppliers):
-        return []
+    return levels_few(model, list(zip(suppliers.tolist(), receivers.tolist(), slots.tolist(), strict=True)))
+
+
+def levels_few(model: SymbiosisModel, pairs: list[tuple[int, int, int]]) -> list[float]:
+    """:func:`levels` of a few (supplier, receiver, slot), in plain Python and as a list: the
+    collector's mean trust of a case's live exchanges, every month."""
+    if not model.switches.trust:
+        return [1.0] * len(pairs)
     p = model.params.trust
     arrays = model.firm_arrays
     startup, muni, delivered = arrays.startup, arrays.municipality, arrays.delivered
     values = model.state.trust.pairs.values
-    ties = acquaintance.ties(model, suppliers, receivers, slots).tolist()
+    ties = _ties_few(model, pairs)
     return [
         _combine(
             p, startup.item(s) or startup.item(r), muni.item(s) != muni.item(r), tie, delivered.item(s), delivered.item(r), values[slot]
         )
-        for s, r, slot, tie in zip(suppliers.tolist(), receivers.tolist(), slots.tolist(), ties, strict=True)
+        for (s, r, slot), tie in zip(pairs, ties, strict=True)
     ]
+
+
+def _ties(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """:func:`acquaintance.tie` of many pairs (``slots``: their trust slots), each computed once and kept per slot.
+
+    The collector asks for the trust of every live exchange every month; a pair's tie changes only
+    through :func:`acquaintance._changed`, which forgets the kept value.
+    """
+    if not model.switches.acquaintance:
+        return np.zeros(len(slots))
+    cache = _slot_cache(model)
+    out = np.frombuffer(cache, dtype=float)[slots]
+    missing = np.flatnonzero(np.isnan(out))
+    if len(missing):
+        firms = model.firms
+        for k in missing.tolist():
+            v = acquaintance.tie(model, firms[int(suppliers[k])], firms[int(receivers[k])])
+            cache[int(slots[k])] = v
+            out[k] = v
+    return out
+
+
+def _ties_few(model: SymbiosisModel, pairs: list[tuple[int, int, int]]) -> list[float]:
+    """:func:`_ties` of a few (supplier, receiver, slot) in plain Python: a case's live exchanges."""
+    if not model.switches.acquaintance:
+        return [0.0] * len(pairs)
+    cache = _slot_cache(model)
+    out = [cache[slot] for _, _, slot in pairs]
+    for k, v in enumerate(out):
+        if v != v:  # not kept (NaN)
+            s, r, slot = pairs[k]
+            out[k] = cache[slot] = acquaintance.tie(model, model.firms[s], model.firms[r])
+    return out
+
+
+def _slot_cache(model: SymbiosisModel) -> array:
+    """The kept tie per trust slot, grown to the slots there are (NaN: not computed yet)."""
+    cache = model.state.acquaintance.by_slot
+    n = len(model.state.trust.pairs.values)
+    if len(cache) < n:
+        cache.extend([NAN] * (n - len(cache)))
+    return cache
 
 
 def sufficient(model: SymbiosisModel, a: Firm, b: Firm) -> bool:

@@ -29,10 +29,10 @@ def _fresh_mean_trust(model: SymbiosisModel) -> float:
     return float(np.mean([trust.level(model, firms[ex.supplier], firms[ex.receiver]) for ex in live]))
 
 
-@pytest.mark.parametrize("few_firms", [collector.FEW_FIRMS, 0])  # 0: the reading of a large register
-def test_mean_trust_equals_a_fresh_computation_every_month(monkeypatch: pytest.MonkeyPatch, few_firms: int) -> None:
+@pytest.mark.parametrize("few_live", [collector.FEW_LIVE, 0])  # 0: the vectorised path of many live exchanges
+def test_mean_trust_equals_a_fresh_computation_every_month(monkeypatch: pytest.MonkeyPatch, few_live: int) -> None:
     """Live sets, deliveries, meetings and new ties change month by month; the kept rows follow."""
-    monkeypatch.setattr(collector, "FEW_FIRMS", few_firms)
+    monkeypatch.setattr(collector, "FEW_LIVE", few_live)
     seen = 0
     for case in ("A2_high_coast", "A13_bjuv"):
         model = _model(case)

@@ -131,8 +131,8 @@ def test_choice_is_rng_choice_with_the_same_generator(weights: list[float], seed
 
 @settings(max_examples=60, deadline=None)
 @given(xs=st.lists(st.floats(0, 1e6), max_size=140))
-def test_numpy_order_sum_is_numpy_sum(xs: list[float]) -> None:
-    assert matching._numpy_sum(list(xs)) == float(np.sum(np.array(xs, dtype=float)))
+def test_numpy_order_sum_isnumpy_sum(xs: list[float]) -> None:
+    assert matching.numpy_sum(list(xs)) == float(np.sum(np.array(xs, dtype=float)))
 
 
 def test_choice_refuses_weights_that_are_all_zero() -> None:
