@@ -219,13 +219,20 @@ def _table_few(p: Params, fa: Any, n: int, now: int) -> tuple[float, np.ndarray,
         if not (alive[i] and exitable[i]):
             continue
         candidates.append(i)
-        young = sme[i] and not own[i] and (now - founded[i]) / 12.0 < p.newness_years
-        survive.append(1.0 - min(1.0, base[i] * (p.newness_factor if young else 1.0) + extra[i]))
+        young, chance = _survival(p, now, sme[i], own[i], founded[i], base[i], extra[i])
+        survive.append(chance)
         if young:
             youngest = min(youngest, founded[i])
     expires = _comes_of_age(p, now, youngest) if youngest < math.inf else math.inf
     monthly = 1.0 - np.power(np.array(survive, dtype=float), 1.0 / 12.0)
     return expires, _frozen(np.array(candidates, dtype=np.int64)), _frozen(monthly)
+
+
+def _survival(p: Params, now: int, sme: bool, own: bool, founded: float, base: float, extra: float) -> tuple[bool, float]:
+    """One firm's row of a few firms' table: whether it is a young SME, and its yearly chance to
+    survive (the scalar form of :func:`exit_table`'s column expression)."""
+    young = sme and not own and (now - founded) / 12.0 < p.newness_years
+    return young, 1.0 - min(1.0, base * (p.newness_factor if young else 1.0) + extra)
 
 
 def _patched(model: SymbiosisModel, table: tuple, now: int) -> tuple:
@@ -241,8 +248,7 @@ def _patched(model: SymbiosisModel, table: tuple, now: int) -> tuple:
         if not (fa.alive.item(i) and fa.exitable.item(i)):
             continue
         founded = fa.founded.item(i)
-        young = fa.sme.item(i) and not fa.own_hazard.item(i) and (now - founded) / 12.0 < p.newness_years
-        survive = 1.0 - min(1.0, fa.base_hazard.item(i) * (p.newness_factor if young else 1.0) + fa.extra_hazard.item(i))
+        young, survive = _survival(p, now, fa.sme.item(i), fa.own_hazard.item(i), founded, fa.base_hazard.item(i), fa.extra_hazard.item(i))
         candidates.insert(at, i)
         hazards.insert(at, (1.0 - np.power(np.array([survive], dtype=float), 1.0 / 12.0)).tolist()[0])
         if young:
