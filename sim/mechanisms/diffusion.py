@@ -121,7 +121,7 @@ def inspiration(model: SymbiosisModel) -> np.ndarray:
     visible = [m.idx for m in munis if m.months_visible >= p.visible_after_months]
     st = model.state.diffusion
     if not visible:
-        st.key, st.chances = None, []
+        _none_visible(st)
         return np.zeros(len(munis))
     famous_list = tuple(munis[v].operating_exchanges >= p.study_visit_exchanges for v in visible)
     key = (len(munis), tuple(visible), famous_list, p.radius_km, p.rate_per_year, p.study_visit_rate_per_year)
@@ -142,6 +142,11 @@ def inspiration(model: SymbiosisModel) -> np.ndarray:
     return st.chance
 
 
+def _none_visible(st: State) -> None:
+    """No municipality is visible: no chances, and the kept ones no longer hold."""
+    st.key, st.chances = None, []
+
+
 def step(model: SymbiosisModel) -> None:
     """Count visibility and let municipalities that met or visited a visible symbiosis start facilitation."""
     after = model.params.diffusion.visible_after_months
@@ -155,8 +160,7 @@ def step(model: SymbiosisModel) -> None:
     if not vacant:
         return  # none left to start facilitation (and nothing drawn): the chances are not needed
     if not visible:  # what :func:`inspiration` finds then, without its pass and its array of zeros
-        st = model.state.diffusion
-        st.key, st.chances = None, []
+        _none_visible(model.state.diffusion)
         return
     inspiration(model)
     chance = model.state.diffusion.chances  # as Python floats, [] when no municipality has a chance
