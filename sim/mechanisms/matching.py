@@ -153,11 +153,8 @@ def latent_in(model: SymbiosisModel, municipalities: list[int]) -> list[tuple[Of
             for f in st.departed[since:]:
                 held = involved.pop(f, None)
                 if held:
-                    for key in held:
-                        offer, demand = pairs.pop(key)
-                        other = demand.firm if offer.firm == f else offer.firm
-                        if other != f:
-                            _uncount(involved, offer, demand, key)
+                    for key in held:  # the other firm of each pair lets it go too
+                        _uncount(involved, *pairs.pop(key), key)
             st.swept[m] = len(st.departed)
         out.extend(pairs.values())
     return out

@@ -138,7 +138,7 @@ def step(model: SymbiosisModel) -> None:
             entries[i] = (offer, demand, tries - 1)  # held back by trust or attention: later, at the end
             again.append(i)
     st.order = np.concatenate((keep, np.array(again, dtype=np.int64))) if again else keep
-    st.pending = []  # the queue is this draw's (exchanges start operating in the lifecycle phase, not here)
-    if len(entries) > 4 * len(st.order) + 4096:  # mostly dropped entries: renumber the queue's
+    # mostly dropped entries: renumber the queue's (not while a place queued meanwhile points into them)
+    if len(entries) > 4 * len(st.order) + 4096 and not st.pending:
         st.entries = [entries[i] for i in st.order.tolist()]
         st.order = np.arange(len(st.entries), dtype=np.int64)
