@@ -5,14 +5,16 @@ and prints runs/s and ratios to the in-process executor measured in the same run
 efficiency is speed-up / workers; 1.0 is perfect. Wall time includes starting the pool or cluster,
 as a user sees it. Targets are ratios, never absolute times.
 
-By default each run is a case of the library at its default horizon (the Bjuv case: a few tenths
+By default each run is a case of the library at its default horizon (the Bjuv case: under a tenth
 of a second, the size of run a calibration or sensitivity sweep over the cases makes), so the fixed
 cost per run (config validation, model construction, summary, pickling, writing) and starting the
-pool weigh as they do in such sweeps. ``--scenario example`` sweeps the built-in example over
+pool weigh as they do in such sweeps. The default of 160 runs is a short sweep (about 10 s of work
+in one process): such sweeps make hundreds to thousands of runs, and a sweep shorter than the
+pool's start (the forkserver's import of the model, about 2 s of CPU) measures that start alone. ``--scenario example`` sweeps the built-in example over
 ``--years`` instead (about 1 s per run at 200 years). On a 2-core machine shared with other work the
 ratios are rough: the load average is printed beside them.
 
-    .venv/bin/python benchmarks/sweep_throughput.py              # ~1 min on 2 cores
+    .venv/bin/python benchmarks/sweep_throughput.py              # ~2 min on 2 cores
     .venv/bin/python benchmarks/sweep_throughput.py --case configs/cases/A25_molekyl.yaml --runs 30
     .venv/bin/python benchmarks/sweep_throughput.py --scenario example --runs 12 --years 100
 """
@@ -96,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", choices=("case", "example"), default="case", help="case runs (default) or the example")
     ap.add_argument("--case", type=Path, default=BJUV, help="the case config of --scenario case (default: the Bjuv case)")
-    ap.add_argument("--runs", type=int, default=None, help="runs per executor (default: 40 case runs, 24 example runs)")
+    ap.add_argument("--runs", type=int, default=None, help="runs per executor (default: 160 case runs, 24 example runs)")
     ap.add_argument("--years", type=int, default=200, help="--scenario example: years per run (200: about 1 s)")
     ap.add_argument("--workers", type=int, default=cpu_count())
     ap.add_argument("--repeat", type=int, default=2, help="rounds; each executor's best rate counts")
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.loop is not None:
         print(f"{loop_rate(base, args.years, args.loop):.6f}")
         return 0
-    runs = args.runs or (40 if base is not None else 24)
+    runs = args.runs or (160 if base is not None else 24)
 
     cfg = config.load(base, None if base is not None else {"years": args.years})
     run(cfg, 1)  # warm: imports and first-call caches, as a sweep's workers have them after their first run
