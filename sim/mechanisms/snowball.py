@@ -103,11 +103,15 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
     model.state.snowball.add(learnt, model.params.snowball.follow_up_tries)
 
 
+SMALL = 64  # queued entries up to which the month's draw is compared in plain Python
+
+
 def step(model: SymbiosisModel) -> None:
     """Partners look at some of the further streams they learnt of; what could not open yet waits.
 
     Only the drawn ones are looked at (and dropped if a firm left or the match is spent), so a long
-    queue costs one vectorised draw a month, not a pass in Python.
+    queue costs one vectorised draw a month, not a pass in Python; a short one (a case's) compares
+    the same draws in plain Python, where numpy's per-call cost would be most of the month's work.
     """
     st = model.state.snowball
     order = st.order
@@ -119,11 +123,33 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.snowball:
         st.clear()
         return
-    hit = model.rng.random(len(order)) < model.params.snowball.follow_up_per_month
-    keep, again = order[~hit], []
+    chance = model.params.snowball.follow_up_per_month
+    if len(order) <= SMALL:
+        draws, places = model.rng.random(len(order)).tolist(), order.tolist()
+        hits = [i for i, u in zip(places, draws, strict=True) if u < chance]
+        if not hits:  # most months: nobody looks, the queue stands
+            st.order = order
+            return
+        keep = np.array([i for i, u in zip(places, draws, strict=True) if not u < chance], dtype=np.int64)
+    else:
+        hit = model.rng.random(len(order)) < chance
+        keep, hits = order[~hit], order[hit].tolist()
+    again = _look(model, st, hits)
+    st.order = np.concatenate((keep, np.array(again, dtype=np.int64))) if again else keep
+    # mostly dropped entries: renumber the queue's (not while a place queued meanwhile points into them)
+    entries = st.entries
+    if len(entries) > 4 * len(st.order) + 4096 and not st.pending:
+        st.entries = [entries[i] for i in st.order.tolist()]
+        st.order = np.arange(len(st.entries), dtype=np.int64)
+
+
+def _look(model: SymbiosisModel, st: State, hits: list[int]) -> list[int]:
+    """Propose the drawn further streams; the places of those held back by trust or attention, to
+    be looked at again at the end of the queue."""
+    again = []
     entries, alive = st.entries, model.firm_arrays.alive
     eps, pairs = matching.EPS, model.ledger.pairs
-    for i in order[hit].tolist():
+    for i in hits:
         offer, demand, tries = entries[i]  # type: ignore[misc]
         entries[i] = None
         if not (alive[offer.firm] and alive[demand.firm]):
@@ -137,8 +163,4 @@ def step(model: SymbiosisModel) -> None:
         if ex is None and tries > 1 and matching.is_latent(model, offer, demand):
             entries[i] = (offer, demand, tries - 1)  # held back by trust or attention: later, at the end
             again.append(i)
-    st.order = np.concatenate((keep, np.array(again, dtype=np.int64))) if again else keep
-    # mostly dropped entries: renumber the queue's (not while a place queued meanwhile points into them)
-    if len(entries) > 4 * len(st.order) + 4096 and not st.pending:
-        st.entries = [entries[i] for i in st.order.tolist()]
-        st.order = np.arange(len(st.entries), dtype=np.int64)
+    return again
