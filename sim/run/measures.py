@@ -6,6 +6,7 @@ gives one number or flag per run.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -63,26 +64,50 @@ MECHANISM_COUNTS: tuple[str, ...] = (
 )
 
 
-def mechanism_counts(model: Any, events: pd.DataFrame) -> dict[str, int]:
+class Tally:
+    """What a run's events say, counted in one pass over their columns: the kinds, the reasons an
+    investment grant was refused, the plots re-planned and the operating exchanges ended by a
+    partner's exit. Comparing pandas columns against each name in turn cost more than a case's
+    summary otherwise does."""
+
+    def __init__(self, events: pd.DataFrame) -> None:
+        self.kinds: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()
+        self.replanned = 0
+        self.partner_exit_ended = 0
+        if not len(events):
+            return
+        kinds = events["kind"].tolist()
+        self.kinds.update(kinds)
+        reasons = events["reason"].tolist()
+        if self.kinds["investment_grant_denied"]:
+            self.refused.update(r for k, r in zip(kinds, reasons, strict=True) if k == "investment_grant_denied")
+        if self.kinds["land_replanned"]:  # a count below 0 counts as none, a missing one not at all
+            counts = events["count"].tolist()
+            self.replanned = int(sum(max(c, 0) for k, c in zip(kinds, counts, strict=True) if k == "land_replanned" and c == c))
+        if self.kinds["exchange_ended"]:
+            ended = zip(kinds, reasons, events["was_operating"].tolist(), strict=True)
+            self.partner_exit_ended = sum(1 for k, r, w in ended if k == "exchange_ended" and r == "partner_exit" and w == w and bool(w))
+
+
+def mechanism_counts(model: Any, events: pd.DataFrame | Tally) -> dict[str, int]:
     """How often each policy-relevant mechanism acted in a run, so a report can say why a lever did
     (or could not do) anything: guarantees paid, projects funded, grants paid or refused, permits,
     heat assessments, plots re-planned, and the programme-years whose appropriation was full."""
-    kinds = events["kind"] if len(events) else pd.Series(dtype=str)
-    reasons = events["reason"] if len(events) else pd.Series(dtype=str)
-    denied = kinds == "investment_grant_denied"
-    replanned = events.loc[kinds == "land_replanned", "count"] if len(events) else pd.Series(dtype=int)
+    tally = events if isinstance(events, Tally) else Tally(events)
+    kinds = tally.kinds
     return {
-        "guarantees_paid": int((kinds == "guarantee_paid").sum()),
-        "projects_started": int((kinds == "project_started").sum()),
-        "project_applications_refused": int((kinds == "funding_denied").sum()),
+        "guarantees_paid": kinds["guarantee_paid"],
+        "projects_started": kinds["project_started"],
+        "project_applications_refused": kinds["funding_denied"],
         "project_budget_full_years": project_budget_full_years(model),
-        "investment_grants": int((kinds == "investment_grant").sum()),
-        "investment_grants_refused_budget": int((denied & (reasons == "budget_exhausted")).sum()),
-        "investment_grants_refused_new_establishment": int((denied & (reasons == "no_existing_emissions")).sum()),
-        "permits_granted": int((kinds == "permit_granted").sum()),
-        "heat_assessments": int((kinds == "heat_assessment").sum()),
-        "plots_replanned": int(replanned.clip(lower=0).sum()),
-        "financing_failed": int((kinds == "financing_failed").sum()),
+        "investment_grants": kinds["investment_grant"],
+        "investment_grants_refused_budget": tally.refused["budget_exhausted"],
+        "investment_grants_refused_new_establishment": tally.refused["no_existing_emissions"],
+        "permits_granted": kinds["permit_granted"],
+        "heat_assessments": kinds["heat_assessment"],
+        "plots_replanned": tally.replanned,
+        "financing_failed": kinds["financing_failed"],
         "facilitators": len(getattr(model, "facilitators", [])),
     }
 

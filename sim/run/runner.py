@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,7 +29,7 @@ from sim.config import ScenarioConfig, resolved
 from sim.core.events import COLUMNS as event_columns
 from sim.core.model import SymbiosisModel
 from sim.run.gc_policy import few_collections
-from sim.run.measures import MECHANISM_COUNTS, mechanism_counts
+from sim.run.measures import MECHANISM_COUNTS, Tally, mechanism_counts
 
 SUMMARY_KEYS = (
     "final_active_exchanges",
@@ -157,61 +158,61 @@ def exchange_table(model: SymbiosisModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _at(ts: pd.DataFrame, step: int, col: str) -> float:
-    """Value of ``col`` at ``step``, or NaN if the run is shorter."""
-    return float(ts[col].iloc[step - 1]) if len(ts) >= step else math.nan
+def _at(col: np.ndarray, step: int) -> float:
+    """Value of a time-series column at ``step``, or NaN if the run is shorter."""
+    return float(col[step - 1]) if len(col) >= step else math.nan
 
 
-def _per_year(ts: pd.DataFrame, step: int, col: str) -> float:
-    """Sum of ``col`` over the twelve months ending at ``step``."""
-    return float(ts[col].iloc[step - 12 : step].sum()) if len(ts) >= step else math.nan
+def _per_year(col: np.ndarray, step: int) -> float:
+    """Sum of a time-series column over the twelve months ending at ``step`` (as pandas sums:
+    missing values count as 0), or NaN if the run is shorter."""
+    return float(np.nansum(col[step - 12 : step])) if len(col) >= step else math.nan
 
 
 def summarise(model: SymbiosisModel, ts: pd.DataFrame, events: pd.DataFrame, exchanges: pd.DataFrame) -> dict[str, Any]:
-    """The scalar outcomes every study uses."""
-    active = ts["active_exchanges"]
-    started = ts.index[active > 0]
-    first = int(ts["step"].iloc[started[0]]) if len(started) else None
+    """The scalar outcomes every study uses (from the columns' arrays: pandas' per-call cost was
+    most of a case's summary)."""
+    active, step, cluster = ts["active_exchanges"].to_numpy(), ts["step"].to_numpy(), ts["cluster_active"].to_numpy(dtype=bool)
+    co2, water = ts["co2_avoided_t"].to_numpy(), ts["virgin_water_saved_m3"].to_numpy()
+    started = np.flatnonzero(active > 0)
+    first = int(step[started[0]]) if len(started) else None
     window = model.config.observation.collapse_window_months
-    cluster = ts["cluster_active"]
     ever = bool(cluster.any())
-    collapsed = bool(ever and len(cluster) >= window and not cluster.iloc[-window:].any())
-    kinds = events["kind"] if len(events) else pd.Series(dtype=str)
+    collapsed = bool(ever and len(cluster) >= window and not cluster[-window:].any())
+    opened = exchanges["operating_since"].to_numpy() > 0
+    tally = Tally(events)
+    kinds = tally.kinds
     return {
-        "final_active_exchanges": int(active.iloc[-1]),
+        "final_active_exchanges": int(active[-1]),
         "peak_active_exchanges": int(active.max()),
         "collapsed": collapsed,
         "first_exchange_step": first,
-        "co2_avoided_total_t": float(ts["co2_avoided_t"].sum()),
+        "co2_avoided_total_t": float(np.nansum(co2)),
         "public_funding_total_sek": float(model.public_sek_total),
         "investment_support_total_sek": float(model.state.investment_support.paid_sek),
         "private_funding_total_sek": float(model.private_sek_total),
         "years_to_first_exchange": (first - 1) / 12.0 if first is not None else None,
-        "active_exchanges_10y": _at(ts, 120, "active_exchanges"),
-        "active_exchanges_20y": _at(ts, 240, "active_exchanges"),
-        "co2_avoided_t_per_year_10y": _per_year(ts, 120, "co2_avoided_t"),
-        "co2_avoided_t_per_year_20y": _per_year(ts, 240, "co2_avoided_t"),
-        "virgin_water_saved_m3_per_year_10y": _per_year(ts, 120, "virgin_water_saved_m3"),
-        "virgin_water_saved_m3_per_year_20y": _per_year(ts, 240, "virgin_water_saved_m3"),
+        "active_exchanges_10y": _at(active, 120),
+        "active_exchanges_20y": _at(active, 240),
+        "co2_avoided_t_per_year_10y": _per_year(co2, 120),
+        "co2_avoided_t_per_year_20y": _per_year(co2, 240),
+        "virgin_water_saved_m3_per_year_10y": _per_year(water, 120),
+        "virgin_water_saved_m3_per_year_20y": _per_year(water, 240),
         "exchange_years": float(active.sum() / 12.0),
-        "virgin_water_saved_total_m3": float(ts["virgin_water_saved_m3"].sum()),
-        "heat_delivered_total_mwh": float(ts["heat_delivered_mwh"].sum()),
+        "virgin_water_saved_total_m3": float(np.nansum(water)),
+        "heat_delivered_total_mwh": float(np.nansum(ts["heat_delivered_mwh"].to_numpy())),
         "cluster_ever_active": ever,
-        "final_cluster_active": bool(cluster.iloc[-1]),
-        "firms_alive_final": int(ts["firms_alive"].iloc[-1]),
-        "startups_entered": int((kinds == "firm_entered").sum()),
-        "permits_denied": int((kinds == "permit_denied").sum()),
-        "exchanges_ended_partner_exit": int(
-            ((kinds == "exchange_ended") & (events["reason"] == "partner_exit") & events["was_operating"]).sum()
-        )
-        if len(events)
-        else 0,
+        "final_cluster_active": bool(cluster[-1]),
+        "firms_alive_final": int(ts["firms_alive"].to_numpy()[-1]),
+        "startups_entered": kinds["firm_entered"],
+        "permits_denied": kinds["permit_denied"],
+        "exchanges_ended_partner_exit": tally.partner_exit_ended,
         "mean_engagement": float(ts["facilitator_engagement"].mean()),
-        "exchanges_started": int((exchanges["operating_since"] > 0).sum()),
-        "startup_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["receiver_role"] == "startup")).sum()),
-        "anchor_exchanges_started": int(((exchanges["operating_since"] > 0) & (exchanges["supplier_role"] == "anchor")).sum()),
-        "facilitators_started": int((kinds == "facilitation_started").sum()),
-        **mechanism_counts(model, events),
+        "exchanges_started": int(opened.sum()),
+        "startup_exchanges_started": int((opened & (exchanges["receiver_role"].to_numpy() == "startup")).sum()),
+        "anchor_exchanges_started": int((opened & (exchanges["supplier_role"].to_numpy() == "anchor")).sum()),
+        "facilitators_started": kinds["facilitation_started"],
+        **mechanism_counts(model, tally),
     }
 
 
