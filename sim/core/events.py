@@ -69,13 +69,15 @@ FIELDS: dict[str, tuple[Any, str]] = {
 }
 COLUMNS: tuple[str, ...] = tuple(FIELDS)
 _DEFAULTS = {k: d for k, (d, _) in FIELDS.items()}
+_NAMES = frozenset(FIELDS)
 
 
 def record(step: int, year: int, month: int, kind: EventKind, fields: dict[str, Any]) -> dict[str, Any]:
     """One event row; unknown field names are a programming error, not silently kept."""
-    unknown = set(fields) - set(FIELDS)
-    if unknown:
-        raise KeyError(f"unknown event fields: {sorted(unknown)}")
+    if not _NAMES.issuperset(fields):
+        raise KeyError(f"unknown event fields: {sorted(set(fields) - _NAMES)}")
     row = {**_DEFAULTS, **fields}
-    row.update(step=step, year=year, month=month, kind=EventKind(kind).value)
+    row["step"], row["year"], row["month"] = step, year, month
+    # the kind's value: a member's own (most calls), else the member a string names (or a ValueError)
+    row["kind"] = kind._value_ if type(kind) is EventKind else EventKind(kind).value
     return row

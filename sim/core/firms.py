@@ -62,7 +62,9 @@ class FirmArrays:
             setattr(self, name, np.zeros(0, dtype=dtype))
 
     def add(self, firm: Firm) -> None:
-        """A row for a new firm (its idx is the next row)."""
+        """A row for a new firm (its idx is the next row). Rows past ``n`` are zero in every column
+        (the columns grow with zeros and only firms' rows are written), so only the row's values
+        that are not zero are set."""
         idx = self.n
         if idx >= len(self.xy):
             cap = max(16, 2 * len(self.xy))
@@ -71,8 +73,6 @@ class FirmArrays:
                 arr = getattr(self, name)
                 setattr(self, name, np.concatenate([arr, np.zeros(cap - len(arr), dtype=arr.dtype)]))
         self.xy[idx] = (firm.x, firm.y)
-        for name in COLUMNS:
-            getattr(self, name)[idx] = 0
         self.municipality[idx] = firm.municipality
         self.alive[idx] = True
         self.anchor[idx] = firm.role == Role.ANCHOR

@@ -281,7 +281,9 @@ def resolve(config: BaseModel | None) -> dict[str, Resource]:
     """The catalogue with a scenario's ``resources:`` values applied: the model's own table."""
     if config is None:
         return dict(CATALOGUE)
-    return {name: replace(r, **getattr(config, name).model_dump()) for name, r in CATALOGUE.items()}
+    # a resource whose values the scenario leaves alone is the catalogue's row itself (rows are frozen,
+    # and resolve(None) shares them too): a row made again costs more than the rest of a model's build
+    return {name: replace(r, **sub.model_dump()) if (sub := getattr(config, name)).model_fields_set else r for name, r in CATALOGUE.items()}
 
 
 def change(model: Any, resource: str, prop: str, value: float) -> float:

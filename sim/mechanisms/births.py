@@ -11,7 +11,9 @@ It then has to find partners like any other firm, and carries the liability of n
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -97,13 +99,14 @@ SCALAR_DRAWS = 16  # up to this many municipalities with births, one scalar draw
 
 
 class State:
-    """Per municipality: the monthly birth rate and the kinds of firm born there, with cumulative weights."""
+    """Per municipality: the monthly birth rate and the kinds of firm born there, with cumulative
+    weights (a list: a birth's pick is then one bisect, not numpy's searchsorted on a few numbers)."""
 
     def __init__(self) -> None:
         self.monthly = np.zeros(0)
         self.drawn: list[tuple[int, float]] = []  # (municipality, monthly rate) where the rate is above 0
         self.kinds: list[tuple[Kind, ...]] = []
-        self.cumulative: list[np.ndarray] = []
+        self.cumulative: list[list[float]] = []
         self.born = 0
 
 
@@ -123,13 +126,18 @@ def birth_rates(model: SymbiosisModel, p: Params) -> np.ndarray:
     return np.array([p.rate_per_firm_year * base[i] if r is None else r for i, r in enumerate(own)], dtype=float)
 
 
-def _kinds(smes: list[FirmConfig]) -> tuple[tuple[Kind, ...], np.ndarray]:
+def _kinds(smes: list[FirmConfig]) -> tuple[tuple[Kind, ...], list[float]]:
     """The sectors of these SMEs, weighted by how many there are (sorted by name: order-free)."""
     by_sector: dict[str, list[FirmConfig]] = {}
     for fc in smes:
         by_sector.setdefault(fc.sector, []).append(fc)
     kinds = tuple(Kind(s, sme_profile(s), tuple(by_sector[s])) for s in sorted(by_sector))
-    return kinds, np.cumsum([len(k.templates) for k in kinds], dtype=float)
+    return kinds, _cumsum([len(k.templates) for k in kinds])
+
+
+def _cumsum(weights: list[float]) -> list[float]:
+    """Running sums of the weights as floats, added one after another as numpy's cumsum adds them."""
+    return list(accumulate(float(w) for w in weights))
 
 
 def on_built(model: SymbiosisModel) -> None:
@@ -141,7 +149,7 @@ def on_built(model: SymbiosisModel) -> None:
     region = _kinds(smes)
     if not smes:  # no SMEs anywhere: the national mix of the profiles
         kinds = tuple(Kind(s, prof, ()) for s, prof in SECTORS.items() if prof.role == Role.SME.value)
-        region = kinds, np.cumsum([k.profile.share for k in kinds if k.profile is not None])
+        region = kinds, _cumsum([k.profile.share for k in kinds if k.profile is not None])
     by_mun: dict[str, list[FirmConfig]] = {}
     for fc in smes:
         by_mun.setdefault(fc.municipality, []).append(fc)
@@ -177,7 +185,7 @@ def born(model: SymbiosisModel, m: int) -> Firm:
     """One SME born in municipality ``m``: its sector, streams and place, drawn from model.rng."""
     st, p, rng = model.state.births, model.params.births, model.rng
     cum = st.cumulative[m]
-    kind = st.kinds[m][min(int(np.searchsorted(cum, rng.random() * cum[-1], side="right")), len(cum) - 1)]
+    kind = st.kinds[m][min(bisect_right(cum, rng.random() * cum[-1]), len(cum) - 1)]
     if kind.profile is not None:
         prof = kind.profile
         streams = [s for s in (draw_stream(rng, s) for s in prof.streams) if s is not None]

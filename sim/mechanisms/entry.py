@@ -24,6 +24,7 @@ from sim.mechanisms.matching import EPS
 if TYPE_CHECKING:
     from agents.firm import Firm
     from agents.municipality import Plot
+    from sim.core.books import Book
     from sim.core.model import SymbiosisModel
 
 
@@ -131,11 +132,13 @@ class Params(Strict):
 
 
 class State:
-    """Start-ups in business, by idx in the order they entered, and how many ever entered."""
+    """Start-ups in business, by idx in the order they entered, and how many ever entered; the
+    attractive resources' books (:func:`watched`), made on first use."""
 
     def __init__(self) -> None:
         self.startups: dict[int, Firm] = {}
         self.ever = 0
+        self.watched: list[tuple[str, list[str], Book]] | None = None
 
 
 def startups(model: SymbiosisModel) -> list[Firm]:
@@ -199,17 +202,16 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.entry:
         return
     p = model.params.entry
-    books, firms = model.state.matching.books, model.firms
+    firms = model.firms
     min_unused = p.min_unused_share
-    for resource, sectors in p.attractive.items():
-        book = books.get(resource)
-        if book is None or not book.large_offers:
+    for resource, sectors, book in watched(model):
+        if not book.large_offers:
             continue
         for offer in list(book.large_offers):
             available = offer.available
             if available <= EPS or available < min_unused * offer.quantity:
                 continue
-            if not model.firm_arrays.alive[offer.firm]:  # read afresh: an arrival may regrow the register
+            if not model.firm_arrays.alive.item(offer.firm):  # read afresh: an arrival may regrow the register
                 continue
             supplier = firms[offer.firm]
             if not supplier.is_large:
@@ -217,7 +219,8 @@ def step(model: SymbiosisModel) -> None:
             plot = land_planning.free_plot_near(model, supplier, p.plot_radius_km)
             if plot is None:
                 continue
-            rate = p.base_rate_per_year + p.facilitated_rate_per_year * model.firm_arrays.facilitation_rate[supplier.idx]
+            # a Python float (the same double as numpy's scalar), so the power below is plain Python's
+            rate = p.base_rate_per_year + p.facilitated_rate_per_year * model.firm_arrays.facilitation_rate.item(supplier.idx)
             if model.rng.random() >= 1.0 - (1.0 - min(rate, 0.99)) ** (1.0 / 12.0):
                 continue
             sector = sectors[int(model.rng.integers(len(sectors)))]
@@ -226,3 +229,13 @@ def step(model: SymbiosisModel) -> None:
                 continue
             res = model.resources[resource]
             add_startup(model, plot, supplier, sector, resource, qty, offer.quality, res.virgin_price_sek_per_unit, p.cash_sek)
+
+
+def watched(model: SymbiosisModel) -> list[tuple[str, list[str], Book]]:
+    """The attractive resources that have a book, with the sectors they attract and the book, in the
+    order of ``attractive``: both are fixed for a run, so the list is made once (see :class:`State`)."""
+    st = model.state.entry
+    if st.watched is None:
+        books = model.state.matching.books
+        st.watched = [(r, sectors, books[r]) for r, sectors in model.params.entry.attractive.items() if r in books]
+    return st.watched

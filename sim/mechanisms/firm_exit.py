@@ -128,14 +128,24 @@ class State:
 
     The hooks that concern one firm (it arrives or leaves, is stranded or supplied again) only add
     it to ``touched``: a table of a few firms then gets just those rows again (:func:`_patched`),
-    not a pass over the register each time a firm is born or leaves.
+    not a pass over the register each time a firm is born or leaves. A table of a few firms is
+    kept as lists, which the month's draws read; its arrays are made only when
+    :func:`exit_table` is asked for them.
+
+    ``monthly`` maps a yearly chance to survive to its monthly hazard as numpy's power gives it:
+    a few firms' rows share a handful of such chances, and the power of a one-element array costs
+    more than the rest of a row.
     """
 
     def __init__(self) -> None:
         self.version = 0
         self.touched: set[int] = set()
-        # version, n, expires, candidates, monthly, and for a few firms the last two as lists and the highest hazard
-        self.table: tuple[int, int, float, np.ndarray, np.ndarray, list[int] | None, list[float] | None, float | None] | None = None
+        # version, n, expires, candidates, monthly (None for a few firms until asked for), and for
+        # a few firms the last two as lists and the highest hazard
+        self.table: (
+            tuple[int, int, float, np.ndarray | None, np.ndarray | None, list[int] | None, list[float] | None, float | None] | None
+        ) = None
+        self.monthly: dict[float, float] = {}
 
 
 def invalidate(model: SymbiosisModel) -> None:
@@ -153,8 +163,8 @@ def step(model: SymbiosisModel) -> None:
     p = model.params.firm_exit
     if not model.switches.firm_exit:
         return
-    candidates, monthly = exit_table(model)
-    firms, hazards, top = model.state.firm_exit.table[5:]
+    table = _current(model)
+    firms, hazards, top = table[5:]
     if firms is not None:  # a few firms: the draws compared in Python (all drawn before any leaves)
         if firms:
             rng = model.rng
@@ -162,17 +172,20 @@ def step(model: SymbiosisModel) -> None:
             if min(draws) < top:  # else no draw is below any hazard: nobody leaves (most months)
                 for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
                     model.remove_firm(model.firms[k], "hazard")
-    elif len(candidates):
+    elif len(candidates := table[3]):
         draws_ = model.rng.random(len(candidates))
-        for k in candidates[draws_ < monthly]:
+        for k in candidates[draws_ < table[4]]:
             model.remove_firm(model.firms[int(k)], "hazard")
-    startups = model.state.entry.startups
-    if not startups:
+    if not model.state.entry.startups:
         return
+    # the register's columns, read in place: a leaving firm changes their values, never the arrays
+    fa = model.firm_arrays
+    exitable, own_hazard, operating = fa.exitable, fa.own_hazard, fa.operating
     for f in entry.startups(model):
-        if not model.firm_arrays.exitable[f.idx] and model.firm_arrays.own_hazard[f.idx]:
+        i = f.idx
+        if not exitable.item(i) and own_hazard.item(i):
             continue  # a start-up whose fate the case tells (exit: scheduled)
-        if f.operating > 0:
+        if operating.item(i) > 0:  # Firm.operating, without its int() of a numpy scalar
             f.months_without_supply = 0
             continue
         f.cash_sek -= p.startup_burn_sek_per_month
@@ -183,49 +196,71 @@ def step(model: SymbiosisModel) -> None:
 
 def exit_table(model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
     """The firms that may exit by hazard this month and their monthly hazards (kept; see :class:`State`)."""
-    st, fa, now = model.state.firm_exit, model.firm_arrays, model.steps
-    table = st.table
-    if st.touched and table is not None and table[0] == st.version and now < table[2] and table[5] is not None and fa.n <= SMALL:
-        table = st.table = _patched(model, table, now)
-    if table is None or table[0] != st.version or table[1] != fa.n or now >= table[2] or st.touched:
-        st.touched.clear()
-        p, n = model.params.firm_exit, fa.n
-        if n <= SMALL:
-            expires, candidates, monthly = _table_few(p, fa, n, now)
-            hazards = monthly.tolist()
-            table = st.table = (st.version, n, expires, candidates, monthly, candidates.tolist(), hazards, max(hazards, default=0.0))
-            return table[3], table[4]
-        candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
-        founded = fa.founded[candidates]
-        sme = fa.sme[candidates] & ~fa.own_hazard[candidates]
-        age_years = (now - founded) / 12.0
-        annual = annual_hazard(p, fa.base_hazard[candidates], sme, age_years, fa.extra_hazard[candidates])
-        monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
-        young = founded[sme & np.less(age_years, p.newness_years)]
-        # newness ends first for the oldest young SME (the test is monotone in the founding step)
-        expires = _comes_of_age(p, now, float(young.min())) if len(young) else math.inf
-        table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly), None, None, None)
+    st = model.state.firm_exit
+    table = _current(model)
+    if table[3] is None:  # a few firms' lists, as arrays
+        arrays = _frozen(np.array(table[5], dtype=np.int64)), _frozen(np.array(table[6], dtype=float))
+        table = st.table = (*table[:3], *arrays, *table[5:])
     return table[3], table[4]
 
 
-def _table_few(p: Params, fa: Any, n: int, now: int) -> tuple[float, np.ndarray, np.ndarray]:
+def _current(model: SymbiosisModel) -> tuple:
+    """The kept exit table, patched or made again where its inputs changed (see :class:`State`)."""
+    st, fa, now = model.state.firm_exit, model.firm_arrays, model.steps
+    table = st.table
+    if table is not None and table[0] == st.version and now < table[2]:
+        if not st.touched:
+            if table[1] == fa.n:
+                return table
+        elif table[5] is not None and fa.n <= SMALL:
+            table = st.table = _patched(model, table, now)
+            return table
+    st.touched.clear()
+    p, n = model.params.firm_exit, fa.n
+    if n <= SMALL:
+        expires, candidates, hazards = _table_few(model, p, fa, n, now)
+        table = st.table = (st.version, n, expires, None, None, candidates, hazards, max(hazards, default=0.0))
+        return table
+    candidates = np.flatnonzero(fa.alive[:n] & fa.exitable[:n])
+    founded = fa.founded[candidates]
+    sme = fa.sme[candidates] & ~fa.own_hazard[candidates]
+    age_years = (now - founded) / 12.0
+    annual = annual_hazard(p, fa.base_hazard[candidates], sme, age_years, fa.extra_hazard[candidates])
+    monthly = 1.0 - np.power(1.0 - annual, 1.0 / 12.0)
+    young = founded[sme & np.less(age_years, p.newness_years)]
+    # newness ends first for the oldest young SME (the test is monotone in the founding step)
+    expires = _comes_of_age(p, now, float(young.min())) if len(young) else math.inf
+    table = st.table = (st.version, n, expires, _frozen(candidates), _frozen(monthly), None, None, None)
+    return table
+
+
+def _table_few(model: SymbiosisModel, p: Params, fa: Any, n: int, now: int) -> tuple[float, list[int], list[float]]:
     """:func:`exit_table`'s expiry, candidates and monthly hazards for a register of a few firms:
     the same arithmetic element by element in plain Python (numpy's per-call cost is most of the
-    work at this size), the monthly power of the whole column in one numpy call as before."""
+    work at this size), each monthly power numpy's (:func:`_monthly`)."""
     alive, exitable, founded = fa.alive[:n].tolist(), fa.exitable[:n].tolist(), fa.founded[:n].tolist()
     sme, own, base, extra = fa.sme[:n].tolist(), fa.own_hazard[:n].tolist(), fa.base_hazard[:n].tolist(), fa.extra_hazard[:n].tolist()
-    candidates, survive, youngest = [], [], math.inf
+    candidates, hazards, youngest = [], [], math.inf
     for i in range(n):
         if not (alive[i] and exitable[i]):
             continue
         candidates.append(i)
         young, chance = _survival(p, now, sme[i], own[i], founded[i], base[i], extra[i])
-        survive.append(chance)
+        hazards.append(_monthly(model, chance))
         if young:
             youngest = min(youngest, founded[i])
     expires = _comes_of_age(p, now, youngest) if youngest < math.inf else math.inf
-    monthly = 1.0 - np.power(np.array(survive, dtype=float), 1.0 / 12.0)
-    return expires, _frozen(np.array(candidates, dtype=np.int64)), _frozen(monthly)
+    return expires, candidates, hazards
+
+
+def _monthly(model: SymbiosisModel, survive: float) -> float:
+    """The monthly hazard of a yearly chance to survive, ``1 - survive ** (1/12)`` with numpy's
+    power (an element's power does not depend on the array around it), kept by chance."""
+    kept = model.state.firm_exit.monthly
+    hazard = kept.get(survive)
+    if hazard is None:
+        hazard = kept[survive] = (1.0 - np.power(np.array([survive], dtype=float), 1.0 / 12.0)).tolist()[0]
+    return hazard
 
 
 def _survival(p: Params, now: int, sme: bool, own: bool, founded: float, base: float, extra: float) -> tuple[bool, float]:
@@ -237,8 +272,8 @@ def _survival(p: Params, now: int, sme: bool, own: bool, founded: float, base: f
 
 def _patched(model: SymbiosisModel, table: tuple, now: int) -> tuple:
     """The kept table of a few firms with the rows of the touched firms made again as
-    :func:`_table_few` makes them (the same expressions, and the monthly power through numpy), in
-    index order; the expiry can only come sooner (a firm arriving young)."""
+    :func:`_table_few` makes them, in index order; the expiry can only come sooner (a firm
+    arriving young)."""
     st, fa, p = model.state.firm_exit, model.firm_arrays, model.params.firm_exit
     candidates, hazards, expires = list(table[5]), list(table[6]), table[2]
     for i in sorted(st.touched):
@@ -250,12 +285,11 @@ def _patched(model: SymbiosisModel, table: tuple, now: int) -> tuple:
         founded = fa.founded.item(i)
         young, survive = _survival(p, now, fa.sme.item(i), fa.own_hazard.item(i), founded, fa.base_hazard.item(i), fa.extra_hazard.item(i))
         candidates.insert(at, i)
-        hazards.insert(at, (1.0 - np.power(np.array([survive], dtype=float), 1.0 / 12.0)).tolist()[0])
+        hazards.insert(at, _monthly(model, survive))
         if young:
             expires = min(expires, _comes_of_age(p, now, founded))
     st.touched.clear()
-    arrays = _frozen(np.array(candidates, dtype=np.int64)), _frozen(np.array(hazards, dtype=float))
-    return (table[0], fa.n, expires, *arrays, candidates, hazards, max(hazards, default=0.0))
+    return (table[0], fa.n, expires, None, None, candidates, hazards, max(hazards, default=0.0))
 
 
 def _comes_of_age(p: Params, now: int, founded: float) -> float:
