@@ -6,6 +6,7 @@ the firms; flows are summed while operating exchanges deliver.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -91,14 +92,21 @@ class Collector:
             self._flow_rows.clear()
         return self._data
 
-    def add_flow(self, ex: Exchange) -> None:
-        res = self.model.resources[ex.resource]
-        q = ex.quantity
-        self._flow[ex.resource] += q
+    def add_flows(self, exchanges: Sequence[Exchange]) -> None:
+        """The month's flows of these delivering exchanges, added in their order."""
+        if not exchanges:
+            return
+        resources, flow = self.model.resources, self._flow
+        co2, water, heat = self._co2, self._water, self._heat
+        for ex in exchanges:
+            res = resources[ex.resource]
+            q = ex.quantity
+            flow[ex.resource] += q
+            co2 += q * res.co2_t_per_unit
+            water += q * res.water_m3_per_unit
+            heat += q * res.heat_mwh_per_unit
+        self._co2, self._water, self._heat = co2, water, heat
         self._flowed = True
-        self._co2 += q * res.co2_t_per_unit
-        self._water += q * res.water_m3_per_unit
-        self._heat += q * res.heat_mwh_per_unit
 
     def _live_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Supplier, receiver and trust slot of the live exchanges, kept until the live set changes."""
