@@ -236,11 +236,18 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     n, part = len(idx), rest_sek / len(idx)
     if n >= VECTOR_MIN:
         return _cofinance_many(model, table, part, willingness(p, 0.0, n), float(n) ** -p.free_riding_exponent)
+    # a partner with no value from exchanges yet (most of a case's) has the willingness of none;
+    # min and max as comparisons, which pick the same values
+    no_benefit, share = willingness(p, 0.0, n), p.cash_share_per_month
     private = public = 0.0
-    for i, firm in zip(idx, table.firms, strict=True):
-        pay = min(willingness(p, benefit.get(i, 0.0), n) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
-        firm.cash_sek -= pay
-        if firm.role == Role.UTILITY:
+    for i, firm, utility in zip(idx, table.firms, table.utility_flags, strict=True):
+        b = benefit.get(i, 0.0)
+        want = (willingness(p, b, n) if b > 0.0 else no_benefit) * part
+        cash = firm.cash_sek
+        able = share * (0.0 if cash < 0.0 else cash)
+        pay = able if able < want else want
+        firm.cash_sek = cash - pay
+        if utility:
             public += pay
         else:
             private += pay
