@@ -131,17 +131,18 @@ class LiveRow:
     """One live exchange's pair as :func:`live_levels_few` keeps it from month to month.
 
     ``start`` is :func:`_start` of the two firms (role and town never change). ``base`` is
-    :func:`_base` with ``tie``, kept once both firms' reputations are at the cap (None before):
-    delivered months only grow, so a capped reputation stays capped and the base holds until the
-    pair's tie changes (acquaintance then forgets the kept tie, and NaN equals nothing).
+    :func:`_base` of the tie and the two firms' delivered months it was taken with (``tie`` NaN:
+    none kept yet); it is used again while they are the same. Once both reputations are at the cap
+    (``capped``) the delivered months are not read again: they only grow, so the reputations stay
+    capped and the base holds until the pair's tie changes (acquaintance then forgets the tie kept
+    per slot, and the new one differs).
     """
 
-    __slots__ = ("base", "receiver", "slot", "start", "supplier", "tie")
+    __slots__ = ("base", "capped", "delivered_a", "delivered_b", "receiver", "slot", "start", "supplier", "tie")
 
     def __init__(self, supplier: int, receiver: int, slot: int, start: float) -> None:
         self.supplier, self.receiver, self.slot, self.start = supplier, receiver, slot, start
-        self.base: float | None = None
-        self.tie = NAN
+        self.base, self.tie, self.delivered_a, self.delivered_b, self.capped = 0.0, NAN, -1, -1, False
 
 
 class State:
@@ -270,9 +271,9 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
     """:func:`level` of every live exchange's pair, in the ledger's order, in plain Python: the
     collector's mean trust of a case's few live exchanges, every month.
 
-    The rows (:class:`LiveRow`) are kept until the live set changes. A row whose firms both have
-    the capped reputation and whose tie is the one its base was taken with costs a look-up of the
-    tie, the pair's increment and one addition; the others go through :func:`_base` again.
+    The rows (:class:`LiveRow`) are kept until the live set changes. A row whose tie and firms'
+    delivered months are those its base was taken with (with capped reputations: whose tie is)
+    costs a few look-ups and one addition; the others go through :func:`_base` again.
     """
     if not model.switches.trust:
         return [1.0] * len(model.ledger.live)
@@ -287,12 +288,12 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
         tie = 0.0 if cache is None else cache[slot]
         if tie != tie:  # not kept (NaN)
             tie = cache[slot] = acquaintance.tie(model, model.firms[row.supplier], model.firms[row.receiver])  # type: ignore[index]
-        base = row.base
-        if base is None or tie != row.tie:
+        if not (row.capped and tie == row.tie):
             da, db = delivered.item(row.supplier), delivered.item(row.receiver)
-            base = _base(p, row.start, tie, da, db)
-            row.base, row.tie = (base, tie) if _capped(p, da) and _capped(p, db) else (None, NAN)
-        out.append(_clamp(base + values[slot]))
+            if not (tie == row.tie and da == row.delivered_a and db == row.delivered_b):
+                row.base, row.tie, row.delivered_a, row.delivered_b = _base(p, row.start, tie, da, db), tie, da, db
+                row.capped = _capped(p, da) and _capped(p, db)
+        out.append(_clamp(row.base + values[slot]))
     return out
 
 
