@@ -152,7 +152,7 @@ class State:
 
     def __init__(self) -> None:
         self.pairs = PairMemory()
-        self.live: tuple[int, Params, list[LiveRow]] | None = None
+        self.live: tuple[int, Params, list[LiveRow], dict[int, LiveRow]] | None = None  # rows also by exchange id
 
 
 NAN = float("nan")
@@ -298,20 +298,27 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
 
 
 def _live_rows(model: SymbiosisModel, p: Params) -> list[LiveRow]:
-    """The :class:`LiveRow` of each live exchange, made again when the live set or the parameters change."""
+    """The :class:`LiveRow` of each live exchange, listed again when the live set or the parameters
+    change; an exchange that stays live keeps its row (and what the row keeps) while the parameters stand."""
     st = model.state.trust
     version = model.ledger.arrays.live_version
-    if st.live is not None and st.live[0] == version and st.live[1] is p:
-        return st.live[2]
+    kept = st.live
+    if kept is not None and kept[0] == version and kept[1] is p:
+        return kept[2]
+    old = kept[3] if kept is not None and kept[1] is p else {}
     arrays = model.firm_arrays
     startup, muni = arrays.startup, arrays.municipality
-    rows = []
-    for ex in model.ledger.live.values():
-        s, r = ex.supplier, ex.receiver
-        rows.append(LiveRow(s, r, ex.trust_slot, _start(p, startup.item(s) or startup.item(r), muni.item(s) != muni.item(r))))
+    by_id: dict[int, LiveRow] = {}
+    for i, ex in model.ledger.live.items():
+        row = old.get(i)
+        if row is None:
+            s, r = ex.supplier, ex.receiver
+            row = LiveRow(s, r, ex.trust_slot, _start(p, startup.item(s) or startup.item(r), muni.item(s) != muni.item(r)))
+        by_id[i] = row
     if model.switches.acquaintance:
         _slot_cache(model)  # long enough for every live slot
-    st.live = (version, p, rows)
+    rows = list(by_id.values())
+    st.live = (version, p, rows, by_id)
     return rows
 
 
