@@ -48,3 +48,22 @@ def test_live_trust_rows_equal_a_fresh_computation_every_month(acquainted: bool)
                     assert trust._capped(p, a.delivered_months) and trust._capped(p, b.delivered_months)
                     kept += 1
     assert kept > 100  # months with a kept base were compared
+
+
+def test_acquaintances_of_a_few_equal_the_vectorised_ones() -> None:
+    """The plain-Python candidates and ties of a small town are the numpy path's, as introductions,
+    deals and departures change them."""
+    compared = 0
+    for case in CASES:
+        model = _model(case)
+        while model.running:
+            model.step()
+            if model.steps % 6:
+                continue
+            for firm in model.firms:
+                few = acquaintance._acquainted_few(model, firm)
+                if few is not None:
+                    cands, ties = acquaintance._acquainted(model, firm)
+                    assert few == list(zip(cands.tolist(), ties.tolist(), strict=True)), (case, model.steps, firm.idx)
+                    compared += bool(few)
+    assert compared > 100
