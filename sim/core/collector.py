@@ -6,6 +6,7 @@ the firms; flows are summed while operating exchanges deliver.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
@@ -73,7 +74,6 @@ class Collector:
         self._flowed = False
         self._co2 = self._water = self._heat = 0.0
         self._live: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._few: tuple[int, list[tuple[int, int, int]]] | None = None
         obs = model.config.observation  # read once: a run does not change what it observes
         self._start_year, self._cluster = model.config.start_year, (obs.cluster_min_firms, obs.cluster_min_resources)
 
@@ -92,14 +92,21 @@ class Collector:
             self._flow_rows.clear()
         return self._data
 
-    def add_flow(self, ex: Exchange) -> None:
-        res = self.model.resources[ex.resource]
-        q = ex.quantity
-        self._flow[ex.resource] += q
+    def add_flows(self, exchanges: Sequence[Exchange]) -> None:
+        """The month's flows of these delivering exchanges, added in their order."""
+        if not exchanges:
+            return
+        resources, flow = self.model.resources, self._flow
+        co2, water, heat = self._co2, self._water, self._heat
+        for ex in exchanges:
+            res = resources[ex.resource]
+            q = ex.quantity
+            flow[ex.resource] += q
+            co2 += q * res.co2_t_per_unit
+            water += q * res.water_m3_per_unit
+            heat += q * res.heat_mwh_per_unit
+        self._co2, self._water, self._heat = co2, water, heat
         self._flowed = True
-        self._co2 += q * res.co2_t_per_unit
-        self._water += q * res.water_m3_per_unit
-        self._heat += q * res.heat_mwh_per_unit
 
     def _live_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Supplier, receiver and trust slot of the live exchanges, kept until the live set changes."""
@@ -112,23 +119,15 @@ class Collector:
     def mean_trust(self) -> float:
         """Mean trust of the live exchanges (nan without any): ``np.mean``'s own sum, without its wrapper.
 
-        A case has a handful of live exchanges: :func:`trust.levels_few` and :func:`numpy_sum` then
-        give the same float in plain Python, where numpy's calls were most of a month's collection."""
+        A case has a handful of live exchanges: :func:`trust.live_levels_few` and :func:`numpy_sum`
+        then give the same float in plain Python, where numpy's calls were most of a month's collection."""
         n = len(self.model.ledger.live)
         if not n:
             return float("nan")
         if n <= FEW_LIVE:
-            return numpy_sum(trust.levels_few(self.model, self._few_pairs())) / n
+            return numpy_sum(trust.live_levels_few(self.model)) / n
         trusts = trust.levels(self.model, *self._live_pairs())
         return float(trusts.sum()) / len(trusts)
-
-    def _few_pairs(self) -> list[tuple[int, int, int]]:
-        """Supplier, receiver and trust slot of each live exchange, in the ledger's order; kept until
-        the live set changes."""
-        version = self.model.ledger.arrays.live_version
-        if self._few is None or self._few[0] != version:
-            self._few = (version, [(ex.supplier, ex.receiver, ex.trust_slot) for ex in self.model.ledger.live.values()])
-        return self._few[1]
 
     def mean_engagement(self) -> float:
         """Mean engagement of the facilitators (0 without any), as ``np.mean`` sums it."""

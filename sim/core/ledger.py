@@ -8,6 +8,7 @@ supplier leaves) is not written here: each mechanism registers a hook (``on_open
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sim.core.events import EventKind
@@ -119,20 +120,25 @@ class Ledger:
         model.collector.active_by_resource[ex.resource] += 1
         self.log(EventKind.EXCHANGE_STARTED, ex)
 
-    def deliver(self, ex: Exchange) -> None:
-        """One month's delivery: both sides' cash and track record, then the hooks and the flows."""
+    def deliver(self, exchanges: Sequence[Exchange]) -> None:
+        """One month's delivery of each of these exchanges, in order: both sides' cash and track
+        record, then the hooks, then the flows. The lifecycle passes all the operating exchanges at
+        once in a month none of them ends or renews (most months): one pass and one look-up of
+        what it needs, not a call per exchange; every float gets its additions in exchange order."""
         model = self.model
-        ex.delivered_months += 1
-        supplier, receiver = ex.supplier, ex.receiver
         delivered = model.firm_arrays.delivered
-        delivered[supplier] += 1
-        delivered[receiver] += 1
         firms = model.firms
-        firms[supplier].cash_sek += ex.supplier_net_sek_per_month
-        firms[receiver].cash_sek += ex.receiver_net_sek_per_month
-        for hook in model.hooks["on_delivery"]:
-            hook(model, ex)
-        model.collector.add_flow(ex)
+        hooks = model.hooks["on_delivery"]
+        for ex in exchanges:
+            ex.delivered_months += 1
+            supplier, receiver = ex.supplier, ex.receiver
+            delivered[supplier] += 1
+            delivered[receiver] += 1
+            firms[supplier].cash_sek += ex.supplier_net_sek_per_month
+            firms[receiver].cash_sek += ex.receiver_net_sek_per_month
+            for hook in hooks:
+                hook(model, ex)
+        model.collector.add_flows(exchanges)
 
     def end(self, ex: Exchange, reason: EndReason) -> None:
         """End an exchange for a reason; the mechanisms' ``on_end`` hooks say what that means."""

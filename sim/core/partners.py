@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class Partners:
     """A facilitator's partners as of the register's size and count alive, in index order: indices
-    (a list and an array), the firms and which are utilities, gathered once, not every month."""
+    (a list and an array), the firms and which are utilities (an array, and a list for the loop of a
+    few partners), gathered once, not every month."""
 
     n: int
     n_alive: int
@@ -29,6 +30,7 @@ class Partners:
     at: np.ndarray
     firms: list[Firm]
     utility: np.ndarray
+    utility_flags: list[bool]
 
 
 def partners(model: SymbiosisModel, fac: Facilitator, cache: dict[Facilitator, Partners]) -> Partners:
@@ -44,7 +46,7 @@ def partners(model: SymbiosisModel, fac: Facilitator, cache: dict[Facilitator, P
     if kept is not None and kept.n == n and kept.n_alive == n_alive:
         return kept
     if kept is None or kept.n > n:
-        kept = Partners(0, 0, [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=bool))
+        kept = Partners(0, 0, [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=bool), [])
     at, n0, idx, firms, utility = kept.at, kept.n, kept.idx, kept.firms, kept.utility
     live = arrays.alive[at]
     if not live.all():
@@ -61,5 +63,5 @@ def partners(model: SymbiosisModel, fac: Facilitator, cache: dict[Facilitator, P
             added = new.tolist()
             idx = idx + added
             firms = firms + list(map(model.firms.__getitem__, added))
-    kept = cache[fac] = Partners(n, n_alive, idx, at, firms, utility)
+    kept = cache[fac] = Partners(n, n_alive, idx, at, firms, utility, utility.tolist())
     return kept

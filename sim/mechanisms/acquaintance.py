@@ -278,8 +278,32 @@ def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
     on its site and the utilities (all of them if it is a utility itself, or if town and sector
     together reach ``introduction_min_tie``). The candidates' ties are computed together, not one
     :func:`tie` call each: a town can have hundreds of firms."""
+    few = _acquainted_few(model, firm)
+    if few is not None:
+        return few
     cands, t = _acquainted(model, firm)
     return list(zip(cands.tolist(), t.tolist(), strict=True))
+
+
+FEW = 48  # candidates up to which :func:`_acquainted_few` works in plain Python
+
+
+def _acquainted_few(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]] | None:
+    """:func:`acquaintances` of at most ``FEW`` candidates (else None) in plain Python: numpy's calls
+    on a case town's arrays were most of an introduction. :func:`_acquainted`'s candidates; a known
+    firm's tie is :func:`tie`'s, another's its kept attribute tie, capped: the same floats."""
+    st = model.state.acquaintance
+    st.attrs.update(model.firms, st.group)
+    cands, ties = _static(model, firm)
+    known = st.known.get(firm.idx) or {}
+    if len(cands) + len(known) > FEW:
+        return None
+    p, alive, firms, i = model.params.acquaintance, model.firm_arrays.alive, model.firms, firm.idx
+    top = p.max_tie
+    got = {c: t if t < top else top for c, t in zip(cands.tolist(), ties.tolist(), strict=True) if c not in known}
+    for c in known:
+        got[c] = tie(model, firm, firms[c])
+    return [(c, t) for c, t in sorted(got.items()) if c != i and t >= p.introduction_min_tie and alive.item(c)]
 
 
 def _static(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
@@ -343,6 +367,13 @@ def introduce(model: SymbiosisModel, a: Firm, b: Firm) -> list[int]:
     st = model.state.acquaintance
     share = model.params.acquaintance.introduction_share
     i = a.idx
+    few = _acquainted_few(model, b)
+    if few is not None:  # as below, one candidate at a time
+        earlier = st.known.get(i) or {}
+        stronger = [(c, v) for c, t in few if c != i and (v := share * t) > earlier.get(c, 0.0)]
+        if stronger:
+            _record(model, i, [c for c, _ in stronger], [v for _, v in stronger])
+        return [c for c, _ in stronger]
     cands, known = _acquainted(model, b)
     other = cands != i
     strength = share * known[other]  # elementwise, as share * tie one by one

@@ -127,10 +127,14 @@ def operate(model: SymbiosisModel) -> None:
     # one disruption draw per exchange not up for renewal, in order: drawn at once (one by one for a
     # couple, where a scalar call costs half an array's), the same numbers
     rng = model.rng
-    draws = iter([rng.random() for _ in range(n)] if n <= 2 else rng.random(n).tolist())
+    drawn = [rng.random() for _ in range(n)] if n <= 2 else rng.random(n).tolist()
     deliver = model.ledger.deliver
+    if n == len(exchanges) and min(drawn) >= monthly:  # none renews or ends: all deliver at once
+        deliver(exchanges)
+        return
+    draws = iter(drawn)
     for ex, renew in zip(exchanges, due, strict=True):
-        deliver(ex)
+        deliver((ex,))
         if renew:
             _renew(model, ex)
         elif next(draws) < monthly:

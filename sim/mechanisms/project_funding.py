@@ -212,9 +212,18 @@ def willingness(p: Params, benefit_sek: float, n_partners: int) -> float:
     It rises from ``partner_base_willingness`` towards 1 with the value the partner got from
     exchanges so far, and falls with the number of partners who share the bill (free-riding).
     """
+    return _own(p.partner_base_willingness, p.benefit_half_sek, benefit_sek) * _scale(p, n_partners)
+
+
+def _own(base: float, half: float, benefit_sek: float) -> float:
+    """:func:`willingness` before free-riding (``base``, ``half``: the parameters, read once by a loop)."""
     b = max(benefit_sek, 0.0)
-    own = p.partner_base_willingness + (1.0 - p.partner_base_willingness) * b / (b + p.benefit_half_sek)
-    return own * float(n_partners) ** -p.free_riding_exponent
+    return base + (1.0 - base) * b / (b + half)
+
+
+def _scale(p: Params, n_partners: int) -> float:
+    """The free-riding factor of :func:`willingness`: the same for every partner of one bill."""
+    return float(n_partners) ** -p.free_riding_exponent
 
 
 def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple[float, float]:
@@ -235,12 +244,21 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     benefit = model.state.project_funding.benefit_sek
     n, part = len(idx), rest_sek / len(idx)
     if n >= VECTOR_MIN:
-        return _cofinance_many(model, table, part, willingness(p, 0.0, n), float(n) ** -p.free_riding_exponent)
+        return _cofinance_many(model, table, part, willingness(p, 0.0, n), _scale(p, n))
+    # willingness with the parameters and the free-riding factor read once; a partner with no value
+    # from exchanges yet (most of a case's) has the willingness of none; min and max as comparisons,
+    # which pick the same values
+    no_benefit, share, scale = willingness(p, 0.0, n), p.cash_share_per_month, _scale(p, n)
+    base, half = p.partner_base_willingness, p.benefit_half_sek
     private = public = 0.0
-    for i, firm in zip(idx, table.firms, strict=True):
-        pay = min(willingness(p, benefit.get(i, 0.0), n) * part, p.cash_share_per_month * max(firm.cash_sek, 0.0))
-        firm.cash_sek -= pay
-        if firm.role == Role.UTILITY:
+    for i, firm, utility in zip(idx, table.firms, table.utility_flags, strict=True):
+        b = benefit.get(i, 0.0)
+        want = (_own(base, half, b) * scale if b > 0.0 else no_benefit) * part
+        cash = firm.cash_sek
+        able = share * (0.0 if cash < 0.0 else cash)
+        pay = able if able < want else want
+        firm.cash_sek = cash - pay
+        if utility:
             public += pay
         else:
             private += pay
@@ -334,13 +352,14 @@ def step(model: SymbiosisModel) -> None:
     policy = model.config.policy
     on = model.switches.project_funding
     cofinanced = model.params.project_funding.cofinanced_by_partners
+    base = policy.facilitator_base_funding_sek_per_year / 12.0
+    now = model.steps
     for fac in model.facilitators:
-        if fac.project is not None and model.steps >= fac.project.end_step:
+        if fac.project is not None and now >= fac.project.end_step:
             _end_project(model, fac)
-        if on and fac.project is None and model.steps >= fac.next_project_step:
+        if on and fac.project is None and now >= fac.next_project_step:
             _apply(model, fac)
         cost = fac.cost_sek_per_month
-        base = policy.facilitator_base_funding_sek_per_year / 12.0
         fees = fac.membership_fee_share * member_turnover_sek_per_month(model, fac)
         project = fac.project if on else None
         paid = project.public_sek_per_month if project is not None else 0.0

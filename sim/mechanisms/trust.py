@@ -127,11 +127,32 @@ class PairMemory:
         return np.frombuffer(self.values, dtype=float)[slots]
 
 
+class LiveRow:
+    """One live exchange's pair as :func:`live_levels_few` keeps it from month to month.
+
+    ``start`` is :func:`_start` of the two firms (role and town never change). ``base`` is
+    :func:`_base` of the tie and the two firms' delivered months it was taken with (``tie`` NaN:
+    none kept yet); it is used again while they are the same. Once both reputations are at the cap
+    (``capped``) the delivered months are not read again: they only grow, so the reputations stay
+    capped and the base holds until the pair's tie changes (acquaintance then forgets the tie kept
+    per slot, and the new one differs).
+    """
+
+    __slots__ = ("base", "capped", "delivered_a", "delivered_b", "receiver", "slot", "start", "supplier", "tie")
+
+    def __init__(self, supplier: int, receiver: int, slot: int, start: float) -> None:
+        self.supplier, self.receiver, self.slot, self.start = supplier, receiver, slot, start
+        self.base, self.tie, self.delivered_a, self.delivered_b, self.capped = 0.0, NAN, -1, -1, False
+
+
 class State:
-    """Trust a mechanism keeps per model: each pair's increment from meetings, deliveries and failures."""
+    """Trust a mechanism keeps per model: each pair's increment from meetings, deliveries and
+    failures; and the rows of the live exchanges (:class:`LiveRow`) with the ledger's live version
+    and the parameters they were made with."""
 
     def __init__(self) -> None:
         self.pairs = PairMemory()
+        self.live: tuple[int, Params, list[LiveRow], dict[int, LiveRow]] | None = None  # rows also by exchange id
 
 
 NAN = float("nan")
@@ -172,17 +193,36 @@ def level(model: SymbiosisModel, a: Firm, b: Firm) -> float:
 
 
 def _combine(p: Params, startup: bool, other_town: bool, tie: float, delivered_a: float, delivered_b: float, extra: float) -> float:
-    """The trust rule for one pair, from its parts: the base of strangers (or of a start-up), less
-    the other-municipality penalty, plus the tie, both sides' reputation (:func:`reputation`,
-    inlined: this runs for every live exchange every month) and the pair's own increment. The
-    vectorised :func:`levels` does the same operations in the same order."""
+    """The trust rule for one pair, from its parts: :func:`_start`, then :func:`_base`, then the
+    pair's own increment, clamped to [0, 1] (:func:`_clamp`). The vectorised :func:`levels` does
+    the same operations in the same order."""
+    return _clamp(_base(p, _start(p, startup, other_town), tie, delivered_a, delivered_b) + extra)
+
+
+def _start(p: Params, startup: bool, other_town: bool) -> float:
+    """The base of strangers (or of a start-up), less the other-municipality penalty."""
     base = p.startup_initial if startup else p.established
     if other_town:
         base -= p.other_municipality_penalty
-    base += tie
+    return base
+
+
+def _base(p: Params, start: float, tie: float, delivered_a: float, delivered_b: float) -> float:
+    """``start`` plus the tie and half both sides' reputation (:func:`reputation`, inlined: this runs
+    for every live exchange every month; ``min`` written as a comparison, which picks the same value)."""
     cap, per_year = p.reputation_cap, p.reputation_per_year
-    base += 0.5 * (min(cap, per_year * delivered_a / 12.0) + min(cap, per_year * delivered_b / 12.0))
-    return min(1.0, max(0.0, base + extra))
+    a, b = per_year * delivered_a / 12.0, per_year * delivered_b / 12.0
+    return start + tie + 0.5 * ((a if a < cap else cap) + (b if b < cap else cap))
+
+
+def _capped(p: Params, delivered: float) -> bool:
+    """The reputation of this many delivered months is the cap, as :func:`_base` takes it."""
+    return not p.reputation_per_year * delivered / 12.0 < p.reputation_cap
+
+
+def _clamp(x: float) -> float:
+    """``min(1.0, max(0.0, x))`` as comparisons: the same value without two calls."""
+    return (x if x < 1.0 else 1.0) if x > 0.0 else 0.0
 
 
 def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
@@ -212,19 +252,12 @@ def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, 
 
 def _levels_few(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> list[float]:
     """:func:`levels` of a few pairs through the scalar rule, where numpy's per-call cost is most of
-    the work (a case has a handful of live exchanges)."""
-    return levels_few(model, list(zip(suppliers.tolist(), receivers.tolist(), slots.tolist(), strict=True)))
-
-
-def levels_few(model: SymbiosisModel, pairs: list[tuple[int, int, int]]) -> list[float]:
-    """:func:`levels` of a few (supplier, receiver, slot), in plain Python and as a list: the
-    collector's mean trust of a case's live exchanges, every month."""
-    if not model.switches.trust:
-        return [1.0] * len(pairs)
+    the work."""
     p = model.params.trust
     arrays = model.firm_arrays
     startup, muni, delivered = arrays.startup, arrays.municipality, arrays.delivered
     values = model.state.trust.pairs.values
+    pairs = list(zip(suppliers.tolist(), receivers.tolist(), slots.tolist(), strict=True))
     ties = _ties_few(model, pairs)
     return [
         _combine(
@@ -232,6 +265,61 @@ def levels_few(model: SymbiosisModel, pairs: list[tuple[int, int, int]]) -> list
         )
         for (s, r, slot), tie in zip(pairs, ties, strict=True)
     ]
+
+
+def live_levels_few(model: SymbiosisModel) -> list[float]:
+    """:func:`level` of every live exchange's pair, in the ledger's order, in plain Python: the
+    collector's mean trust of a case's few live exchanges, every month.
+
+    The rows (:class:`LiveRow`) are kept until the live set changes. A row whose tie and firms'
+    delivered months are those its base was taken with (with capped reputations: whose tie is)
+    costs a few look-ups and one addition; the others go through :func:`_base` again.
+    """
+    if not model.switches.trust:
+        return [1.0] * len(model.ledger.live)
+    p = model.params.trust
+    rows = _live_rows(model, p)
+    values = model.state.trust.pairs.values
+    cache = model.state.acquaintance.by_slot if model.switches.acquaintance else None
+    delivered = model.firm_arrays.delivered
+    out = []
+    for row in rows:
+        slot = row.slot
+        tie = 0.0 if cache is None else cache[slot]
+        if tie != tie:  # not kept (NaN)
+            tie = cache[slot] = acquaintance.tie(model, model.firms[row.supplier], model.firms[row.receiver])  # type: ignore[index]
+        if not (row.capped and tie == row.tie):
+            da, db = delivered.item(row.supplier), delivered.item(row.receiver)
+            if not (tie == row.tie and da == row.delivered_a and db == row.delivered_b):
+                row.base, row.tie, row.delivered_a, row.delivered_b = _base(p, row.start, tie, da, db), tie, da, db
+                row.capped = _capped(p, da) and _capped(p, db)
+        out.append(_clamp(row.base + values[slot]))
+    return out
+
+
+def _live_rows(model: SymbiosisModel, p: Params) -> list[LiveRow]:
+    """The :class:`LiveRow` of each live exchange, listed again when the live set or the parameters
+    change; an exchange that stays live keeps its row (and what the row keeps) while the parameters stand."""
+    st = model.state.trust
+    version = model.ledger.arrays.live_version
+    kept = st.live
+    if kept is not None and kept[0] == version and kept[1] is p:
+        return kept[2]
+    old = kept[3] if kept is not None and kept[1] is p else {}
+    arrays = model.firm_arrays
+    startup, muni = arrays.startup, arrays.municipality
+    by_id: dict[int, LiveRow] = {}
+    for i, ex in model.ledger.live.items():
+        row = old.get(i)
+        if row is None:
+            s, r = ex.supplier, ex.receiver
+            row = LiveRow(s, r, ex.trust_slot, _start(p, startup.item(s) or startup.item(r), muni.item(s) != muni.item(r)))
+        by_id[i] = row
+    if model.switches.acquaintance:
+        _slot_cache(model)  # long enough for every live slot
+    rows = list(by_id.values())
+    st.live = (version, p, rows, by_id)
+    return rows
 
 
 def _ties(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
