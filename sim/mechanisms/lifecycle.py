@@ -49,11 +49,14 @@ class State:
     ``next_due``: no pipeline stage ends before this step. Stages are set only here (:func:`begin`
     lowers it, :func:`advance` takes the minimum again after the stages it resolved), and an
     exchange leaving the pipeline can only raise the true minimum; most months nothing is due.
+
+    ``monthly``: the disruption chance per month, kept with the yearly rate it was taken from.
     """
 
     def __init__(self) -> None:
         self.next_end: tuple[int, float] = (-1, math.inf)
         self.next_due: float = -math.inf
+        self.monthly: tuple[float, float] = (math.nan, 0.0)  # (yearly disruption rate, its monthly chance)
 
 
 def begin(model: SymbiosisModel, ex: Exchange) -> None:
@@ -112,17 +115,19 @@ def operate(model: SymbiosisModel) -> None:
     exchanges = model.ledger.operating_snapshot()
     if not exchanges:
         return
-    monthly = 1.0 - (1.0 - model.params.lifecycle.disruption_rate_per_year) ** (1.0 / 12.0)
     now = model.steps
     st, version = model.state.lifecycle, model.ledger.arrays.operating_version
+    rate = model.params.lifecycle.disruption_rate_per_year
+    if st.monthly[0] != rate:
+        st.monthly = (rate, 1.0 - (1.0 - rate) ** (1.0 / 12.0))
+    monthly = st.monthly[1]
     if st.next_end[0] != version:
         st.next_end = (version, min((ex.contract_end for ex in exchanges if ex.contract_end is not None), default=math.inf))
-    if now < st.next_end[1]:  # no term ends this month
-        due = [False] * len(exchanges)
-        n = len(exchanges)
-    else:
+    n = len(exchanges)
+    due = None
+    if now >= st.next_end[1]:  # a term ends this month
         due = [ex.contract_end is not None and now >= ex.contract_end for ex in exchanges]
-        n = len(due) - sum(due)
+        n -= sum(due)
         st.next_end = (-1, math.inf)  # the renewals below move terms
     # one disruption draw per exchange not up for renewal, in order: drawn at once (one by one for a
     # couple, where a scalar call costs half an array's), the same numbers
@@ -133,7 +138,7 @@ def operate(model: SymbiosisModel) -> None:
         deliver(exchanges)
         return
     draws = iter(drawn)
-    for ex, renew in zip(exchanges, due, strict=True):
+    for ex, renew in zip(exchanges, due or [False] * len(exchanges), strict=True):
         deliver((ex,))
         if renew:
             _renew(model, ex)

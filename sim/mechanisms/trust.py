@@ -196,7 +196,8 @@ def _combine(p: Params, startup: bool, other_town: bool, tie: float, delivered_a
     """The trust rule for one pair, from its parts: :func:`_start`, then :func:`_base`, then the
     pair's own increment, clamped to [0, 1] (:func:`_clamp`). The vectorised :func:`levels` does
     the same operations in the same order."""
-    return _clamp(_base(p, _start(p, startup, other_town), tie, delivered_a, delivered_b) + extra)
+    start = _start(p, startup, other_town)
+    return _clamp(_base(start, tie, delivered_a, delivered_b, p.reputation_cap, p.reputation_per_year) + extra)
 
 
 def _start(p: Params, startup: bool, other_town: bool) -> float:
@@ -207,17 +208,17 @@ def _start(p: Params, startup: bool, other_town: bool) -> float:
     return base
 
 
-def _base(p: Params, start: float, tie: float, delivered_a: float, delivered_b: float) -> float:
+def _base(start: float, tie: float, delivered_a: float, delivered_b: float, cap: float, per_year: float) -> float:
     """``start`` plus the tie and half both sides' reputation (:func:`reputation`, inlined: this runs
-    for every live exchange every month; ``min`` written as a comparison, which picks the same value)."""
-    cap, per_year = p.reputation_cap, p.reputation_per_year
+    for every live exchange every month, so the two parameters come as arguments; ``min`` written
+    as a comparison, which picks the same value)."""
     a, b = per_year * delivered_a / 12.0, per_year * delivered_b / 12.0
     return start + tie + 0.5 * ((a if a < cap else cap) + (b if b < cap else cap))
 
 
-def _capped(p: Params, delivered: float) -> bool:
+def _capped(delivered: float, cap: float, per_year: float) -> bool:
     """The reputation of this many delivered months is the cap, as :func:`_base` takes it."""
-    return not p.reputation_per_year * delivered / 12.0 < p.reputation_cap
+    return not per_year * delivered / 12.0 < cap
 
 
 def _clamp(x: float) -> float:
@@ -277,11 +278,13 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
     """
     if not model.switches.trust:
         return [1.0] * len(model.ledger.live)
-    p = model.params.trust
-    rows = _live_rows(model, p)
-    values = model.state.trust.pairs.values
+    p, st = model.params.trust, model.state.trust
+    kept = st.live
+    rows = kept[2] if kept is not None and kept[0] == model.ledger.arrays.live_version and kept[1] is p else _live_rows(model, p)
+    values = st.pairs.values
     cache = model.state.acquaintance.by_slot if model.switches.acquaintance else None
-    delivered = model.firm_arrays.delivered
+    item = model.firm_arrays.delivered.item
+    cap, per_year = p.reputation_cap, p.reputation_per_year
     out = []
     for row in rows:
         slot = row.slot
@@ -289,22 +292,20 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
         if tie != tie:  # not kept (NaN)
             tie = cache[slot] = acquaintance.tie(model, model.firms[row.supplier], model.firms[row.receiver])  # type: ignore[index]
         if not (row.capped and tie == row.tie):
-            da, db = delivered.item(row.supplier), delivered.item(row.receiver)
+            da, db = item(row.supplier), item(row.receiver)
             if not (tie == row.tie and da == row.delivered_a and db == row.delivered_b):
-                row.base, row.tie, row.delivered_a, row.delivered_b = _base(p, row.start, tie, da, db), tie, da, db
-                row.capped = _capped(p, da) and _capped(p, db)
+                row.base, row.tie, row.delivered_a, row.delivered_b = _base(row.start, tie, da, db, cap, per_year), tie, da, db
+                row.capped = _capped(da, cap, per_year) and _capped(db, cap, per_year)
         out.append(_clamp(row.base + values[slot]))
     return out
 
 
 def _live_rows(model: SymbiosisModel, p: Params) -> list[LiveRow]:
-    """The :class:`LiveRow` of each live exchange, listed again when the live set or the parameters
-    change; an exchange that stays live keeps its row (and what the row keeps) while the parameters stand."""
+    """The :class:`LiveRow` of each live exchange, listed again (the live set or the parameters
+    changed); an exchange that stays live keeps its row (and what the row keeps) while the parameters stand."""
     st = model.state.trust
     version = model.ledger.arrays.live_version
     kept = st.live
-    if kept is not None and kept[0] == version and kept[1] is p:
-        return kept[2]
     old = kept[3] if kept is not None and kept[1] is p else {}
     arrays = model.firm_arrays
     startup, muni = arrays.startup, arrays.municipality

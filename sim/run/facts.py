@@ -32,19 +32,30 @@ def window_steps(cfg: ScenarioConfig, fact: FactConfig) -> tuple[int, int]:
     return max(1, first), min(cfg.steps, last)
 
 
-def _operating_in(exchanges: pd.DataFrame, first: int, last: int) -> pd.Series:
+def _operating_in(exchanges: pd.DataFrame, first: int, last: int) -> np.ndarray:
     """Whether each exchange operated at the end of some month of [first, last] (as active_exchanges counts it)."""
-    since, ended = exchanges["operating_since"], exchanges["ended_step"]
+    since, ended = exchanges["operating_since"].to_numpy(), exchanges["ended_step"].to_numpy()
     return (since >= 0) & (since <= last) & ((ended < 0) | (ended > np.maximum(since, first)))
 
 
-def _pair(frame: pd.DataFrame, fact: FactConfig) -> pd.Series:
-    keep = frame["resource"] == fact.resource
+def _is(frame: pd.DataFrame, column: str, value: object) -> np.ndarray:
+    """Rows whose ``column`` equals ``value`` (a missing value equals nothing), as pandas' ``==``
+    would say, without its per-call cost: a case's facts ask dozens of such questions a run."""
+    return frame[column].to_numpy() == value
+
+
+def _pair(frame: pd.DataFrame, fact: FactConfig) -> np.ndarray:
+    keep = _is(frame, "resource", fact.resource)
     if fact.supplier is not None:
-        keep &= frame["supplier"] == fact.supplier
+        keep &= _is(frame, "supplier", fact.supplier)
     if fact.receiver is not None:
-        keep &= frame["receiver"] == fact.receiver
+        keep &= _is(frame, "receiver", fact.receiver)
     return keep
+
+
+def _months(ts: pd.DataFrame, first: int, last: int) -> np.ndarray:
+    step = ts["step"].to_numpy()
+    return (step >= first) & (step <= last)
 
 
 def observe(cfg: ScenarioConfig, fact: FactConfig, ts: pd.DataFrame, events: pd.DataFrame, exchanges: pd.DataFrame) -> float:
@@ -55,55 +66,54 @@ def observe(cfg: ScenarioConfig, fact: FactConfig, ts: pd.DataFrame, events: pd.
         return math.nan
     first, last = window_steps(cfg, fact)
     kind = fact.observe
-    in_window = (events["step"] >= first) & (events["step"] <= last) if len(events) else pd.Series(dtype=bool)
     if kind == "exchange":
         return float(bool((_pair(exchanges, fact) & _operating_in(exchanges, first, last)).any()))
     if kind == "exchange_started":
-        since = exchanges["operating_since"]
+        since = exchanges["operating_since"].to_numpy()
         return float(bool((_pair(exchanges, fact) & (since >= max(first, 1)) & (since <= last)).any()))
     if kind == "cluster_active":
-        months = ts[(ts["step"] >= first) & (ts["step"] <= last)]
-        return float(bool(months["cluster_active"].astype(bool).any()))
+        return float(bool(ts["cluster_active"].to_numpy()[_months(ts, first, last)].astype(bool).any()))
     if kind == "firm_present":
         return float(_present(cfg, fact.firm or "", events, last))
+    if kind in ("firm_entered", "permit_denied", "land_replanned") and not len(events):
+        return 0.0
     if kind == "firm_entered":
-        if not len(events):
-            return 0.0
-        kinds = ARRIVALS + (BIRTHS if fact.sector is not None else ())
-        hit = in_window & events["kind"].isin(kinds)
+        hit = _in_window(events, first, last)
+        hit &= np.logical_or.reduce([_is(events, "kind", k) for k in ARRIVALS + (BIRTHS if fact.sector is not None else ())])
         if fact.firm is not None:
-            hit &= events["firm"] == fact.firm
+            hit &= _is(events, "firm", fact.firm)
         if fact.sector is not None:
-            hit &= events["sector"] == fact.sector
+            hit &= _is(events, "sector", fact.sector)
         return float(bool(hit.any()))
     if kind == "permit_denied":
-        if not len(events):
-            return 0.0
-        hit = in_window & (events["kind"] == "permit_denied") & (events["resource"] == fact.resource)
+        hit = _in_window(events, first, last) & _is(events, "kind", "permit_denied") & _is(events, "resource", fact.resource)
         if fact.firm is not None:
-            hit &= (events["supplier"] == fact.firm) | (events["receiver"] == fact.firm) | (events["firm"] == fact.firm)
+            hit &= _is(events, "supplier", fact.firm) | _is(events, "receiver", fact.firm) | _is(events, "firm", fact.firm)
         return float(bool(hit.any()))
     if kind == "land_replanned":
-        if not len(events):
-            return 0.0
-        hit = in_window & (events["kind"] == "land_replanned")
+        hit = _in_window(events, first, last) & _is(events, "kind", "land_replanned")
         if fact.municipality is not None:
-            hit &= events["municipality"] == fact.municipality
+            hit &= _is(events, "municipality", fact.municipality)
         return float(bool(hit.any()))
     if kind == "falls":
-        col = ts[fact.metric].astype(float)
-        first_year = col[(ts["step"] >= first) & (ts["step"] < first + 12)].mean()
-        last_year = col[(ts["step"] > last - 12) & (ts["step"] <= last)].mean()
+        col, step = ts[fact.metric].astype(float), ts["step"].to_numpy()
+        first_year = col[(step >= first) & (step < first + 12)].mean()
+        last_year = col[(step > last - 12) & (step <= last)].mean()
         return float(bool(last_year < first_year))
     if kind == "quantity":
         live = _pair(exchanges, fact) & _operating_in(exchanges, last, last)
-        return float(exchanges.loc[live, "quantity_per_month"].sum())
+        return float(np.nansum(exchanges["quantity_per_month"].to_numpy(dtype=float)[live]))  # pandas' sum: NaN as 0
     if kind == "count":
-        months = ts[(ts["step"] >= first) & (ts["step"] <= last)][fact.metric].astype(float)
+        months = ts[fact.metric].astype(float)[_months(ts, first, last)]
         if not len(months):
             return math.nan
         return float(months.iloc[-1]) if fact.stat == "last" else float(getattr(months, fact.stat)())
     raise ValueError(f"observe: value {kind!r} has no measure")
+
+
+def _in_window(events: pd.DataFrame, first: int, last: int) -> np.ndarray:
+    step = events["step"].to_numpy()
+    return (step >= first) & (step <= last)
 
 
 def _present(cfg: ScenarioConfig, firm: str, events: pd.DataFrame, last: int) -> bool:
@@ -113,8 +123,8 @@ def _present(cfg: ScenarioConfig, firm: str, events: pd.DataFrame, last: int) ->
         return False
     if not len(events):
         return True
-    exits = events[(events["kind"] == "firm_exited") & (events["firm"] == firm) & (events["step"] <= last)]
-    return exits.empty
+    exits = _is(events, "kind", "firm_exited") & _is(events, "firm", firm) & (events["step"].to_numpy() <= last)
+    return not exits.any()
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,8 @@ def query(
         if fmt == "csv":
             import pyarrow.csv as pcsv
 
-            reader = rel.fetch_record_batch(10_000)
+            # DuckDB 2 renamed fetch_record_batch (deprecated there) to to_arrow_reader; 1.x has only the old name
+            reader = (rel.to_arrow_reader if hasattr(rel, "to_arrow_reader") else rel.fetch_record_batch)(10_000)
             with pcsv.CSVWriter(sys.stdout.buffer, reader.schema) as writer:
                 for batch in reader:
                     writer.write_batch(batch)

@@ -29,6 +29,7 @@ def test_live_trust_rows_equal_a_fresh_computation_every_month(acquainted: bool)
     for case in CASES:
         model = _model(case, **({} if acquainted else {"mechanisms.acquaintance": False}))
         p = model.params.trust
+        rep = (p.reputation_cap, p.reputation_per_year)
         firms = model.firms
         while model.running:
             model.step()
@@ -42,10 +43,10 @@ def test_live_trust_rows_equal_a_fresh_computation_every_month(acquainted: bool)
                 startup = trust.Role.STARTUP in (a.role, b.role)
                 assert row.start == trust._start(p, startup, a.municipality != b.municipality)
                 assert row.tie == acquaintance.tie(model, a, b)  # taken this month
-                assert row.base == trust._base(p, row.start, row.tie, row.delivered_a, row.delivered_b)
+                assert row.base == trust._base(row.start, row.tie, row.delivered_a, row.delivered_b, *rep)
                 if row.capped:  # the base holds for the delivered months there are now
-                    assert row.base == trust._base(p, row.start, row.tie, a.delivered_months, b.delivered_months)
-                    assert trust._capped(p, a.delivered_months) and trust._capped(p, b.delivered_months)
+                    assert row.base == trust._base(row.start, row.tie, a.delivered_months, b.delivered_months, *rep)
+                    assert trust._capped(a.delivered_months, *rep) and trust._capped(b.delivered_months, *rep)
                     kept += 1
     assert kept > 100  # months with a kept base were compared
 
