@@ -69,6 +69,9 @@ def test_acquaintances_of_a_few_equal_the_vectorised_ones() -> None:
                     cands, ties = acquaintance._acquainted(model, firm)
                     assert few == list(zip(cands.tolist(), ties.tolist(), strict=True)), (case, model.steps, firm.idx)
                     compared += bool(few)
+                kept = model.state.acquaintance.static.get(firm.idx)
+                if kept is not None:  # attribute ties taken one by one are the vectorised ones
+                    assert kept[2].tolist() == acquaintance._attribute_ties(model, firm, kept[1]).tolist()
     assert compared > 100
 
 
