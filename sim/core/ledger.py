@@ -130,7 +130,9 @@ class Ledger:
         """One month's delivery of each of these exchanges, in order: both sides' cash and track
         record, then the hooks, then the flows. The lifecycle passes all the operating exchanges at
         once in a month none of them ends or renews (most months): one pass and one look-up of
-        what it needs, not a call per exchange; every float gets its additions in exchange order."""
+        what it needs, not a call per exchange; every float gets its additions in exchange order.
+        From ``BULK_TRACK_RECORD`` exchanges the track records are added first, in one step (no hook
+        reads them)."""
         model = self.model
         delivered = model.firm_arrays.delivered
         firms = model.firms
