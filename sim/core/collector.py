@@ -50,8 +50,9 @@ class Collector:
     A month's row costs a few tuples: the counts (active exchanges by resource, firms with an
     operating exchange) are kept up to date by the ledger as exchanges start and end (and the
     by-resource tuple is rebuilt only then), the flows are summed while exchanges deliver, and the
-    trust of the live exchanges is read from arrays kept until an exchange opens or ends. The rows
-    wait in ``_rows`` and are spread into the columns of :attr:`data` when it is read.
+    trust of the live exchanges comes from rows (a few) or arrays (many) kept until an exchange
+    opens or ends. The rows wait in ``_rows`` and are spread into the columns of :attr:`data` when
+    it is read.
     """
 
     def __init__(self, model: SymbiosisModel) -> None:

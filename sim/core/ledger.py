@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.core.events import EventKind
 from sim.core.exchange import Demand, EndReason, Exchange, ExchangeArrays, Offer, Stage
 from sim.core.resources import CATALOGUE
@@ -18,6 +20,9 @@ from sim.core.resources import CATALOGUE
 if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
     from sim.mechanisms.benefit import Deal
+
+
+BULK_TRACK_RECORD = 4  # exchanges from which one array addition beats two scalar ones each
 
 
 class Ledger:
@@ -32,6 +37,7 @@ class Ledger:
         self.pairs: set[tuple[int, int, str]] = set()  # (supplier, receiver, resource) of live exchanges
         self.arrays = ExchangeArrays(list(CATALOGUE))
         self._in_order: tuple[int, tuple[Exchange, ...]] = (-1, ())
+        self._delivering: tuple[Sequence[Exchange], np.ndarray, np.ndarray] | None = None  # see _track_record
 
     # ----- reading -------------------------------------------------------------------------
     def describe(self, ex: Exchange) -> str:
@@ -124,21 +130,40 @@ class Ledger:
         """One month's delivery of each of these exchanges, in order: both sides' cash and track
         record, then the hooks, then the flows. The lifecycle passes all the operating exchanges at
         once in a month none of them ends or renews (most months): one pass and one look-up of
-        what it needs, not a call per exchange; every float gets its additions in exchange order."""
+        what it needs, not a call per exchange; every float gets its additions in exchange order.
+        From ``BULK_TRACK_RECORD`` exchanges the track records are added first, in one step (no hook
+        reads them)."""
         model = self.model
         delivered = model.firm_arrays.delivered
         firms = model.firms
         hooks = model.hooks["on_delivery"]
+        few = len(exchanges) < BULK_TRACK_RECORD
+        if not few:
+            idx, counts = self._track_record(exchanges)
+            delivered[idx] += counts
         for ex in exchanges:
             ex.delivered_months += 1
             supplier, receiver = ex.supplier, ex.receiver
-            delivered[supplier] += 1
-            delivered[receiver] += 1
+            if few:
+                delivered[supplier] += 1
+                delivered[receiver] += 1
             firms[supplier].cash_sek += ex.supplier_net_sek_per_month
             firms[receiver].cash_sek += ex.receiver_net_sek_per_month
             for hook in hooks:
                 hook(model, ex)
         model.collector.add_flows(exchanges)
+
+    def _track_record(self, exchanges: Sequence[Exchange]) -> tuple[np.ndarray, np.ndarray]:
+        """The firms of these exchanges and how many of them each is in: one addition to the
+        register's delivered months instead of two scalar ones per exchange. Kept for the tuple it
+        was made from (the operating snapshot, the same object until an exchange starts or ends)."""
+        kept = self._delivering
+        if kept is not None and kept[0] is exchanges:
+            return kept[1], kept[2]
+        firms = np.array([i for ex in exchanges for i in (ex.supplier, ex.receiver)], dtype=np.int64)
+        idx, counts = np.unique(firms, return_counts=True)
+        self._delivering = (exchanges, idx, counts)
+        return idx, counts
 
     def end(self, ex: Exchange, reason: EndReason) -> None:
         """End an exchange for a reason; the mechanisms' ``on_end`` hooks say what that means."""

@@ -165,6 +165,18 @@ def tie(model: SymbiosisModel, a: Firm, b: Firm) -> float:
         return 0.0
     p = model.params.acquaintance
     st = model.state.acquaintance
+    t = _attribute_tie(p, st, a, b)
+    k = _key(a.idx, b.idx)
+    t += st.listed.get(k, 0.0)
+    if k in st.deals:
+        t += p.earlier_deal
+    mine = st.known.get(a.idx)
+    t += mine.get(b.idx, 0.0) if mine else 0.0  # the introduced tie
+    return min(p.max_tie, t)
+
+
+def _attribute_tie(p: Params, st: State, a: Firm, b: Firm) -> float:
+    """:func:`tie`'s part from the two firms' attributes, in its order (:func:`_attribute_ties`: many)."""
     t = 0.0
     if a.municipality == b.municipality:
         t += p.same_municipality
@@ -177,13 +189,7 @@ def tie(model: SymbiosisModel, a: Firm, b: Firm) -> float:
         t += p.same_group
     if a.sector == b.sector and a.sector != "other":
         t += p.same_sector
-    k = _key(a.idx, b.idx)
-    t += st.listed.get(k, 0.0)
-    if k in st.deals:
-        t += p.earlier_deal
-    mine = st.known.get(a.idx)
-    t += mine.get(b.idx, 0.0) if mine else 0.0  # the introduced tie
-    return min(p.max_tie, t)
+    return t
 
 
 def _changed(model: SymbiosisModel, keys: list[tuple[int, int]]) -> None:
@@ -328,7 +334,10 @@ def _static(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
     if kept is None and firm.idx in st.group:
         new = np.union1d(new, np.flatnonzero(st.attrs.group_code == st.attrs.group_code[firm.idx]))
     new = new[new != firm.idx]
-    ties = _attribute_ties(model, firm, new)
+    if len(new) <= FEW:  # one by one: numpy's calls on a few firms cost more than the arithmetic
+        ties = np.array([_attribute_tie(p, st, firm, model.firms[c]) for c in new.tolist()], dtype=float)
+    else:
+        ties = _attribute_ties(model, firm, new)
     if kept is not None:
         new, ties = np.concatenate([kept[1], new]), np.concatenate([kept[2], ties])
     st.static[firm.idx] = (len(town), new, ties)

@@ -129,6 +129,9 @@ class State:
         self.refreshed: tuple[int, int, dict[int, tuple[float, float]]] | None = None  # inputs of the last refresh
 
 
+ZERO_RATES = (0.0, 0.0)
+
+
 def refresh_facilitation(model: SymbiosisModel) -> None:
     """Per firm: engagement times the share of funded time that may go to it.
 
@@ -141,10 +144,11 @@ def refresh_facilitation(model: SymbiosisModel) -> None:
     n = arrays.n
     rows: dict[int, tuple[float, float]] = {}
     for fac in model.facilitators:
-        other, anchor = fac.engagement * fac.funded_share, fac.engagement * fac.anchor_coverage
+        engagement = fac.engagement
+        other, anchor = engagement * fac.funded_share, engagement * fac.anchor_coverage
         for m in fac.municipalities:
-            o, a = rows.get(m, (0.0, 0.0))
-            rows[m] = (max(o, other), max(a, anchor))
+            o, a = rows.get(m, ZERO_RATES)
+            rows[m] = (other if other > o else o, anchor if anchor > a else a)  # max(o, other), max(a, anchor)
     st = model.state.project_funding
     key = (n, len(model.municipalities), rows)
     if key == st.refreshed and st.by_municipality is not None:

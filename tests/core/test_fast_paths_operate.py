@@ -6,6 +6,8 @@ mechanisms' public rules give from scratch, so a kept value that misses a change
 
 from __future__ import annotations
 
+import collections
+
 import pytest
 
 from sim import config
@@ -67,4 +69,28 @@ def test_acquaintances_of_a_few_equal_the_vectorised_ones() -> None:
                     cands, ties = acquaintance._acquainted(model, firm)
                     assert few == list(zip(cands.tolist(), ties.tolist(), strict=True)), (case, model.steps, firm.idx)
                     compared += bool(few)
+                kept = model.state.acquaintance.static.get(firm.idx)
+                if kept is not None:  # attribute ties taken one by one are the vectorised ones
+                    assert kept[2].tolist() == acquaintance._attribute_ties(model, firm, kept[1]).tolist()
     assert compared > 100
+
+
+def test_kept_track_record_of_the_operating_exchanges_is_a_fresh_count() -> None:
+    """The firms and counts the ledger adds to the delivered months at once are those of the
+    operating exchanges it keeps them for, and every firm's delivered months are its deliveries."""
+    kept = 0
+    for case in CASES:
+        model = _model(case)
+        while model.running:
+            model.step()
+            held = model.ledger._delivering
+            if held is not None and held[0] is model.ledger.operating_snapshot():
+                fresh = collections.Counter(i for ex in held[0] for i in (ex.supplier, ex.receiver))
+                assert dict(zip(held[1].tolist(), held[2].tolist(), strict=True)) == fresh
+                kept += 1
+        done = collections.Counter()
+        for ex in model.ledger.all.values():
+            done[ex.supplier] += ex.delivered_months
+            done[ex.receiver] += ex.delivered_months
+        assert [model.firms[i].delivered_months for i in range(len(model.firms))] == [done[i] for i in range(len(model.firms))]
+    assert kept > 100
