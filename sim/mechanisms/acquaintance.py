@@ -25,6 +25,7 @@ import numpy as np
 from agents.firm import Role
 from sim.core.attributes import AttributeIndex
 from sim.core.params import Strict, Switch, param
+from sim.core.ties import add_known, attribute_ties
 
 if TYPE_CHECKING:
     from agents.firm import Firm
@@ -176,7 +177,7 @@ def tie(model: SymbiosisModel, a: Firm, b: Firm) -> float:
 
 
 def _attribute_tie(p: Params, st: State, a: Firm, b: Firm) -> float:
-    """:func:`tie`'s part from the two firms' attributes, in its order (:func:`_attribute_ties`: many)."""
+    """:func:`tie`'s part from the two firms' attributes, in its order (:func:`sim.core.ties.attribute_ties`: many)."""
     t = 0.0
     if a.municipality == b.municipality:
         t += p.same_municipality
@@ -215,67 +216,6 @@ def on_operating(model: SymbiosisModel, ex: Exchange) -> None:
         st.partners.setdefault(ex.receiver, []).append(ex.supplier)
         _link(st, ex.supplier, ex.receiver)
         _changed(model, [k])
-
-
-def _attribute_ties(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
-    """The part of :func:`tie` of ``a`` with each firm of ``cands`` that follows from the two firms'
-    attributes (town, municipal contact, site, group, sector), which never change, vectorised. The
-    terms are added in tie()'s order (adding 0.0 where a term is absent), so every value is
-    bit-identical to tie()'s sum so far."""
-    p = model.params.acquaintance
-    st = model.state.acquaintance
-    arrays = model.firm_arrays
-    same = arrays.municipality[cands] == a.municipality
-    t = np.where(same, p.same_municipality, 0.0)
-    t += np.where(same if a.role is Role.UTILITY else same & st.attrs.utility[cands], p.municipal_contact, 0.0)
-    d = np.hypot(arrays.xy[cands, 0] - a.x, arrays.xy[cands, 1] - a.y)
-    site = d <= p.site_km
-    for k in np.flatnonzero(np.abs(d - p.site_km) <= 1e-9 * (1.0 + p.site_km)).tolist():
-        b = model.firms[int(cands[k])]  # at the edge of the site: math.hypot decides, as in tie()
-        site[k] = math.hypot(a.x - b.x, a.y - b.y) <= p.site_km
-    t += np.where(site, p.same_site, 0.0)
-    group = st.attrs.group_code[a.idx]
-    if group >= 0:
-        t += np.where(st.attrs.group_code[cands] == group, p.same_group, 0.0)
-    sector = st.attrs.sector[a.idx]
-    if sector >= 0:
-        t += np.where(st.attrs.sector[cands] == sector, p.same_sector, 0.0)
-    return t
-
-
-def _add_known(model: SymbiosisModel, a: Firm, cands: np.ndarray, t: np.ndarray) -> None:
-    """Add, in place and in tie()'s order, the listed, earlier-deal and introduced ties of ``a``
-    with those of ``cands`` (sorted) it knows to their attribute ties ``t``.
-
-    A partner's firm can know thousands: their introduced ties are read from the dict in C (keys
-    and values in one order), and its deals are its few partners, not a look-up per known firm."""
-    st = model.state.acquaintance
-    known = st.known.get(a.idx)
-    if not (known and len(cands)):
-        return
-    mine = np.fromiter(known, dtype=np.int64, count=len(known))
-    pos = np.minimum(np.searchsorted(cands, mine), len(cands) - 1)
-    hit = cands[pos] == mine
-    pos, i = pos[hit], a.idx
-    others = mine[hit]
-    if len(others):
-        listed = st.listed
-        if listed:
-            keys = [(i, c) if i < c else (c, i) for c in others.tolist()]
-            v = t[pos] + np.array([listed.get(k, 0.0) for k in keys])
-        else:
-            v = t[pos] + 0.0  # most scenarios list none
-        dealt = st.partners.get(i)
-        deal = np.isin(others, dealt) if dealt else np.zeros(len(others), dtype=bool)
-        v = np.where(deal, v + model.params.acquaintance.earlier_deal, v)
-        t[pos] = v + np.fromiter(known.values(), dtype=float, count=len(known))[hit]
-
-
-def ties_to(model: SymbiosisModel, a: Firm, cands: np.ndarray) -> np.ndarray:
-    """:func:`tie` of ``a`` with each firm of ``cands`` (sorted), vectorised: the same floats."""
-    t = _attribute_ties(model, a, cands)
-    _add_known(model, a, cands, t)
-    return np.minimum(t, model.params.acquaintance.max_tie)
 
 
 def acquaintances(model: SymbiosisModel, firm: Firm) -> list[tuple[int, float]]:
@@ -337,7 +277,7 @@ def _static(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarray]:
     if len(new) <= FEW:  # one by one: numpy's calls on a few firms cost more than the arithmetic
         ties = np.array([_attribute_tie(p, st, firm, model.firms[c]) for c in new.tolist()], dtype=float)
     else:
-        ties = _attribute_ties(model, firm, new)
+        ties = attribute_ties(model, firm, new)
     if kept is not None:
         new, ties = np.concatenate([kept[1], new]), np.concatenate([kept[2], ties])
     st.static[firm.idx] = (len(town), new, ties)
@@ -357,12 +297,12 @@ def _acquainted(model: SymbiosisModel, firm: Firm) -> tuple[np.ndarray, np.ndarr
         outside = mine[cands[pos] != mine] if len(cands) else mine
         if len(outside):
             cands = np.concatenate([cands, outside])
-            t = np.concatenate([t, _attribute_ties(model, firm, outside)])
+            t = np.concatenate([t, attribute_ties(model, firm, outside)])
             order = np.argsort(cands, kind="stable")
             cands, t = cands[order], t[order]
         else:
             t = t.copy()
-        _add_known(model, firm, cands, t)
+        add_known(model, firm, cands, t)
     t = np.minimum(t, p.max_tie)
     keep = model.firm_arrays.alive[cands] & (t >= p.introduction_min_tie) & (cands != firm.idx)
     return cands[keep], t[keep]

@@ -12,6 +12,7 @@ import pytest
 
 from sim import config
 from sim.core.model import SymbiosisModel
+from sim.core.ties import attribute_ties
 from sim.mechanisms import acquaintance, trust
 
 CASES = ("A2_high_coast", "A13_bjuv", "A19_bengtsfors")
@@ -71,7 +72,7 @@ def test_acquaintances_of_a_few_equal_the_vectorised_ones() -> None:
                     compared += bool(few)
                 kept = model.state.acquaintance.static.get(firm.idx)
                 if kept is not None:  # attribute ties taken one by one are the vectorised ones
-                    assert kept[2].tolist() == acquaintance._attribute_ties(model, firm, kept[1]).tolist()
+                    assert kept[2].tolist() == attribute_ties(model, firm, kept[1]).tolist()
     assert compared > 100
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from sim import config
+from sim.core.ties import ties_to
 from sim.mechanisms import acquaintance, births, trust
 from sim.run.runner import run
 from sim.scenarios import synthetic
@@ -106,7 +107,7 @@ def test_an_operating_exchange_makes_the_partners_know_each_other() -> None:
     slots = b.pair_slots(m, [ex.supplier], [ex.receiver])
     assert trust.levels(m, np.array([ex.supplier]), np.array([ex.receiver]), slots).tolist() == [_level(m)]
     for a, c in ((m.firms[0], 1), (m.firms[1], 0)):  # the vectorised ties find the deal by the firm's partners
-        assert acquaintance.ties_to(m, a, np.array([c])).tolist() == [acquaintance.tie(m, a, m.firms[c])]
+        assert ties_to(m, a, np.array([c])).tolist() == [acquaintance.tie(m, a, m.firms[c])]
         assert acquaintance.acquaintances(m, a) == [(c, acquaintance.tie(m, a, m.firms[c]))]
 
 
@@ -202,7 +203,7 @@ def test_kept_acquaintances_are_those_computed_afresh_and_vector_ties_are_tie(fi
     assert with_kept == every()
     for a in m.firms:
         others = np.array([f.idx for f in m.firms if f.idx != a.idx], dtype=np.int64)
-        assert acquaintance.ties_to(m, a, others).tolist() == [acquaintance.tie(m, a, m.firms[c]) for c in others.tolist()]
+        assert ties_to(m, a, others).tolist() == [acquaintance.tie(m, a, m.firms[c]) for c in others.tolist()]
 
 
 # ----- direction of effect in a generated region -------------------------------------------------
