@@ -194,23 +194,38 @@ def discover(model: SymbiosisModel) -> None:
     The nearest offers of all of a book's searchers are found in one tree query: nothing a
     search does (proposing, opening an exchange) changes the book's offers, only how much of
     them is still available, which :func:`_search` checks one searcher at a time, in order.
+
+    A book of a few demands draws here and is passed over when no draw falls below the month's
+    search ceiling (:func:`_ceiling`), as in most months: the ceiling outside the water book is
+    asked once, and again only after a search, in case what it set off changed facilitation.
     """
-    p = model.params.matching
+    dry = None  # the ceiling of the books other than water under scarcity, until a search
     for book in model.state.matching.books.values():
         if (ok := book.searchable) is None:
             ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
         if not ok:
             continue
-        if len(book.demand_firms) <= SMALL:
-            water = model.switches.scarcity and book.resource == scarcity.WATER
-            searchers, brokered = _searchers_few(model, book, _ceiling(model, water))
+        n = len(book.demand_firms)
+        if n <= SMALL:
+            draws = [model.rng.random()] if n == 1 else model.rng.random(n).tolist()  # the same draws; a scalar call costs half
+            if book.resource == scarcity.WATER and model.switches.scarcity:
+                ceiling = _ceiling(model, True)
+            elif (ceiling := dry) is None:
+                ceiling = dry = _ceiling(model)
+            for u in draws:
+                if u < ceiling:
+                    break
+            else:  # no draw below the ceiling: nobody searches (a loop costs less than min() here)
+                continue
+            searchers, brokered = _searchers_few(model, book, draws, ceiling)
         else:
             prob, facilitated = search_probabilities(model, book)
-            draws = model.rng.random(len(prob))
-            found = np.flatnonzero(draws < prob)
-            searchers, brokered = found.tolist(), (draws[found] < facilitated[found]).tolist()
+            uniform = model.rng.random(len(prob))
+            found = np.flatnonzero(uniform < prob)
+            searchers, brokered = found.tolist(), (uniform[found] < facilitated[found]).tolist()
         if searchers:
-            _search_book(model, p, book, searchers, brokered)
+            _search_book(model, model.params.matching, book, searchers, brokered)
+            dry = None
 
 
 def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
@@ -225,31 +240,28 @@ def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[i
         _search(model, book, demand, brokered[row], nearest[row])
 
 
-def _searchers_few(model: SymbiosisModel, book: Book, ceiling: float) -> tuple[list[int], list[bool]]:
-    """:func:`search_probabilities` and the draws against them for a book of a few demands, in plain
-    Python (numpy's per-call cost is most of the work at this size): the same arithmetic element by
-    element, so the same searchers. A draw at or above ``ceiling``, which no demand's probability
-    exceeds, is no search, so most demands are passed over without computing theirs. Returns the
-    searchers and whether each one's search is brokered.
+def _searchers_few(model: SymbiosisModel, book: Book, draws: list[float], ceiling: float) -> tuple[list[int], list[bool]]:
+    """:func:`search_probabilities` and the ``draws`` against them for a book of a few demands, in
+    plain Python (numpy's per-call cost is most of the work at this size): the same arithmetic
+    element by element, so the same searchers. A draw at or above ``ceiling``, which no demand's
+    probability exceeds, is no search, so most demands are passed over without computing theirs.
+    Returns the searchers and whether each one's search is brokered.
     """
-    n, rng = len(book.demand_firms), model.rng
-    draws = [rng.random() for _ in range(n)] if n <= 2 else rng.random(n).tolist()  # the same draws; a scalar call costs half
-    if not draws or min(draws) >= ceiling:  # most months: nobody searches
-        return [], []
     maybe = [k for k, u in enumerate(draws) if u < ceiling]
     p = model.params.matching
-    base, rate, firms = p.base_search_rate, model.firm_arrays.facilitation_rate, book._demand_firms
+    base, facilitation, rate, firms = p.base_search_rate, p.facilitated_search_rate, model.firm_arrays.facilitation_rate, book._demand_firms
     own = None
     if model.switches.scarcity and book.resource == scarcity.WATER:
         own = scarcity.search_multipliers(model, book.demand_firms).tolist()
     listed = platform.search_rates(model, book.demand_firms).tolist() if model.state.platform.on else None
     searchers, brokered = [], []
     for k in maybe:
-        facilitated = rate.item(firms[k]) * p.facilitated_search_rate
+        facilitated = rate.item(firms[k]) * facilitation
         own_k = base if own is None else base * own[k]
         if listed is not None:
             own_k += listed[k]
-        if draws[k] < min(1.0, own_k + facilitated):
+        total = own_k + facilitated
+        if draws[k] < (total if total < 1.0 else 1.0):  # min(1.0, total), without the call
             searchers.append(k)
             brokered.append(draws[k] < facilitated)
     return searchers, brokered
