@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import pandas as pd
 
+from sim.core.numpy_order import numpy_sum
 from sim.core.resources import RESOURCE_NAMES
 from sim.mechanisms import trust
-from sim.mechanisms.matching import numpy_sum
 
 if TYPE_CHECKING:
     from sim.core.exchange import Exchange

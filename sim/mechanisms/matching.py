@@ -11,9 +11,7 @@ reach, found through a cKDTree, and picks one with probability decaying as exp(-
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import accumulate
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +19,7 @@ import numpy as np
 from sim.core.books import Book
 from sim.core.books import nearest as nearest_offers
 from sim.core.exchange import Demand, Exchange, Offer
+from sim.core.numpy_order import choice
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
 from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, platform, project_funding, scarcity, trust
@@ -308,7 +307,7 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, n
     cands = [(d, w, o) for d, w, i in nearest if not ((o := offers[i]).quantity - o.committed <= EPS)]
     if not cands:
         return
-    near, _, offer = cands[_choice(model.rng, [c[1] for c in cands])]
+    near, _, offer = cands[choice(model.rng, [c[1] for c in cands])]
     if brokered:
         rate = model.firm_arrays.facilitation_rate
         if rate[offer.firm] < rate[demand.firm]:
@@ -317,43 +316,6 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, n
         if brokered:
             trust.on_meeting(model, offer.firm, demand.firm, engagement.of_firm(model, demand.firm))
     propose(model, offer, demand, near, brokered)
-
-
-def _choice(rng: np.random.Generator, weights: list[float]) -> int:
-    """``int(rng.choice(len(w), p=w / w.sum()))`` for a handful of weights, in plain Python.
-
-    A search has at most ``candidates`` weights, too few for numpy's per-call overhead to pay off.
-    This does numpy's arithmetic in numpy's order (:func:`numpy_sum`, a running cumulative sum
-    normalised by its last element, a right-sided search of one uniform draw), so the same pick.
-    """
-    total = numpy_sum(weights)
-    if not total > 0:
-        raise ValueError("probabilities contain NaN")  # as rng.choice would: every candidate beyond exp's range
-    cdf = list(accumulate([w / total for w in weights]))
-    last = cdf[-1]
-    return bisect_right([c / last for c in cdf], rng.random())
-
-
-def numpy_sum(xs: list[float]) -> float:
-    """``np.sum`` of a short float64 array, in its order: below 8 terms one running sum; up to 128,
-    eight running sums (of every 8th term) added in pairs, then the rest one by one."""
-    n = len(xs)
-    if n < 8:
-        total = 0.0
-        for x in xs:
-            total += x
-        return total
-    if n > 128:
-        return float(np.sum(xs))  # numpy recurses in halves beyond 128 terms
-    r = xs[:8]
-    tail = n - n % 8
-    for i in range(8, tail, 8):
-        for j in range(8):
-            r[j] += xs[i + j]
-    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    for x in xs[tail:]:
-        total += x
-    return total
 
 
 def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float, brokered: bool) -> Exchange | None:

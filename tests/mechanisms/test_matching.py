@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.core import books
+from sim.core import books, numpy_order
 from sim.core.resources import CATALOGUE
-from sim.mechanisms import benefit, matching
+from sim.mechanisms import benefit
 from tests.helpers import greater, outcomes
 from tests.mechanisms import builder as b
 
@@ -125,19 +125,19 @@ def test_choice_is_rng_choice_with_the_same_generator(weights: list[float], seed
     generator where numpy leaves it."""
     ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
     w = np.array(weights)
-    assert matching._choice(ours, list(weights)) == int(theirs.choice(len(w), p=w / w.sum()))
+    assert numpy_order.choice(ours, list(weights)) == int(theirs.choice(len(w), p=w / w.sum()))
     assert ours.bit_generator.state == theirs.bit_generator.state
 
 
 @settings(max_examples=60, deadline=None)
 @given(xs=st.lists(st.floats(0, 1e6), max_size=140))
 def test_numpy_order_sum_isnumpy_sum(xs: list[float]) -> None:
-    assert matching.numpy_sum(list(xs)) == float(np.sum(np.array(xs, dtype=float)))
+    assert numpy_order.numpy_sum(list(xs)) == float(np.sum(np.array(xs, dtype=float)))
 
 
 def test_choice_refuses_weights_that_are_all_zero() -> None:
     with pytest.raises(ValueError):
-        matching._choice(np.random.default_rng(0), [0.0, 0.0])
+        numpy_order.choice(np.random.default_rng(0), [0.0, 0.0])
 
 
 @pytest.mark.slow
