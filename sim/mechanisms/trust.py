@@ -288,9 +288,7 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
     out = []
     for row in rows:
         slot = row.slot
-        tie = 0.0 if cache is None else cache[slot]
-        if tie != tie:  # not kept (NaN)
-            tie = cache[slot] = acquaintance.tie(model, model.firms[row.supplier], model.firms[row.receiver])  # type: ignore[index]
+        tie = 0.0 if cache is None else _kept_tie(model, cache, row.supplier, row.receiver, slot)
         if not (row.capped and tie == row.tie):
             da, db = item(row.supplier), item(row.receiver)
             if not (tie == row.tie and da == row.delivered_a and db == row.delivered_b):
@@ -334,12 +332,8 @@ def _ties(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, s
     cache = _slot_cache(model)
     out = np.frombuffer(cache, dtype=float)[slots]
     missing = np.flatnonzero(np.isnan(out))
-    if len(missing):
-        firms = model.firms
-        for k in missing.tolist():
-            v = acquaintance.tie(model, firms[int(suppliers[k])], firms[int(receivers[k])])
-            cache[int(slots[k])] = v
-            out[k] = v
+    for k in missing.tolist():
+        out[k] = _kept_tie(model, cache, int(suppliers[k]), int(receivers[k]), int(slots[k]))
     return out
 
 
@@ -348,12 +342,15 @@ def _ties_few(model: SymbiosisModel, pairs: list[tuple[int, int, int]]) -> list[
     if not model.switches.acquaintance:
         return [0.0] * len(pairs)
     cache = _slot_cache(model)
-    out = [cache[slot] for _, _, slot in pairs]
-    for k, v in enumerate(out):
-        if v != v:  # not kept (NaN)
-            s, r, slot = pairs[k]
-            out[k] = cache[slot] = acquaintance.tie(model, model.firms[s], model.firms[r])
-    return out
+    return [_kept_tie(model, cache, s, r, slot) for s, r, slot in pairs]
+
+
+def _kept_tie(model: SymbiosisModel, cache: array, supplier: int, receiver: int, slot: int) -> float:
+    """The pair's tie kept in its trust slot, computed by :func:`acquaintance.tie` and kept if not yet (NaN)."""
+    tie = cache[slot]
+    if tie != tie:
+        tie = cache[slot] = acquaintance.tie(model, model.firms[supplier], model.firms[receiver])
+    return tie
 
 
 def _slot_cache(model: SymbiosisModel) -> array:
