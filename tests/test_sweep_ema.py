@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import mesa
 import numpy as np
@@ -12,7 +11,7 @@ import pytest
 from sim import config
 from sim.core.model import SymbiosisModel
 from sim.run.runner import SUMMARY_KEYS, run
-from sim.sweep.ema import config_key, make_model, replications, symbiosis_outcomes
+from sim.sweep.ema import config_key, replications, symbiosis_outcomes
 
 
 def test_adapter_returns_the_runner_summary_for_the_same_inputs() -> None:
@@ -40,20 +39,41 @@ def test_parameter_names_map_to_config_keys() -> None:
     assert len({r["seed"] for r in replications(3, 8)}) == 3
 
 
+EVALUATOR_SCRIPT = """
+import json, warnings
+import numpy as np
+from ema_workbench import Constant, IntegerParameter, MultiprocessingEvaluator, RealParameter
+from sim.sweep.ema import make_model
+
+model = make_model(n_replications=2, seed=3, outcomes=("final_active_exchanges", "error"))
+model.uncertainties = [IntegerParameter("funding_gap_months", 0, 24), RealParameter("startup_guarantee_share", 0.5, 1.5)]
+model.constants = [Constant("steps", 12)]
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    with MultiprocessingEvaluator(model, n_processes=2) as evaluator:
+        experiments, outcomes = evaluator.perform_experiments(scenarios=8)
+print(json.dumps({
+    "errors": np.asarray(outcomes["error"]).reshape(8, 2).tolist(),
+    "invalid": (experiments["startup_guarantee_share"] > 1).tolist(),
+}))
+"""
+
+
 @pytest.mark.slow
 def test_multiprocessing_evaluator_finishes_even_when_runs_fail() -> None:
-    """An exception inside an EMA model hangs its MultiprocessingEvaluator; the adapter must not raise."""
-    from ema_workbench import Constant, IntegerParameter, MultiprocessingEvaluator, RealParameter
+    """An exception inside an EMA model hangs its MultiprocessingEvaluator; the adapter must not raise.
 
-    model = make_model(n_replications=2, seed=3, outcomes=("final_active_exchanges", "error"))
-    model.uncertainties = [IntegerParameter("funding_gap_months", 0, 24), RealParameter("startup_guarantee_share", 0.5, 1.5)]
-    model.constants = [Constant("steps", 12)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with MultiprocessingEvaluator(model, n_processes=2) as evaluator:
-            experiments, outcomes = evaluator.perform_experiments(scenarios=8)
-    errors = np.asarray(outcomes["error"]).reshape(8, 2)
-    invalid = (experiments["startup_guarantee_share"] > 1).to_numpy()
+    The evaluator runs in a fresh interpreter, as a researcher's script runs it: EMA's pool forks
+    its parent, and a test process carries the threads of earlier tests (Dask, the sweep pool),
+    which a forked child of Python 3.12 can crash on."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", EVALUATOR_SCRIPT], capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    errors, invalid = np.array(got["errors"]), np.array(got["invalid"])
     assert invalid.any() and (~invalid).any()
     assert (errors[invalid] == 1).all() and (errors[~invalid] == 0).all()
 
