@@ -37,7 +37,7 @@ class Book:
     exit costs nothing here but marking the book stale.
     """
 
-    def __init__(self, resource: str) -> None:
+    def __init__(self, resource: str, changed: list[Book] | None = None) -> None:
         self.resource = resource
         self.offers: list[Offer] = []
         self.demands: list[Demand] = []
@@ -55,8 +55,12 @@ class Book:
         self._demands_stale = True
         self.restricted = False  # some demand here can be met by one firm only (Demand.only_from)
         # whether it has live demands and an offer tree; None: a change since, look again. Most books
-        # in most months stay as they were, and discovery then skips them without rebuilding anything
+        # in most months stay as they were, and discovery then skips them without rebuilding anything.
+        # A book whose answer is gone joins ``changed`` (its owner's list of books to look at again),
+        # so discovery finds the few changed books without a pass over all of them
         self.searchable: bool | None = None
+        self.changed: list[Book] = [] if changed is None else changed
+        self.changed.append(self)
         # :func:`nearest`'s rows by demand, for the offer tree they were found in
         self._near: tuple[cKDTree | None, dict[int, tuple[Demand, tuple, list[tuple[float, float, int]]]]] = (None, {})
 
@@ -66,14 +70,14 @@ class Book:
         if large:
             self.large_offers.append(offer)
         self._offer_tree = None
-        self.searchable = None
+        self.unknown()
 
     def add_demand(self, demand: Demand) -> None:
         self.demands.append(demand)
         self._demand_firms.append(demand.firm)
         self._demand_tree = None
         self._demands_stale = True
-        self.searchable = None
+        self.unknown()
         self.restricted |= demand.only_from is not None
 
     def stale(self) -> None:
@@ -84,13 +88,19 @@ class Book:
     def stale_offers(self) -> None:
         """A firm with offers here left: the offer index is rebuilt on next use."""
         self._offer_tree = None
-        self.searchable = None
+        self.unknown()
 
     def stale_demands(self) -> None:
         """A firm with demands here left: the demand list is compacted on next use."""
         self._demand_tree = None
         self._demands_stale = True
-        self.searchable = None
+        self.unknown()
+
+    def unknown(self) -> None:
+        """Whether the book is searchable is to be looked at again: it joins ``changed`` once."""
+        if self.searchable is not None:
+            self.searchable = None
+            self.changed.append(self)
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
         """The tree of the offers of firms in business and not retired, the others dropped from the lists.

@@ -87,7 +87,9 @@ class State:
     """The books of offers and demands, and the viable matches held back by trust or attention."""
 
     def __init__(self) -> None:
-        self.books: dict[str, Book] = {r: Book(r) for r in RESOURCE_NAMES}
+        self.changed: list[Book] = []  # books whose searchable is to be looked at again (see searchable_books)
+        self.books: dict[str, Book] = {r: Book(r, self.changed) for r in RESOURCE_NAMES}
+        self.open: list[Book] = []  # the searchable books, in book order, as of ``changed`` empty
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
         # per municipality: firm -> the keys of its latent pairs there (a dict as an ordered set)
         self.involved: dict[int, dict[int, dict[tuple[int, int], None]]] = {}
@@ -194,23 +196,25 @@ def discover(model: SymbiosisModel) -> None:
     search does (proposing, opening an exchange) changes the book's offers, only how much of
     them is still available, which :func:`_search` checks one searcher at a time, in order.
 
-    A book of a few demands draws here and is passed over when no draw falls below the month's
-    search ceiling (:func:`_ceiling`), as in most months: the ceiling outside the water book is
-    asked once, and again only after a search, in case what it set off changed facilitation.
+    Only the books with live demands and offers are visited (:func:`searchable_books`). A book of
+    a few demands draws here and is passed over when no draw falls below the month's search
+    ceiling (:func:`_ceiling`), as in most months: the ceilings are asked once, and again only
+    after a search, in case what it set off changed facilitation.
     """
-    dry = None  # the ceiling of the books other than water under scarcity, until a search
-    for book in model.state.matching.books.values():
-        if (ok := book.searchable) is None:
-            ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
-        if not ok:
-            continue
+    st = model.state.matching
+    books, at, tops = searchable_books(model), 0, None
+    scarce, rng = model.switches.scarcity, model.rng
+    while at < len(books):
+        book = books[at]
+        at += 1
         n = len(book.demand_firms)
         if n <= SMALL:
-            draws = [model.rng.random()] if n == 1 else model.rng.random(n).tolist()  # the same draws; a scalar call costs half
-            if book.resource == scarcity.WATER and model.switches.scarcity:
-                ceiling = _ceiling(model, True)
-            elif (ceiling := dry) is None:
-                ceiling = dry = _ceiling(model)
+            draws = [rng.random()] if n == 1 else rng.random(n).tolist()  # the same draws; a scalar call costs half
+            if tops is None:
+                tops = _kept_ceilings(model)
+            water = scarce and book.resource == scarcity.WATER
+            if (ceiling := tops.get(water)) is None:
+                ceiling = tops[water] = _bound(model, water)
             for u in draws:
                 if u < ceiling:
                     break
@@ -219,24 +223,62 @@ def discover(model: SymbiosisModel) -> None:
             searchers, brokered = _searchers_few(model, book, draws, ceiling)
         else:
             prob, facilitated = search_probabilities(model, book)
-            uniform = model.rng.random(len(prob))
+            uniform = rng.random(len(prob))
             found = np.flatnonzero(uniform < prob)
             searchers, brokered = found.tolist(), (uniform[found] < facilitated[found]).tolist()
-        if searchers:
-            _search_book(model, model.params.matching, book, searchers, brokered)
-            dry = None
+        if searchers and _search_book(model, model.params.matching, book, searchers, brokered):
+            tops = None
+            if st.changed:  # what the search set off changed some book: the later ones are looked at again
+                books, at = searchable_books(model, after=book), 0
 
 
-def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
-    """The searches of one book: the nearest offers of all its searchers at once, then one search each, in order."""
+def searchable_books(model: SymbiosisModel, after: Book | None = None) -> list[Book]:
+    """The books with live demands and an offer tree, in book order (those after ``after`` only).
+
+    Kept between months: a book that changes joins ``changed`` (:meth:`Book.unknown`) and only
+    those are looked at again; most months none is. After ``after`` only those after it are (the
+    others wait for next month, when discovery would have looked at them).
+    """
+    st = model.state.matching
+    if st.changed:
+        order = list(st.books.values())
+        start = 0 if after is None else order.index(after) + 1
+        left = []
+        for book in st.changed:
+            if book.searchable is None and order.index(book) >= start:
+                book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
+            if book.searchable is None:
+                left.append(book)
+        st.changed[:] = left
+        st.open = [b for b in order if b.searchable]
+    if after is None:
+        return st.open
+    order = list(st.books.values())
+    return [b for b in st.open if order.index(b) > order.index(after)]
+
+
+def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> bool:
+    """The searches of one book: the nearest offers of all its searchers at once, then one search
+    each, in order; whether any searched.
+
+    A searcher whose demand is met has nothing to look for, and most drawn searchers in a case are
+    such: their nearest offers are not found unless a search before them opened their need again.
+    """
+    demands = book.demands
+    wanting = [k_ for k_ in searchers if not ((d := demands[k_]).quantity - d.met - d.internal <= EPS)]  # Demand.unmet
+    if not wanting:
+        return False
     k = min(p.candidates, len(book.offers))
     reach = model.resources[book.resource].reach_km
-    nearest = nearest_offers(book, searchers, model.firm_arrays.xy, k, reach, p.distance_decay_km)
+    found = dict(zip(wanting, nearest_offers(book, wanting, model.firm_arrays.xy, k, reach, p.distance_decay_km), strict=True))
     for row, k_ in enumerate(searchers):
-        demand = book.demands[k_]
-        if demand.unmet <= EPS:
+        demand = demands[k_]
+        if demand.quantity - demand.met - demand.internal <= EPS:
             continue
-        _search(model, book, demand, brokered[row], nearest[row])
+        if (near := found.get(k_)) is None:
+            near = nearest_offers(book, [k_], model.firm_arrays.xy, k, reach, p.distance_decay_km)[0]
+        _search(model, book, demand, brokered[row], near)
+    return True
 
 
 def _searchers_few(model: SymbiosisModel, book: Book, draws: list[float], ceiling: float) -> tuple[list[int], list[bool]]:
@@ -267,6 +309,27 @@ def _searchers_few(model: SymbiosisModel, book: Book, draws: list[float], ceilin
 
 
 def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
+    """An upper bound of every demand's search probability this month (:func:`_bound`), kept."""
+    tops = _kept_ceilings(model)
+    if (value := tops.get(water)) is None:
+        value = tops[water] = _bound(model, water)
+    return value
+
+
+def _kept_ceilings(model: SymbiosisModel) -> dict[bool, float]:
+    """The ceilings (by water or not) kept while their inputs stand: the last refresh (a new one
+    replaces the kept rates, so the same object means the same rates) and the registers (they open
+    only in :func:`platform.step`, which then takes them off its list). Without a refresh the rates
+    are the firms' own, and a new dict is given each time (discovery asks again after any search,
+    in case what it set off changed facilitation)."""
+    refreshed, reg = model.state.project_funding.refreshed, model.state.platform
+    kept = model.state.matching.ceilings
+    if refreshed is None or kept is None or kept[0] is not refreshed or kept[1] != reg.on or kept[2] != len(reg.opens):
+        kept = model.state.matching.ceilings = (refreshed, reg.on, len(reg.opens), {})
+    return kept[3]
+
+
+def _bound(model: SymbiosisModel, water: bool) -> float:
     """An upper bound of every demand's search probability this month: the base rate (for water
     under scarcity times the multiplier of the scarcest municipality) plus the highest facilitation
     of any firm, with the same rounding, so no less (rounding is monotone).
@@ -274,18 +337,7 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
     A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
     set per municipality, so their maximum (:func:`project_funding.highest_rate`) bounds it without
     a pass over the firms. The water book then computes its multipliers only in a month some draw
-    falls below the bound, not every month.
-
-    Kept while its inputs stand: the last refresh (a new one replaces the kept rates, so the same
-    object means the same rates) and the registers (they open only in :func:`platform.step`, which
-    then takes them off its list); asked again after any search, in case what it set off changed
-    facilitation."""
-    refreshed, reg = model.state.project_funding.refreshed, model.state.platform
-    kept = model.state.matching.ceilings
-    if kept is None or kept[0] is not refreshed or kept[1] != reg.on or kept[2] != len(reg.opens):
-        kept = model.state.matching.ceilings = (refreshed, reg.on, len(reg.opens), {})
-    elif refreshed is not None and (value := kept[3].get(water)) is not None:
-        return value
+    falls below the bound, not every month."""
     p = model.params.matching
     base = p.base_search_rate
     if water:
@@ -295,8 +347,7 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
     top = project_funding.highest_rate(model)
     if top is None:
         top = model.firm_arrays.facilitation_rate.max(initial=0.0)
-    value = kept[3][water] = min(1.0, own + top * p.facilitated_search_rate)
-    return value
+    return min(1.0, own + top * p.facilitated_search_rate)
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
