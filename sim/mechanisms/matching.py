@@ -246,7 +246,7 @@ def searchable_books(model: SymbiosisModel, after: Book | None = None) -> list[B
         left = []
         for book in st.changed:
             if book.searchable is None and order.index(book) >= start:
-                book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
+                book.searchable = bool(book.live_demands(model)) and bool(book.live_offers(model))
             if book.searchable is None:
                 left.append(book)
         st.changed[:] = left
