@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Iterable
 from itertools import compress
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -217,6 +217,32 @@ class Book:
         return self._demand_tree
 
 
+def searchable_books(model: SymbiosisModel, st: Any, after: Book | None = None) -> list[Book]:
+    """The books of ``st.books`` with live demands and offers, in book order (those after ``after``
+    only), for discovery.
+
+    Kept in ``st.open`` between months: a book that changes joins ``st.changed``
+    (:meth:`Book.unknown`) and only those are looked at again; most months none is. After
+    ``after`` only those after it are: the others wait for next month, when discovery would have
+    looked at them.
+    """
+    if st.changed:
+        order = list(st.books.values())
+        start = 0 if after is None else order.index(after) + 1
+        left = []
+        for book in st.changed:
+            if book.searchable is None and order.index(book) >= start:
+                book.searchable = bool(book.live_demands(model)) and bool(book.live_offers(model))
+            if book.searchable is None:
+                left.append(book)
+        st.changed[:] = left
+        st.open = [b for b in order if b.searchable]
+    if after is None:
+        return st.open
+    order = list(st.books.values())
+    return [b for b in st.open if order.index(b) > order.index(after)]
+
+
 def _intact(now: list, kept: tuple[list, object], n0: int) -> bool:
     """Whether ``now`` still begins with the ``n0`` streams it held when ``kept`` (the list and its
     last stream then) was taken: the same list, only appended to. A stream that ended is deleted
@@ -231,7 +257,7 @@ def nearest(
     :func:`nearest_few` where it can answer, else :func:`nearest_tree` (``xy``: the firms' points).
 
     A demand's candidates depend only on the offers (a new tree whenever they change), what the
-    demand asks (:func:`_asks`), ``k``, reach and decay; a demand searches again and again, so its
+    demand asks (its firm, quality floor and only supplier), ``k``, reach and decay; a demand searches again and again, so its
     candidates are kept until the tree changes and only new searchers are looked up (in books of
     up to :data:`KEEP` offers searched by up to :data:`FEW` at once, as in a case).
     """
@@ -242,31 +268,28 @@ def nearest(
         near = {}
         book._near = (book.__dict__.get("_columns"), near)
     rows: list = [None] * len(searchers)
-    todo = []
+    todo, restricted, demands = [], book.restricted, book.demands
     for row, k_ in enumerate(searchers):
-        demand = book.demands[k_]
+        demand = demands[k_]
+        # what a demand's candidates depend on besides the offers
+        key = (k, reach, decay, demand.firm, demand.min_quality, demand.only_from, restricted)
         kept = near.get(id(demand))
-        if kept is not None and kept[0] is demand and kept[1] == (k, reach, decay, _asks(book, demand)):
+        if kept is not None and kept[0] is demand and kept[1] == key:
             rows[row] = kept[2]
         else:
-            todo.append(row)
+            todo.append((row, key))
     if todo:
-        new = [searchers[r] for r in todo]
+        new = [searchers[r] for r, _ in todo]
         found = None
         if len(book.offers) <= LEAF and len(new) <= FEW:
             found = nearest_few(book, new, [xy[book._demand_firms[s]].tolist() for s in new], k, reach, decay)
         if found is None:
             found = nearest_tree(book, new, xy[book.demand_firms[new]], k, reach, decay)
-        for r, got in zip(todo, found, strict=True):
-            demand = book.demands[searchers[r]]
+        for (r, key), got in zip(todo, found, strict=True):
+            demand = demands[searchers[r]]
             rows[r] = list(got)
-            near[id(demand)] = (demand, (k, reach, decay, _asks(book, demand)), rows[r])
+            near[id(demand)] = (demand, key, rows[r])
     return rows
-
-
-def _asks(book: Book, demand: Demand) -> tuple:
-    """What of a demand its candidates depend on besides the offers."""
-    return demand.firm, demand.min_quality, demand.only_from, book.restricted
 
 
 def nearest_tree(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.books import Book
+from sim.core.books import Book, searchable_books
 from sim.core.books import nearest as nearest_offers
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.numpy_order import choice
@@ -196,30 +196,35 @@ def discover(model: SymbiosisModel) -> None:
     search does (proposing, opening an exchange) changes the book's offers, only how much of
     them is still available, which :func:`_search` checks one searcher at a time, in order.
 
-    Only the books with live demands and offers are visited (:func:`searchable_books`). A book of
+    Only the books with live demands and offers are visited (:func:`sim.core.books.searchable_books`). A book of
     a few demands draws here and is passed over when no draw falls below the month's search
     ceiling (:func:`_ceiling`), as in most months: the ceilings are asked once, and again only
     after a search, in case what it set off changed facilitation.
     """
     st = model.state.matching
-    books, at, tops = searchable_books(model), 0, None
+    books, at, tops = searchable_books(model, st), 0, None
     scarce, rng = model.switches.scarcity, model.rng
     while at < len(books):
         book = books[at]
         at += 1
         n = len(book.demand_firms)
         if n <= SMALL:
-            draws = [rng.random()] if n == 1 else rng.random(n).tolist()  # the same draws; a scalar call costs half
             if tops is None:
                 tops = _kept_ceilings(model)
             water = scarce and book.resource == scarcity.WATER
             if (ceiling := tops.get(water)) is None:
                 ceiling = tops[water] = _bound(model, water)
-            for u in draws:
-                if u < ceiling:
-                    break
-            else:  # no draw below the ceiling: nobody searches (a loop costs less than min() here)
-                continue
+            if n == 1:  # the same draw as rng.random(1); a scalar call costs half
+                if not (u := rng.random()) < ceiling:
+                    continue
+                draws = [u]
+            else:
+                draws = rng.random(n).tolist()
+                for u in draws:
+                    if u < ceiling:
+                        break
+                else:  # no draw below the ceiling: nobody searches (a loop costs less than min() here)
+                    continue
             searchers, brokered = _searchers_few(model, book, draws, ceiling)
         else:
             prob, facilitated = search_probabilities(model, book)
@@ -229,32 +234,7 @@ def discover(model: SymbiosisModel) -> None:
         if searchers and _search_book(model, model.params.matching, book, searchers, brokered):
             tops = None
             if st.changed:  # what the search set off changed some book: the later ones are looked at again
-                books, at = searchable_books(model, after=book), 0
-
-
-def searchable_books(model: SymbiosisModel, after: Book | None = None) -> list[Book]:
-    """The books with live demands and an offer tree, in book order (those after ``after`` only).
-
-    Kept between months: a book that changes joins ``changed`` (:meth:`Book.unknown`) and only
-    those are looked at again; most months none is. After ``after`` only those after it are (the
-    others wait for next month, when discovery would have looked at them).
-    """
-    st = model.state.matching
-    if st.changed:
-        order = list(st.books.values())
-        start = 0 if after is None else order.index(after) + 1
-        left = []
-        for book in st.changed:
-            if book.searchable is None and order.index(book) >= start:
-                book.searchable = bool(book.live_demands(model)) and bool(book.live_offers(model))
-            if book.searchable is None:
-                left.append(book)
-        st.changed[:] = left
-        st.open = [b for b in order if b.searchable]
-    if after is None:
-        return st.open
-    order = list(st.books.values())
-    return [b for b in st.open if order.index(b) > order.index(after)]
+                books, at = searchable_books(model, st, after=book), 0
 
 
 def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> bool:
@@ -269,15 +249,18 @@ def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[i
     if not wanting:
         return False
     k = min(p.candidates, len(book.offers))
-    reach = model.resources[book.resource].reach_km
-    found = dict(zip(wanting, nearest_offers(book, wanting, model.firm_arrays.xy, k, reach, p.distance_decay_km), strict=True))
-    for row, k_ in enumerate(searchers):
+    reach, xy = model.resources[book.resource].reach_km, model.firm_arrays.xy
+    found = nearest_offers(book, wanting, xy, k, reach, p.distance_decay_km)
+    if len(wanting) < len(searchers):
+        by_demand = dict(zip(wanting, found, strict=True))
+        found = [by_demand.get(k_) for k_ in searchers]
+    for k_, brokered_k, near in zip(searchers, brokered, found, strict=True):
         demand = demands[k_]
         if demand.quantity - demand.met - demand.internal <= EPS:
             continue
-        if (near := found.get(k_)) is None:
-            near = nearest_offers(book, [k_], model.firm_arrays.xy, k, reach, p.distance_decay_km)[0]
-        _search(model, book, demand, brokered[row], near)
+        if near is None:  # met when the month's searchers were drawn, open again since
+            near = nearest_offers(book, [k_], xy, k, reach, p.distance_decay_km)[0]
+        _search(model, book, demand, brokered_k, near)
     return True
 
 
@@ -361,9 +344,9 @@ def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, n
     near, _, offer = cands[choice(model.rng, [c[1] for c in cands])]
     if brokered:
         rate = model.firm_arrays.facilitation_rate
-        if rate[offer.firm] < rate[demand.firm]:
+        if (to := rate.item(offer.firm)) < (of := rate.item(demand.firm)):
             # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
-            brokered = bool(model.rng.random() < rate[offer.firm] / rate[demand.firm])
+            brokered = model.rng.random() < to / of
         if brokered:
             trust.on_meeting(model, offer.firm, demand.firm, engagement.of_firm(model, demand.firm))
     propose(model, offer, demand, near, brokered)
