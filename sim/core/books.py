@@ -45,6 +45,7 @@ class Book:
         self.large_offers: list[Offer] = []
         self._offer_tree: cKDTree | None = None  # built from ``_xy`` when a search first needs it
         self._offers_stale = True
+        self._columns: tuple | None = None  # (the list, its length, firms, qualities, its last) at the last rebuild
         self._xy = np.zeros((0, 2))  # the offers' points, parallel to ``offers`` after a rebuild
         self._demand_tree: cKDTree | None = None
         self.demand_firms = np.zeros(0, dtype=np.int64)
@@ -147,6 +148,15 @@ class Book:
             self._offers_stale = False
         return self.offers
 
+    def has_live_offers(self, model: SymbiosisModel) -> bool:
+        """Whether any offer is live. A case's book answers without a rebuild, which waits for a
+        search (:meth:`live_offers`): its books change in far more months than they are searched,
+        and a rebuild later drops the same offers (firms never return, a retired offer stays so)."""
+        if self._offers_stale and len(self.offers) <= PLAIN:
+            alive = model.firm_arrays.alive
+            return any(not o.retired and alive.item(f) for o, f in zip(self.offers, self._offer_firms, strict=True))
+        return bool(self.live_offers(model))
+
     def _live_few(self, model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
         """For :meth:`live_offers` in a book of a few offers (a case's): the firms and qualities of
         the live ones, the others dropped, in plain Python (numpy's per-call cost is most of the work)."""
@@ -162,7 +172,7 @@ class Book:
         """For :meth:`live_offers` in a large book: only the offers added since the last rebuild are
         read from the objects, and the retired flags of all through a C loop."""
         offers = self.offers
-        kept = self.__dict__.get("_columns")  # (the list, its length, firms, qualities, its last) at the last rebuild
+        kept = self._columns
         n0 = kept[1] if kept is not None and _intact(offers, (kept[0], kept[4]), kept[1]) else 0
         new = offers[n0:]  # appended since
         firms = np.array(self._offer_firms[n0:], dtype=np.int64)
@@ -232,7 +242,7 @@ def searchable_books(model: SymbiosisModel, st: Any, after: Book | None = None) 
         left = []
         for book in st.changed:
             if book.searchable is None and order.index(book) >= start:
-                book.searchable = bool(book.live_demands(model)) and bool(book.live_offers(model))
+                book.searchable = bool(book.live_demands(model)) and book.has_live_offers(model)
             if book.searchable is None:
                 left.append(book)
         st.changed[:] = left
@@ -264,9 +274,9 @@ def nearest(
     if len(searchers) > FEW or len(book.offers) > KEEP:  # a large region: many searchers, trees rebuilt often
         return nearest_tree(book, searchers, xy[book.demand_firms[searchers]], k, reach, decay)
     rebuild, near = book._near
-    if rebuild is not book.__dict__.get("_columns"):  # the offers were rebuilt since
+    if rebuild is not book._columns:  # the offers were rebuilt since
         near = {}
-        book._near = (book.__dict__.get("_columns"), near)
+        book._near = (book._columns, near)
     rows: list = [None] * len(searchers)
     todo, restricted, demands = [], book.restricted, book.demands
     for row, k_ in enumerate(searchers):

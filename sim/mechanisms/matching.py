@@ -248,7 +248,7 @@ def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[i
     wanting = [k_ for k_ in searchers if not ((d := demands[k_]).quantity - d.met - d.internal <= EPS)]  # Demand.unmet
     if not wanting:
         return False
-    k = min(p.candidates, len(book.offers))
+    k = min(p.candidates, len(book.live_offers(model)))
     reach, xy = model.resources[book.resource].reach_km, model.firm_arrays.xy
     found = nearest_offers(book, wanting, xy, k, reach, p.distance_decay_km)
     if len(wanting) < len(searchers):

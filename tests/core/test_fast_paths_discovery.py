@@ -30,7 +30,7 @@ def _live(model: SymbiosisModel, book: books.Book) -> tuple[list, list]:
 
 def test_the_kept_searchable_books_and_their_lists_are_what_the_streams_give_every_month() -> None:
     """Births, exits, ended streams and phase-outs reopen a book; the kept list follows, and a
-    book's lists, columns, points and (lazily built) tree are those of its live streams."""
+    book's lists, columns, points and tree, as a search rebuilds them, are those of its live streams."""
     searched = trees = 0
     for case in CASES:
         for seed in (1, 2):
@@ -47,6 +47,8 @@ def test_the_kept_searchable_books_and_their_lists_are_what_the_streams_give_eve
                 assert kept == fresh, (case, model.steps)
                 for book in kept:
                     offers, demands = _live(model, book)
+                    assert book.has_live_offers(model)
+                    book.live_offers(model)  # rebuilt when a search first needs it
                     assert book.offers == offers and book.demands == demands, (case, book.resource)
                     assert book.offer_firms.tolist() == list(book._offer_firms) == [o.firm for o in offers]
                     assert book.offer_quality.tolist() == [float(o.quality) for o in offers]
