@@ -335,13 +335,18 @@ def _bound(model: SymbiosisModel, water: bool) -> float:
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
     """Pick one of the ``nearest`` (distance, weight exp(-d/d0), offer index) that still has some
-    available, with probability proportional to its weight."""
+    available, with probability proportional to its weight. :func:`choice` of one weight w > 0
+    draws once and picks it whatever the draw (its cumulative sum is w / w = 1, above every draw)."""
     offers = book.offers
     # the candidates with some available (Offer.available, without the property call), in one pass
     cands = [(d, w, o) for d, w, i in nearest if not ((o := offers[i]).quantity - o.committed <= EPS)]
     if not cands:
         return
-    near, _, offer = cands[choice(model.rng, [c[1] for c in cands])]
+    if len(cands) == 1 and cands[0][1] > 0:  # most searches in a case: choice's one draw, and its pick
+        model.rng.random()
+        near, _, offer = cands[0]
+    else:
+        near, _, offer = cands[choice(model.rng, [c[1] for c in cands])]
     if brokered:
         rate = model.firm_arrays.facilitation_rate
         if (to := rate.item(offer.firm)) < (of := rate.item(demand.firm)):
