@@ -196,10 +196,10 @@ def discover(model: SymbiosisModel) -> None:
     search does (proposing, opening an exchange) changes the book's offers, only how much of
     them is still available, which :func:`_search` checks one searcher at a time, in order.
 
-    Only the books with live demands and offers are visited (:func:`sim.core.books.searchable_books`). A book of
-    a few demands draws here and is passed over when no draw falls below the month's search
-    ceiling (:func:`_ceiling`), as in most months: the ceilings are asked once, and again only
-    after a search, in case what it set off changed facilitation.
+    Only books with live demands and offers are visited (:func:`sim.core.books.searchable_books`).
+    A book of a few demands draws here and is passed over when no draw falls below the month's
+    search ceiling (:func:`_ceiling`), as in most months; the ceilings are asked again only after
+    a search, in case what it set off changed facilitation.
     """
     st = model.state.matching
     books, at, tops = searchable_books(model, st), 0, None
@@ -238,12 +238,9 @@ def discover(model: SymbiosisModel) -> None:
 
 
 def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> bool:
-    """The searches of one book: the nearest offers of all its searchers at once, then one search
-    each, in order; whether any searched.
-
-    A searcher whose demand is met has nothing to look for, and most drawn searchers in a case are
-    such: their nearest offers are not found unless a search before them opened their need again.
-    """
+    """The searches of one book, in order, from the nearest offers of all its searchers found at
+    once; whether any searched. A searcher whose demand is met (over a third in a case) has nothing
+    to look for: its nearest offers are found only if a search before it opened its need again."""
     demands = book.demands
     wanting = [k_ for k_ in searchers if not ((d := demands[k_]).quantity - d.met - d.internal <= EPS)]  # Demand.unmet
     if not wanting:
@@ -266,11 +263,9 @@ def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[i
 
 def _searchers_few(model: SymbiosisModel, book: Book, draws: list[float], ceiling: float) -> tuple[list[int], list[bool]]:
     """:func:`search_probabilities` and the ``draws`` against them for a book of a few demands, in
-    plain Python (numpy's per-call cost is most of the work at this size): the same arithmetic
-    element by element, so the same searchers. A draw at or above ``ceiling``, which no demand's
-    probability exceeds, is no search, so most demands are passed over without computing theirs.
-    Returns the searchers and whether each one's search is brokered.
-    """
+    plain Python with the same arithmetic (numpy's per-call cost would be most of the work): the
+    searchers and whether each one's search is brokered. A draw at or above ``ceiling``, which no
+    demand's probability exceeds, is no search, and that demand's probability is not computed."""
     maybe = [k for k, u in enumerate(draws) if u < ceiling]
     p = model.params.matching
     base, facilitation, rate, firms = p.base_search_rate, p.facilitated_search_rate, model.firm_arrays.facilitation_rate, book._demand_firms
@@ -300,11 +295,9 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
 
 
 def _kept_ceilings(model: SymbiosisModel) -> dict[bool, float]:
-    """The ceilings (by water or not) kept while their inputs stand: the last refresh (a new one
-    replaces the kept rates, so the same object means the same rates) and the registers (they open
-    only in :func:`platform.step`, which then takes them off its list). Without a refresh the rates
-    are the firms' own, and a new dict is given each time (discovery asks again after any search,
-    in case what it set off changed facilitation)."""
+    """The ceilings (by water or not), kept while the last refresh (a new one replaces the kept
+    rates) and the registers (they open only in :func:`platform.step`) stand; without a refresh
+    the rates are the firms' own, and a new dict is given each time."""
     refreshed, reg = model.state.project_funding.refreshed, model.state.platform
     kept = model.state.matching.ceilings
     if refreshed is None or kept is None or kept[0] is not refreshed or kept[1] != reg.on or kept[2] != len(reg.opens):
@@ -319,8 +312,7 @@ def _bound(model: SymbiosisModel, water: bool) -> float:
 
     A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
     set per municipality, so their maximum (:func:`project_funding.highest_rate`) bounds it without
-    a pass over the firms. The water book then computes its multipliers only in a month some draw
-    falls below the bound, not every month."""
+    a pass over the firms."""
     p = model.params.matching
     base = p.base_search_rate
     if water:
