@@ -3,7 +3,7 @@
 Kept apart from :mod:`sim.mechanisms.matching` because they are state and geometry, not a rule:
 a book holds its streams with lazily rebuilt spatial indexes (cKDTree), and finds each searcher's
 usable offers nearest first. Two ways give the same answer: one tree query for all searchers,
-and for a few searchers in a book of one tree leaf the tree's own brute-force arithmetic in plain
+and for a few searchers in a book of a few offers the tree's own distance arithmetic in plain
 Python, which costs far less at case scale (a few offers, a few searchers a month).
 """
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
 
 LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
+BRUTE = 64  # offers in a book up to which :func:`nearest_few` searches them by brute force
 FEW = 8  # searchers in a book up to which their nearest offers are found in plain Python
 PLAIN = 64  # streams in a book up to which its lists are rebuilt in plain Python
 KEEP = 256  # offers in a book up to which :func:`nearest` keeps each demand's candidates
@@ -143,7 +144,7 @@ class Book:
             self._offer_tree = None
             if self.offers:
                 self._xy = xy = model.positions(firms)
-                if len(self.offers) <= LEAF:  # what :func:`nearest_few` reads instead of the tree
+                if len(self.offers) <= BRUTE:  # what :func:`nearest_few` reads instead of the tree
                     self._offer_xy, self._offer_quality = xy.tolist(), self.offer_quality.tolist()
             self._offers_stale = False
         return self.offers
@@ -291,7 +292,7 @@ def nearest(
     if todo:
         new = [searchers[r] for r, _ in todo]
         found = None
-        if len(book.offers) <= LEAF and len(new) <= FEW:
+        if len(book.offers) <= BRUTE and len(new) <= FEW:
             found = nearest_few(book, new, [xy[book._demand_firms[s]].tolist() for s in new], k, reach, decay)
         if found is None:
             found = nearest_tree(book, new, xy[book.demand_firms[new]], k, reach, decay)
@@ -350,12 +351,13 @@ def _query(tree: cKDTree, points: np.ndarray, k: int, reach: float) -> tuple[np.
 def nearest_few(
     book: Book, searchers: list[int], points: list[list[float]], k: int, reach: float, decay: float
 ) -> list[Iterable[tuple[float, float, int]]] | None:
-    """:func:`nearest_tree` for a few searchers in a book of at most :data:`LEAF` offers, in plain
+    """:func:`nearest_tree` for a few searchers in a book of at most :data:`BRUTE` offers, in plain
     Python; None where two squared distances tie, as the tree then orders them by its heap.
 
-    Such a book is a single leaf of its tree, which the tree searches by brute force; so does this,
-    with the tree's arithmetic (dx*dx + dy*dy below reach*reach, then its square root), which costs
-    far less than a tree query and the masks over its answer.
+    The tree's arithmetic on every offer (dx*dx + dy*dy below reach*reach, then its square root):
+    the tree reaches the same points through its leaves (in a leaf it computes each one's distance
+    so), and without a tie the k nearest in order are the same, for far less than a tree query and
+    the masks over its answer.
     """
     limit = float(reach) * float(reach)
     rows = []

@@ -99,3 +99,36 @@ def test_books_rebuilt_in_plain_python_give_numpys_runs(monkeypatch: pytest.Monk
     few, many = runs
     assert few[0].equals(many[0]) and few[1] == many[1] and few[2].equals(many[2])
     assert len(few[2]) > 0, "the run must open exchanges for the comparison to mean anything"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_plain_search_of_a_book_of_several_leaves_is_the_tree_query(seed: int) -> None:
+    """A book of up to BRUTE offers spans several leaves of its tree; the plain search over all of
+    them finds the tree's candidates, in its order, with its distances and weights, or declines on
+    a tie. Points on a coarse grid (ties, points on the leaves' split lines) and scattered ones,
+    seekers near the edge of reach included."""
+    from tests.mechanisms import builder as b
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(books.LEAF + 1, books.BRUTE + 1))
+    grid = seed % 2 == 0
+    where = rng.integers(0, 60, (n + books.FEW, 2)) / 4 if grid else rng.random((n + books.FEW, 2)) * 15.0
+    firms = [b.firm(f"S{i}", at=tuple(where[i]), offers=[b.offer("heat", 100, 60)]) for i in range(n)]
+    firms += [b.firm(f"D{j}", at=tuple(where[n + j]), demands=[b.demand("heat", 50, 40)]) for j in range(books.FEW)]
+    raw = b.scenario(*firms[:2])
+    raw["firms"] = firms
+    m = b.model(raw)
+    book = m.state.matching.books["heat"]
+    book.offer_tree(m)
+    book.live_demands(m)
+    searchers = list(range(len(book.demands)))
+    points = m.positions(book.demand_firms[searchers])
+    decay = m.params.matching.distance_decay_km
+    answered = 0
+    for reach in (m.resources["heat"].reach_km, 2.5, 6.0):
+        for k in (1, 5, books.LEAF):
+            few = books.nearest_few(book, searchers, points.tolist(), k, reach, decay)
+            if few is not None:
+                assert few == [list(row) for row in books.nearest_tree(book, searchers, points, k, reach, decay)]
+                answered += 1
+    assert grid or answered > 0
