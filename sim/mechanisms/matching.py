@@ -362,7 +362,7 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
     if demand.only_from is not None and offer.firm != demand.only_from:
         return None
     alive = model.firm_arrays.alive
-    if not (alive[offer.firm] and alive[demand.firm]):
+    if not (alive.item(offer.firm) and alive.item(demand.firm)):
         return None
     available, unmet = offer.quantity - offer.committed, demand.quantity - demand.met - demand.internal  # without the properties
     if min(available, unmet) < model.params.matching.min_quantity_share * demand.quantity:
