@@ -3,7 +3,7 @@
 Kept apart from :mod:`sim.mechanisms.matching` because they are state and geometry, not a rule:
 a book holds its streams with lazily rebuilt spatial indexes (cKDTree), and finds each searcher's
 usable offers nearest first. Two ways give the same answer: one tree query for all searchers,
-and for a few searchers in a book of one tree leaf the tree's own brute-force arithmetic in plain
+and for a few searchers in a book of a few offers the tree's own distance arithmetic in plain
 Python, which costs far less at case scale (a few offers, a few searchers a month).
 """
 
@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Iterable
 from itertools import compress
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from sim.core.model import SymbiosisModel
 
 LEAF = 16  # points in one leaf of an offer tree (cKDTree's leafsize)
+BRUTE = 64  # offers in a book up to which :func:`nearest_few` searches them by brute force
 FEW = 8  # searchers in a book up to which their nearest offers are found in plain Python
+PLAIN = 64  # streams in a book up to which its lists are rebuilt in plain Python
 KEEP = 256  # offers in a book up to which :func:`nearest` keeps each demand's candidates
 RETIRED, QUALITY = attrgetter("retired"), attrgetter("quality")
 
@@ -37,12 +39,15 @@ class Book:
     exit costs nothing here but marking the book stale.
     """
 
-    def __init__(self, resource: str) -> None:
+    def __init__(self, resource: str, changed: list[Book] | None = None) -> None:
         self.resource = resource
         self.offers: list[Offer] = []
         self.demands: list[Demand] = []
         self.large_offers: list[Offer] = []
-        self._offer_tree: cKDTree | None = None
+        self._offer_tree: cKDTree | None = None  # built from ``_xy`` when a search first needs it
+        self._offers_stale = True
+        self._columns: tuple | None = None  # (the list, its length, firms, qualities, its last) at the last rebuild
+        self._xy = np.zeros((0, 2))  # the offers' points, parallel to ``offers`` after a rebuild
         self._demand_tree: cKDTree | None = None
         self.demand_firms = np.zeros(0, dtype=np.int64)
         self.offer_firms = np.zeros(0, dtype=np.int64)  # parallel to ``offers`` after a rebuild, as is:
@@ -54,26 +59,30 @@ class Book:
         self._offer_xy: list[list[float]] = []  # the points of the offer tree
         self._demands_stale = True
         self.restricted = False  # some demand here can be met by one firm only (Demand.only_from)
-        # whether it has live demands and an offer tree; None: a change since, look again. Most books
-        # in most months stay as they were, and discovery then skips them without rebuilding anything
+        # whether it has live demands and offers; None: a change since, look again. Most books
+        # in most months stay as they were, and discovery then skips them without rebuilding anything.
+        # A book whose answer is gone joins ``changed`` (its owner's list of books to look at again),
+        # so discovery finds the few changed books without a pass over all of them
         self.searchable: bool | None = None
+        self.changed: list[Book] = [] if changed is None else changed
+        self.changed.append(self)
         # :func:`nearest`'s rows by demand, for the offer tree they were found in
-        self._near: tuple[cKDTree | None, dict[int, tuple[Demand, tuple, list[tuple[float, float, int]]]]] = (None, {})
+        self._near: tuple[object, dict[int, tuple[Demand, tuple, list[tuple[float, float, int]]]]] = (None, {})
 
     def add_offer(self, offer: Offer, large: bool) -> None:
         self.offers.append(offer)
         self._offer_firms.append(offer.firm)
         if large:
             self.large_offers.append(offer)
-        self._offer_tree = None
-        self.searchable = None
+        self._offers_stale = True
+        self.unknown()
 
     def add_demand(self, demand: Demand) -> None:
         self.demands.append(demand)
         self._demand_firms.append(demand.firm)
         self._demand_tree = None
         self._demands_stale = True
-        self.searchable = None
+        self.unknown()
         self.restricted |= demand.only_from is not None
 
     def stale(self) -> None:
@@ -83,53 +92,100 @@ class Book:
 
     def stale_offers(self) -> None:
         """A firm with offers here left: the offer index is rebuilt on next use."""
-        self._offer_tree = None
-        self.searchable = None
+        self._offers_stale = True
+        self.unknown()
 
     def stale_demands(self) -> None:
         """A firm with demands here left: the demand list is compacted on next use."""
         self._demand_tree = None
         self._demands_stale = True
-        self.searchable = None
+        self.unknown()
+
+    def unknown(self) -> None:
+        """Whether the book is searchable is to be looked at again: it joins ``changed`` once."""
+        if self.searchable is not None:
+            self.searchable = None
+            self.changed.append(self)
 
     def offer_tree(self, model: SymbiosisModel) -> cKDTree | None:
-        """The tree of the offers of firms in business and not retired, the others dropped from the lists.
+        """The tree of the live offers (:meth:`live_offers`), None without any."""
+        self.live_offers(model)
+        return self._tree()
+
+    def _tree(self) -> cKDTree | None:
+        """The tree of ``offers``, built on first use after a rebuild: a case's books change far
+        more often than a search needs a tree (most searches are answered by :func:`nearest_few`).
+        A large book is rebuilt every month: a tree built for speed (no balancing, no shrunk
+        boxes), which :func:`nearest_tree` checks for ties against the usual one."""
+        if self._offer_tree is None and self.offers:
+            fast = len(self.offers) > KEEP
+            self._offer_tree = cKDTree(self._xy, leafsize=LEAF, balanced_tree=not fast, compact_nodes=not fast)
+            self._reference = [self._xy, None] if fast else None
+        return self._offer_tree
+
+    def live_offers(self, model: SymbiosisModel) -> list[Offer]:
+        """The offers of firms in business and not retired, the others dropped from the lists, and
+        their firms, qualities and points as arrays; the tree waits for a search (:meth:`_tree`).
 
         At national scale most books change every month, by an exit or a birth. The firms and
         qualities of the offers kept at the last rebuild are kept as arrays (``_columns``), so a
-        rebuild reads only the offers added since from the objects, and the retired flags of all
-        through a C loop: the offers lie scattered in memory, and a pass over them costs more than
-        the tree.
+        rebuild reads only the offers added since from the objects (:meth:`_live_many`): the offers
+        lie scattered in memory, and a pass over them costs more than the tree. A case's book of a
+        few offers is rebuilt in plain Python (:meth:`_live_few`).
         """
-        if self._offer_tree is None:
+        if self._offers_stale:
+            firms, quality = self._live_few(model) if len(self.offers) <= PLAIN else self._live_many(model)
             offers = self.offers
-            kept = self.__dict__.get("_columns")  # (the list, its length, firms, qualities, its last) at the last rebuild
-            n0 = kept[1] if kept is not None and _intact(offers, (kept[0], kept[4]), kept[1]) else 0
-            new = offers[n0:]  # appended since
-            firms = np.array(self._offer_firms[n0:], dtype=np.int64)
-            quality = np.fromiter(map(QUALITY, new), dtype=float, count=len(new))
-            if n0:
-                firms, quality = np.concatenate((kept[2], firms)), np.concatenate((kept[3], quality))
+            self._columns = (offers, len(offers), firms, quality, offers[-1] if offers else None)  # also names this rebuild
             alive = model.firm_arrays.alive
-            keep = alive[firms] & ~np.fromiter(map(RETIRED, offers), dtype=bool, count=len(offers))
-            if not keep.all():
-                offers = self.offers = list(compress(offers, keep.tolist()))
-                firms, quality = firms[keep], quality[keep]
-                self._offer_firms = array("q", firms.tobytes())
-            self._columns = (offers, len(offers), firms, quality, offers[-1] if offers else None)
             self.large_offers = [o for o in self.large_offers if alive[o.firm] and not o.retired]
             self.offer_firms = firms
             self.offer_quality = quality
+            self._offer_tree = None
             if self.offers:
-                xy = model.positions(firms)
-                if len(self.offers) <= LEAF:  # what :func:`nearest_few` reads instead of the tree
+                self._xy = xy = model.positions(firms)
+                if len(self.offers) <= BRUTE:  # what :func:`nearest_few` reads instead of the tree
                     self._offer_xy, self._offer_quality = xy.tolist(), self.offer_quality.tolist()
-                # a large book is rebuilt every month: a tree built for speed (no balancing, no
-                # shrunk boxes), which :func:`nearest_tree` checks for ties against the usual one
-                fast = len(self.offers) > KEEP
-                self._offer_tree = cKDTree(xy, leafsize=LEAF, balanced_tree=not fast, compact_nodes=not fast)
-                self._reference = [xy, None] if fast else None
-        return self._offer_tree
+            self._offers_stale = False
+        return self.offers
+
+    def has_live_offers(self, model: SymbiosisModel) -> bool:
+        """Whether any offer is live. A case's book answers without a rebuild, which waits for a
+        search (:meth:`live_offers`): its books change in far more months than they are searched,
+        and a rebuild later drops the same offers (firms never return, a retired offer stays so)."""
+        if self._offers_stale and len(self.offers) <= PLAIN:
+            alive = model.firm_arrays.alive
+            return any(not o.retired and alive.item(f) for o, f in zip(self.offers, self._offer_firms, strict=True))
+        return bool(self.live_offers(model))
+
+    def _live_few(self, model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
+        """For :meth:`live_offers` in a book of a few offers (a case's): the firms and qualities of
+        the live ones, the others dropped, in plain Python (numpy's per-call cost is most of the work)."""
+        alive = model.firm_arrays.alive
+        offers, firms = self.offers, self._offer_firms
+        keep = [not o.retired and alive.item(f) for o, f in zip(offers, firms, strict=True)]
+        if not all(keep):
+            offers = self.offers = list(compress(offers, keep))
+            firms = self._offer_firms = array("q", compress(firms, keep))
+        return np.array(firms, dtype=np.int64), np.array([o.quality for o in offers], dtype=float)
+
+    def _live_many(self, model: SymbiosisModel) -> tuple[np.ndarray, np.ndarray]:
+        """For :meth:`live_offers` in a large book: only the offers added since the last rebuild are
+        read from the objects, and the retired flags of all through a C loop."""
+        offers = self.offers
+        kept = self._columns
+        n0 = kept[1] if kept is not None and _intact(offers, (kept[0], kept[4]), kept[1]) else 0
+        new = offers[n0:]  # appended since
+        firms = np.array(self._offer_firms[n0:], dtype=np.int64)
+        quality = np.fromiter(map(QUALITY, new), dtype=float, count=len(new))
+        if n0:
+            firms, quality = np.concatenate((kept[2], firms)), np.concatenate((kept[3], quality))
+        keep = model.firm_arrays.alive[firms] & ~np.fromiter(map(RETIRED, offers), dtype=bool, count=len(offers))
+        if not keep.all():
+            self.offers = list(compress(offers, keep.tolist()))
+            firms, quality = firms[keep], quality[keep]
+            self._offer_firms = array("q", firms.tobytes())
+        return firms, quality
 
     def live_demands(self, model: SymbiosisModel) -> list[Demand]:
         """The demands of firms still in business, in the order they were added; refreshes ``demand_firms``.
@@ -138,6 +194,15 @@ class Book:
         tree after every exit would cost more than the search itself. The firms of the demands kept
         last time are ``demand_firms`` already; only those added since are read from the list.
         """
+        if self._demands_stale and len(self.demands) <= PLAIN:  # a case's: in plain Python
+            alive = model.firm_arrays.alive
+            keep = [alive.item(f) for f in self._demand_firms]
+            if not all(keep):
+                self.demands = list(compress(self.demands, keep))
+                self._demand_firms = array("q", compress(self._demand_firms, keep))
+            self.demand_firms = np.array(self._demand_firms, dtype=np.int64)
+            self._demand_list = (self.demands, self.demands[-1] if self.demands else None)
+            self._demands_stale = False
         if self._demands_stale:
             demands = self.demands
             kept = self.__dict__.get("_demand_list")  # the list as ``demand_firms`` was last made from it
@@ -163,6 +228,32 @@ class Book:
         return self._demand_tree
 
 
+def searchable_books(model: SymbiosisModel, st: Any, after: Book | None = None) -> list[Book]:
+    """The books of ``st.books`` with live demands and offers, in book order (those after ``after``
+    only), for discovery.
+
+    Kept in ``st.open`` between months: a book that changes joins ``st.changed``
+    (:meth:`Book.unknown`) and only those are looked at again; most months none is. After
+    ``after`` only those after it are: the others wait for next month, when discovery would have
+    looked at them.
+    """
+    if st.changed:
+        order = list(st.books.values())
+        start = 0 if after is None else order.index(after) + 1
+        left = []
+        for book in st.changed:
+            if book.searchable is None and order.index(book) >= start:
+                book.searchable = bool(book.live_demands(model)) and book.has_live_offers(model)
+            if book.searchable is None:
+                left.append(book)
+        st.changed[:] = left
+        st.open = [b for b in order if b.searchable]
+    if after is None:
+        return st.open
+    order = list(st.books.values())
+    return [b for b in st.open if order.index(b) > order.index(after)]
+
+
 def _intact(now: list, kept: tuple[list, object], n0: int) -> bool:
     """Whether ``now`` still begins with the ``n0`` streams it held when ``kept`` (the list and its
     last stream then) was taken: the same list, only appended to. A stream that ended is deleted
@@ -177,42 +268,39 @@ def nearest(
     :func:`nearest_few` where it can answer, else :func:`nearest_tree` (``xy``: the firms' points).
 
     A demand's candidates depend only on the offers (a new tree whenever they change), what the
-    demand asks (:func:`_asks`), ``k``, reach and decay; a demand searches again and again, so its
+    demand asks (its firm, quality floor and only supplier), ``k``, reach and decay; a demand searches again and again, so its
     candidates are kept until the tree changes and only new searchers are looked up (in books of
     up to :data:`KEEP` offers searched by up to :data:`FEW` at once, as in a case).
     """
     if len(searchers) > FEW or len(book.offers) > KEEP:  # a large region: many searchers, trees rebuilt often
         return nearest_tree(book, searchers, xy[book.demand_firms[searchers]], k, reach, decay)
-    tree, near = book._near
-    if tree is not book._offer_tree:
+    rebuild, near = book._near
+    if rebuild is not book._columns:  # the offers were rebuilt since
         near = {}
-        book._near = (book._offer_tree, near)
+        book._near = (book._columns, near)
     rows: list = [None] * len(searchers)
-    todo = []
+    todo, restricted, demands = [], book.restricted, book.demands
     for row, k_ in enumerate(searchers):
-        demand = book.demands[k_]
+        demand = demands[k_]
+        # what a demand's candidates depend on besides the offers
+        key = (k, reach, decay, demand.firm, demand.min_quality, demand.only_from, restricted)
         kept = near.get(id(demand))
-        if kept is not None and kept[0] is demand and kept[1] == (k, reach, decay, _asks(book, demand)):
+        if kept is not None and kept[0] is demand and kept[1] == key:
             rows[row] = kept[2]
         else:
-            todo.append(row)
+            todo.append((row, key))
     if todo:
-        new = [searchers[r] for r in todo]
+        new = [searchers[r] for r, _ in todo]
         found = None
-        if len(book.offers) <= LEAF and len(new) <= FEW:
+        if len(book.offers) <= BRUTE and len(new) <= FEW:
             found = nearest_few(book, new, [xy[book._demand_firms[s]].tolist() for s in new], k, reach, decay)
         if found is None:
             found = nearest_tree(book, new, xy[book.demand_firms[new]], k, reach, decay)
-        for r, got in zip(todo, found, strict=True):
-            demand = book.demands[searchers[r]]
+        for (r, key), got in zip(todo, found, strict=True):
+            demand = demands[searchers[r]]
             rows[r] = list(got)
-            near[id(demand)] = (demand, (k, reach, decay, _asks(book, demand)), rows[r])
+            near[id(demand)] = (demand, key, rows[r])
     return rows
-
-
-def _asks(book: Book, demand: Demand) -> tuple:
-    """What of a demand its candidates depend on besides the offers."""
-    return demand.firm, demand.min_quality, demand.only_from, book.restricted
 
 
 def nearest_tree(
@@ -225,8 +313,9 @@ def nearest_tree(
     reach, another firm, good enough; availability only falls as exchanges open, so :func:`_search`
     checks it one searcher at a time, in order.
     """
+    tree = book._tree()
     ref = book.__dict__.get("_reference")
-    dists, idx = _query(book._offer_tree, points, k + (ref is not None), reach)
+    dists, idx = _query(tree, points, k + (ref is not None), reach)
     if ref is not None:
         # a tree built another way gives the same k nearest, in the same order, unless two of the first
         # k + 1 lie at the same distance: then the order is the tree's own, and the usual tree answers
@@ -262,12 +351,13 @@ def _query(tree: cKDTree, points: np.ndarray, k: int, reach: float) -> tuple[np.
 def nearest_few(
     book: Book, searchers: list[int], points: list[list[float]], k: int, reach: float, decay: float
 ) -> list[Iterable[tuple[float, float, int]]] | None:
-    """:func:`nearest_tree` for a few searchers in a book of at most :data:`LEAF` offers, in plain
+    """:func:`nearest_tree` for a few searchers in a book of at most :data:`BRUTE` offers, in plain
     Python; None where two squared distances tie, as the tree then orders them by its heap.
 
-    Such a book is a single leaf of its tree, which the tree searches by brute force; so does this,
-    with the tree's arithmetic (dx*dx + dy*dy below reach*reach, then its square root), which costs
-    far less than a tree query and the masks over its answer.
+    The tree's arithmetic on every offer (dx*dx + dy*dy below reach*reach, then its square root):
+    the tree reaches the same points through its leaves (in a leaf it computes each one's distance
+    so), and without a tie the k nearest in order are the same, for far less than a tree query and
+    the masks over its answer.
     """
     limit = float(reach) * float(reach)
     rows = []

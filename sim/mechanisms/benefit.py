@@ -323,7 +323,11 @@ def evaluate(
     """
     p = model.params.benefit
     res = model.resources[offer.resource]  # the scenario's catalogue, as set_price events leave it
-    qty = min(offer.available, demand.unmet) if quantity is None else quantity
+    if quantity is None:  # min(offer.available, demand.unmet), without the property calls
+        available, unmet = offer.quantity - offer.committed, demand.quantity - demand.met - demand.internal
+        qty = unmet if unmet < available else available
+    else:
+        qty = quantity
     use = heat_utilisation(model, receiver, month) if offer.resource == "heat" else 1.0
     virgin = demand.virgin_price * scarcity.price_multiplier(model, receiver, offer.resource)
     value = qty * use * virgin

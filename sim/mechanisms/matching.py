@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.books import Book
+from sim.core.books import Book, searchable_books
 from sim.core.books import nearest as nearest_offers
 from sim.core.exchange import Demand, Exchange, Offer
 from sim.core.numpy_order import choice
@@ -87,7 +87,9 @@ class State:
     """The books of offers and demands, and the viable matches held back by trust or attention."""
 
     def __init__(self) -> None:
-        self.books: dict[str, Book] = {r: Book(r) for r in RESOURCE_NAMES}
+        self.changed: list[Book] = []  # books whose searchable is to be looked at again (see searchable_books)
+        self.books: dict[str, Book] = {r: Book(r, self.changed) for r in RESOURCE_NAMES}
+        self.open: list[Book] = []  # the searchable books, in book order, as of ``changed`` empty
         self.latent: dict[int, dict[tuple[int, int], tuple[Offer, Demand]]] = {}  # by receiver's municipality
         # per municipality: firm -> the keys of its latent pairs there (a dict as an ordered set)
         self.involved: dict[int, dict[int, dict[tuple[int, int], None]]] = {}
@@ -194,58 +196,76 @@ def discover(model: SymbiosisModel) -> None:
     search does (proposing, opening an exchange) changes the book's offers, only how much of
     them is still available, which :func:`_search` checks one searcher at a time, in order.
 
+    Only books with live demands and offers are visited (:func:`sim.core.books.searchable_books`).
     A book of a few demands draws here and is passed over when no draw falls below the month's
-    search ceiling (:func:`_ceiling`), as in most months: the ceiling outside the water book is
-    asked once, and again only after a search, in case what it set off changed facilitation.
+    search ceiling (:func:`_ceiling`), as in most months; the ceilings are asked again only after
+    a search, in case what it set off changed facilitation.
     """
-    dry = None  # the ceiling of the books other than water under scarcity, until a search
-    for book in model.state.matching.books.values():
-        if (ok := book.searchable) is None:
-            ok = book.searchable = bool(book.live_demands(model)) and book.offer_tree(model) is not None
-        if not ok:
-            continue
+    st = model.state.matching
+    books, at, tops = searchable_books(model, st), 0, None
+    scarce, rng = model.switches.scarcity, model.rng
+    while at < len(books):
+        book = books[at]
+        at += 1
         n = len(book.demand_firms)
         if n <= SMALL:
-            draws = [model.rng.random()] if n == 1 else model.rng.random(n).tolist()  # the same draws; a scalar call costs half
-            if book.resource == scarcity.WATER and model.switches.scarcity:
-                ceiling = _ceiling(model, True)
-            elif (ceiling := dry) is None:
-                ceiling = dry = _ceiling(model)
-            for u in draws:
-                if u < ceiling:
-                    break
-            else:  # no draw below the ceiling: nobody searches (a loop costs less than min() here)
-                continue
+            if tops is None:
+                tops = _kept_ceilings(model)
+            water = scarce and book.resource == scarcity.WATER
+            if (ceiling := tops.get(water)) is None:
+                ceiling = tops[water] = _bound(model, water)
+            if n == 1:  # the same draw as rng.random(1); a scalar call costs half
+                if not (u := rng.random()) < ceiling:
+                    continue
+                draws = [u]
+            else:
+                draws = rng.random(n).tolist()
+                for u in draws:
+                    if u < ceiling:
+                        break
+                else:  # no draw below the ceiling: nobody searches (a loop costs less than min() here)
+                    continue
             searchers, brokered = _searchers_few(model, book, draws, ceiling)
         else:
             prob, facilitated = search_probabilities(model, book)
-            uniform = model.rng.random(len(prob))
+            uniform = rng.random(len(prob))
             found = np.flatnonzero(uniform < prob)
             searchers, brokered = found.tolist(), (uniform[found] < facilitated[found]).tolist()
-        if searchers:
-            _search_book(model, model.params.matching, book, searchers, brokered)
-            dry = None
+        if searchers and _search_book(model, model.params.matching, book, searchers, brokered):
+            tops = None
+            if st.changed:  # what the search set off changed some book: the later ones are looked at again
+                books, at = searchable_books(model, st, after=book), 0
 
 
-def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> None:
-    """The searches of one book: the nearest offers of all its searchers at once, then one search each, in order."""
-    k = min(p.candidates, len(book.offers))
-    reach = model.resources[book.resource].reach_km
-    nearest = nearest_offers(book, searchers, model.firm_arrays.xy, k, reach, p.distance_decay_km)
-    for row, k_ in enumerate(searchers):
-        demand = book.demands[k_]
-        if demand.unmet <= EPS:
+def _search_book(model: SymbiosisModel, p: Params, book: Book, searchers: list[int], brokered: list[bool]) -> bool:
+    """The searches of one book, in order, from the nearest offers of all its searchers found at
+    once; whether any searched. A searcher whose demand is met (over a third in a case) has nothing
+    to look for: its nearest offers are found only if a search before it opened its need again."""
+    demands = book.demands
+    wanting = [k_ for k_ in searchers if not ((d := demands[k_]).quantity - d.met - d.internal <= EPS)]  # Demand.unmet
+    if not wanting:
+        return False
+    k = min(p.candidates, len(book.live_offers(model)))
+    reach, xy = model.resources[book.resource].reach_km, model.firm_arrays.xy
+    found = nearest_offers(book, wanting, xy, k, reach, p.distance_decay_km)
+    if len(wanting) < len(searchers):
+        by_demand = dict(zip(wanting, found, strict=True))
+        found = [by_demand.get(k_) for k_ in searchers]
+    for k_, brokered_k, near in zip(searchers, brokered, found, strict=True):
+        demand = demands[k_]
+        if demand.quantity - demand.met - demand.internal <= EPS:
             continue
-        _search(model, book, demand, brokered[row], nearest[row])
+        if near is None:  # met when the month's searchers were drawn, open again since
+            near = nearest_offers(book, [k_], xy, k, reach, p.distance_decay_km)[0]
+        _search(model, book, demand, brokered_k, near)
+    return True
 
 
 def _searchers_few(model: SymbiosisModel, book: Book, draws: list[float], ceiling: float) -> tuple[list[int], list[bool]]:
     """:func:`search_probabilities` and the ``draws`` against them for a book of a few demands, in
-    plain Python (numpy's per-call cost is most of the work at this size): the same arithmetic
-    element by element, so the same searchers. A draw at or above ``ceiling``, which no demand's
-    probability exceeds, is no search, so most demands are passed over without computing theirs.
-    Returns the searchers and whether each one's search is brokered.
-    """
+    plain Python with the same arithmetic (numpy's per-call cost would be most of the work): the
+    searchers and whether each one's search is brokered. A draw at or above ``ceiling``, which no
+    demand's probability exceeds, is no search, and that demand's probability is not computed."""
     maybe = [k for k, u in enumerate(draws) if u < ceiling]
     p = model.params.matching
     base, facilitation, rate, firms = p.base_search_rate, p.facilitated_search_rate, model.firm_arrays.facilitation_rate, book._demand_firms
@@ -267,25 +287,32 @@ def _searchers_few(model: SymbiosisModel, book: Book, draws: list[float], ceilin
 
 
 def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
+    """An upper bound of every demand's search probability this month (:func:`_bound`), kept."""
+    tops = _kept_ceilings(model)
+    if (value := tops.get(water)) is None:
+        value = tops[water] = _bound(model, water)
+    return value
+
+
+def _kept_ceilings(model: SymbiosisModel) -> dict[bool, float]:
+    """The ceilings (by water or not), kept while the last refresh (a new one replaces the kept
+    rates) and the registers (they open only in :func:`platform.step`) stand; without a refresh
+    the rates are the firms' own, and a new dict is given each time."""
+    refreshed, reg = model.state.project_funding.refreshed, model.state.platform
+    kept = model.state.matching.ceilings
+    if refreshed is None or kept is None or kept[0] is not refreshed or kept[1] != reg.on or kept[2] != len(reg.opens):
+        kept = model.state.matching.ceilings = (refreshed, reg.on, len(reg.opens), {})
+    return kept[3]
+
+
+def _bound(model: SymbiosisModel, water: bool) -> float:
     """An upper bound of every demand's search probability this month: the base rate (for water
     under scarcity times the multiplier of the scarcest municipality) plus the highest facilitation
     of any firm, with the same rounding, so no less (rounding is monotone).
 
     A firm's facilitation is one of the rates :func:`project_funding.refresh_facilitation` last
     set per municipality, so their maximum (:func:`project_funding.highest_rate`) bounds it without
-    a pass over the firms. The water book then computes its multipliers only in a month some draw
-    falls below the bound, not every month.
-
-    Kept while its inputs stand: the last refresh (a new one replaces the kept rates, so the same
-    object means the same rates) and the registers (they open only in :func:`platform.step`, which
-    then takes them off its list); asked again after any search, in case what it set off changed
-    facilitation."""
-    refreshed, reg = model.state.project_funding.refreshed, model.state.platform
-    kept = model.state.matching.ceilings
-    if kept is None or kept[0] is not refreshed or kept[1] != reg.on or kept[2] != len(reg.opens):
-        kept = model.state.matching.ceilings = (refreshed, reg.on, len(reg.opens), {})
-    elif refreshed is not None and (value := kept[3].get(water)) is not None:
-        return value
+    a pass over the firms."""
     p = model.params.matching
     base = p.base_search_rate
     if water:
@@ -295,24 +322,28 @@ def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
     top = project_funding.highest_rate(model)
     if top is None:
         top = model.firm_arrays.facilitation_rate.max(initial=0.0)
-    value = kept[3][water] = min(1.0, own + top * p.facilitated_search_rate)
-    return value
+    return min(1.0, own + top * p.facilitated_search_rate)
 
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
     """Pick one of the ``nearest`` (distance, weight exp(-d/d0), offer index) that still has some
-    available, with probability proportional to its weight."""
+    available, with probability proportional to its weight. :func:`choice` of one weight w > 0
+    draws once and picks it whatever the draw (its cumulative sum is w / w = 1, above every draw)."""
     offers = book.offers
     # the candidates with some available (Offer.available, without the property call), in one pass
     cands = [(d, w, o) for d, w, i in nearest if not ((o := offers[i]).quantity - o.committed <= EPS)]
     if not cands:
         return
-    near, _, offer = cands[choice(model.rng, [c[1] for c in cands])]
+    if len(cands) == 1 and cands[0][1] > 0:  # most searches in a case: choice's one draw, and its pick
+        model.rng.random()
+        near, _, offer = cands[0]
+    else:
+        near, _, offer = cands[choice(model.rng, [c[1] for c in cands])]
     if brokered:
         rate = model.firm_arrays.facilitation_rate
-        if rate[offer.firm] < rate[demand.firm]:
+        if (to := rate.item(offer.firm)) < (of := rate.item(demand.firm)):
             # the facilitator's money may not reach this supplier (SME-only funding and an anchor)
-            brokered = bool(model.rng.random() < rate[offer.firm] / rate[demand.firm])
+            brokered = model.rng.random() < to / of
         if brokered:
             trust.on_meeting(model, offer.firm, demand.firm, engagement.of_firm(model, demand.firm))
     propose(model, offer, demand, near, brokered)
@@ -331,7 +362,7 @@ def propose(model: SymbiosisModel, offer: Offer, demand: Demand, distance: float
     if demand.only_from is not None and offer.firm != demand.only_from:
         return None
     alive = model.firm_arrays.alive
-    if not (alive[offer.firm] and alive[demand.firm]):
+    if not (alive.item(offer.firm) and alive.item(demand.firm)):
         return None
     available, unmet = offer.quantity - offer.committed, demand.quantity - demand.met - demand.internal  # without the properties
     if min(available, unmet) < model.params.matching.min_quantity_share * demand.quantity:

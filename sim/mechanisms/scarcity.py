@@ -41,15 +41,11 @@ class Params(Strict):
     )
 
 
-def _level(model: SymbiosisModel, firm: Firm, resource: str) -> float:
-    if not model.switches.scarcity or resource != WATER:
-        return 0.0
-    return model.municipalities[firm.municipality].freshwater_scarcity
-
-
 def price_multiplier(model: SymbiosisModel, firm: Firm, resource: str) -> float:
-    """Shadow price of the virgin alternative relative to its market price."""
-    return 1.0 + model.params.scarcity.price_premium * _level(model, firm, resource)
+    """Shadow price of the virgin alternative relative to its market price: under scarcity, water
+    in a municipality with a cap costs more."""
+    level = model.municipalities[firm.municipality].freshwater_scarcity if resource == WATER and model.switches.scarcity else 0.0
+    return 1.0 + model.params.scarcity.price_premium * level
 
 
 def search_multipliers(model: SymbiosisModel, firms: np.ndarray) -> np.ndarray:

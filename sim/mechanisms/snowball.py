@@ -125,11 +125,15 @@ def step(model: SymbiosisModel) -> None:
         return
     chance = model.params.snowball.follow_up_per_month
     if len(order) <= SMALL:
-        draws, places = model.rng.random(len(order)).tolist(), order.tolist()
-        hits = [i for i, u in zip(places, draws, strict=True) if u < chance]
-        if not hits:  # most months: nobody looks, the queue stands
+        draws = [model.rng.random()] if len(order) == 1 else model.rng.random(len(order)).tolist()  # the same draws
+        for u in draws:
+            if u < chance:
+                break
+        else:  # most months: nobody looks, the queue stands
             st.order = order
             return
+        places = order.tolist()
+        hits = [i for i, u in zip(places, draws, strict=True) if u < chance]
         keep = np.array([i for i, u in zip(places, draws, strict=True) if not u < chance], dtype=np.int64)
     else:
         hit = model.rng.random(len(order)) < chance
