@@ -1,4 +1,5 @@
-"""A facilitator's partners: the firms alive in its area, as a table kept from month to month.
+"""A facilitator's partners: the firms alive in its area, as a table kept from month to month, and
+what they pay of a month's bill.
 
 Co-financing asks for it every month a project runs. At national scale an area holds hundreds of
 firms, so the table is brought up to date from the last one instead of gathered again.
@@ -7,7 +8,8 @@ firms, so the table is brought up to date from the last one instead of gathered 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,8 +23,9 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class Partners:
     """A facilitator's partners as of the register's size and count alive, in index order: indices
-    (a list and an array), the firms and which are utilities (an array, and a list for the loop of a
-    few partners), gathered once, not every month."""
+    (a list and an array), the firms and which are utilities (an array), and for the loop of a few
+    partners the indices and firms of the others and of the utilities apart (whose money is public),
+    gathered once, not every month."""
 
     n: int
     n_alive: int
@@ -30,7 +33,8 @@ class Partners:
     at: np.ndarray
     firms: list[Firm]
     utility: np.ndarray
-    utility_flags: list[bool]
+    private: tuple[list[int], list[Firm]]
+    public: tuple[list[int], list[Firm]]
 
 
 def partners(model: SymbiosisModel, fac: Facilitator, cache: dict[Facilitator, Partners]) -> Partners:
@@ -46,7 +50,7 @@ def partners(model: SymbiosisModel, fac: Facilitator, cache: dict[Facilitator, P
     if kept is not None and kept.n == n and kept.n_alive == n_alive:
         return kept
     if kept is None or kept.n > n:
-        kept = Partners(0, 0, [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=bool), [])
+        kept = Partners(0, 0, [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=bool), ([], []), ([], []))
     at, n0, idx, firms, utility = kept.at, kept.n, kept.idx, kept.firms, kept.utility
     live = arrays.alive[at]
     if not live.all():
@@ -63,5 +67,58 @@ def partners(model: SymbiosisModel, fac: Facilitator, cache: dict[Facilitator, P
             added = new.tolist()
             idx = idx + added
             firms = firms + list(map(model.firms.__getitem__, added))
-    kept = cache[fac] = Partners(n, n_alive, idx, at, firms, utility, utility.tolist())
+    public, private = utility.tolist(), (~utility).tolist()
+    split = [(list(compress(idx, flags)), list(compress(firms, flags))) for flags in (private, public)]
+    kept = cache[fac] = Partners(n, n_alive, idx, at, firms, utility, split[0], split[1])
     return kept
+
+
+# A month's bill as :func:`project_funding.cofinance` reads it once: (base willingness, 1 - base,
+# the benefit at half-way, the free-riding factor, each partner's equal part, what a partner without
+# value from exchanges wants to pay of it, the share of its cash a partner can pay in a month).
+Bill = tuple[float, float, float, float, float, float, float]
+VECTOR_MIN = 32  # partners from which numpy beats the loop
+CASH = attrgetter("cash_sek")
+
+
+def pay(benefit: dict[int, float], idx: list[int], firms: list[Firm], bill: Bill) -> float:
+    """These partners pay as far as they are willing and able; the total, summed in partner order.
+
+    Willingness rises from the base towards 1 with the value a partner got from exchanges so far
+    (``benefit``; a partner with none yet, most of a case's, wants the bill's fixed amount), times
+    the free-riding factor; min and max as comparisons, which pick the same values."""
+    base, rest, half, scale, part, nothing, cash_share = bill
+    total, get = 0.0, benefit.get
+    for i, firm in zip(idx, firms, strict=False):  # of one length (see partners); strict costs a tenth of the loop
+        b = get(i, 0.0)
+        want = (base + rest * b / (b + half)) * scale * part if b > 0.0 else nothing
+        cash = firm.cash_sek
+        able = cash_share * (0.0 if cash < 0.0 else cash)
+        paid = able if able < want else want
+        firm.cash_sek = cash - paid
+        total += paid
+    return total
+
+
+def pay_many(benefit: dict[int, float], table: Partners, bill: Bill) -> tuple[float, float]:
+    """:func:`pay` in numpy for all the partners, bit-identical: each elementwise operation is the
+    loop's (``np.where`` as Python's ``min``/``max``), the totals of the firms and of the utilities
+    running sums from 0.0 in partner order."""
+    base, rest, half, scale, part, nothing, cash_share = bill
+    idx, fs, utility = table.idx, table.firms, table.utility
+    n = len(idx)
+    # the columns are read through map: C loops, not bytecode
+    b = np.fromiter(map(benefit.get, idx, repeat(0.0, n)), dtype=float, count=n)
+    cash = np.fromiter(map(CASH, fs), dtype=float, count=n)
+    gains = ~(b <= 0.0)
+    want = np.full(n, nothing)
+    bg = b[gains]
+    want[gains] = (base + rest * bg / (bg + half)) * scale * part
+    able = cash_share * np.where(cash < 0.0, 0.0, cash)
+    paid = np.where(able < want, able, want)
+    for f, left in zip(fs, (cash - paid).tolist(), strict=True):
+        f.cash_sek = left
+    zero = np.zeros(1)
+    private = np.add.accumulate(np.concatenate((zero, paid[~utility])))[-1]
+    public = np.add.accumulate(np.concatenate((zero, paid[utility])))[-1]
+    return float(private), float(public)
