@@ -112,9 +112,19 @@ def _clusters_few(model: SymbiosisModel) -> frozenset[int]:
 
 
 def free_plot_near(model: SymbiosisModel, hub: Firm, radius_km: float) -> Plot | None:
-    mun = model.municipalities[hub.municipality]
-    for plot in mun.plots:
-        if plot.occupant is None and plot.zoning != Zoning.HOUSING and math.hypot(plot.x - hub.x, plot.y - hub.y) <= radius_km:
+    return first_free(plots_near(model, hub, radius_km))
+
+
+def plots_near(model: SymbiosisModel, hub: Firm, radius_km: float) -> list[Plot]:
+    """The plots of the hub's municipality within ``radius_km`` of it, in the municipality's order
+    (neither moves, so a caller may keep them)."""
+    return [plot for plot in model.municipalities[hub.municipality].plots if math.hypot(plot.x - hub.x, plot.y - hub.y) <= radius_km]
+
+
+def first_free(plots: list[Plot]) -> Plot | None:
+    """The first of these plots without an occupant and not re-planned for housing."""
+    for plot in plots:
+        if plot.occupant is None and plot.zoning != Zoning.HOUSING:
             return plot
     return None
 
