@@ -15,6 +15,7 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -198,8 +199,11 @@ def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> fl
     kept = model.state.project_funding.turnover
     if (got := kept.get(fac)) is not None and got[0] == key:
         return got[1]
-    area = set(fac.municipalities)
-    value = sum(f.turnover_sek_per_year for f in model.firms if f.alive and f.operating > 0 and f.municipality in area) / 12.0
+    # the partners are the firms alive in the area in index order; those with an exchange operating
+    # (Firm.operating > 0: a count kept as a float) are read from the register's column in one step
+    table = partners(model, fac, model.state.project_funding.partners)
+    members = compress(table.firms, (arrays.operating[table.at] >= 1.0).tolist())
+    value = sum(f.turnover_sek_per_year for f in members) / 12.0
     kept[fac] = (key, value)
     return value
 

@@ -103,3 +103,21 @@ def test_partners_split_and_the_loop_equal_the_numpy_path_every_month() -> None:
                     f.cash_sek = c
                 compared += 1
     assert compared > 500
+
+
+def test_member_turnover_equals_a_pass_over_every_firm_every_month() -> None:
+    """The turnover read from the partners and the register's column is the sum over all firms
+    alive in the area with an exchange operating, in index order."""
+    cfg = config.load(None)
+    fees = {"facilitators.0.membership_fee_share": 0.01}
+    model = SymbiosisModel(config.build(config.apply_overrides(config.resolved(cfg), fees)), rng=2)
+    members = 0
+    while model.running:
+        model.step()
+        for fac in model.facilitators:
+            area = set(fac.municipalities)
+            firms = [f for f in model.firms if f.alive and f.operating > 0 and f.municipality in area]
+            if fac.membership_fee_share > 0:
+                assert project_funding.member_turnover_sek_per_month(model, fac) == sum(f.turnover_sek_per_year for f in firms) / 12.0
+                members += len(firms)
+    assert members > 100
