@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.firm import Role
+
 if TYPE_CHECKING:
     from agents.facilitator import Facilitator
     from agents.firm import Firm
@@ -42,7 +44,9 @@ def partners(model: SymbiosisModel, fac: Facilitator, cache: dict[Facilitator, P
 
     Kept per facilitator and brought up to date from the last call: firms are only appended and
     removed, never revived, so the kept table loses its dead and gains the area's new firms (no
-    pass over the whole register each month); unchanged when no firm arrived or left.
+    pass over the whole register each month); unchanged when no firm arrived or left. The kept
+    partners are looked at only when some firm left since (the register gained fewer alive than
+    it gained rows), the arrivals one by one when they are a few (one birth most months).
     """
     arrays = model.firm_arrays
     n, n_alive = arrays.n, arrays.n_alive
@@ -51,26 +55,38 @@ def partners(model: SymbiosisModel, fac: Facilitator, cache: dict[Facilitator, P
         return kept
     if kept is None or kept.n > n:
         kept = Partners(0, 0, [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=bool), ([], []), ([], []))
-    at, n0, idx, firms, utility = kept.at, kept.n, kept.idx, kept.firms, kept.utility
-    live = arrays.alive[at]
-    if not live.all():
+    n0, idx, firms = kept.n, kept.idx, kept.firms
+    left = n - n0 > n_alive - kept.n_alive
+    if left and not (live := arrays.alive[kept.at]).all():
         keep = live.tolist()
-        at, utility = at[live], utility[live]
         idx, firms = list(compress(idx, keep)), list(compress(firms, keep))
-    if n > n0:
-        area = np.zeros(len(model.municipalities), dtype=bool)
-        area[fac.municipalities] = True
-        new = n0 + np.flatnonzero(arrays.alive[n0:n] & area[arrays.municipality[n0:n]])
-        if len(new):
-            at = np.concatenate((at, new))
-            utility = np.concatenate((utility, ~(arrays.anchor[new] | arrays.sme[new] | arrays.startup[new])))  # the fourth role
-            added = new.tolist()
-            idx = idx + added
-            firms = firms + list(map(model.firms.__getitem__, added))
-    public, private = utility.tolist(), (~utility).tolist()
-    split = [(list(compress(idx, flags)), list(compress(firms, flags))) for flags in (private, public)]
+    new = _arrivals(model, fac, n0, n) if n > n0 else []
+    if new:
+        idx = idx + new
+        firms = firms + list(map(model.firms.__getitem__, new))
+    if firms is kept.firms:  # no partner left or arrived
+        kept = cache[fac] = Partners(n, n_alive, idx, kept.at, firms, kept.utility, kept.private, kept.public)
+        return kept
+    flags = [f.role == Role.UTILITY for f in firms]  # whose money is public
+    private = [not u for u in flags]
+    split = [(list(compress(idx, pick)), list(compress(firms, pick))) for pick in (private, flags)]
+    at, utility = np.array(idx, dtype=np.int64), np.array(flags, dtype=bool)
     kept = cache[fac] = Partners(n, n_alive, idx, at, firms, utility, split[0], split[1])
     return kept
+
+
+FEW_NEW = 16  # arrivals up to which :func:`_arrivals` looks at them one by one
+
+
+def _arrivals(model: SymbiosisModel, fac: Facilitator, n0: int, n: int) -> list[int]:
+    """The firms of rows ``n0`` to ``n`` alive in the facilitator's area, in index order."""
+    arrays = model.firm_arrays
+    if n - n0 <= FEW_NEW:
+        alive, municipality, area = arrays.alive, arrays.municipality, fac.municipalities
+        return [i for i in range(n0, n) if alive.item(i) and municipality.item(i) in area]
+    area = np.zeros(len(model.municipalities), dtype=bool)
+    area[fac.municipalities] = True
+    return (n0 + np.flatnonzero(arrays.alive[n0:n] & area[arrays.municipality[n0:n]])).tolist()
 
 
 # A month's bill as :func:`project_funding.cofinance` reads it once: (base willingness, 1 - base,

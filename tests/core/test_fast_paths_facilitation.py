@@ -76,15 +76,18 @@ def test_entry_sites_equal_a_fresh_pass_over_the_large_offers_every_month() -> N
 
 
 def test_partners_split_and_the_loop_equal_the_numpy_path_every_month() -> None:
-    """Each kept partner table's firms and utilities are its partners split by role, and the loop's
-    payments and cash left are the numpy path's."""
+    """Each kept partner table holds the firms alive in the area, its firms and utilities apart are
+    them split by role, and the loop's payments and cash left are the numpy path's."""
     compared = 0
     for case in ("A11_ipos", "A13_bjuv", "A25_molekyl"):
         model = _model(case)
         benefit = model.state.project_funding.benefit_sek
         while model.running:
             model.step()
-            for table in model.state.project_funding.partners.values():
+            for fac in model.facilitators:
+                table = partners_mod.partners(model, fac, model.state.project_funding.partners)
+                assert table.idx == [f.idx for f in model.firms if f.alive and f.municipality in fac.municipalities]
+                assert table.at.tolist() == table.idx and table.firms == [model.firms[i] for i in table.idx]
                 rows = list(zip(table.idx, table.firms, strict=True))
                 for kept, public in ((table.private, False), (table.public, True)):
                     mine = [(i, f) for i, f in rows if (f.role == Role.UTILITY) == public]
