@@ -15,6 +15,7 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import compress
 from typing import TYPE_CHECKING
 
@@ -121,7 +122,7 @@ class State:
 
     def __init__(self) -> None:
         self.by_municipality: np.ndarray | None = None
-        self.benefit_sek: dict[int, float] = {}
+        self.benefit_sek: defaultdict[int, float] = defaultdict(float)  # a missing firm's is 0.0 (float())
         # per facilitator (the object: indices change when one closes), its partners as of (firms, alive)
         self.partners: dict[Facilitator, Partners] = {}
         # per facilitator: (the register's versions and its area, the member turnover then)
@@ -183,8 +184,8 @@ def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
 def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
     """Both sides book the month's value of the exchange: what makes a partner willing to co-finance."""
     benefit = model.state.project_funding.benefit_sek
-    benefit[ex.supplier] = benefit.get(ex.supplier, 0.0) + ex.supplier_net_sek_per_month
-    benefit[ex.receiver] = benefit.get(ex.receiver, 0.0) + ex.receiver_net_sek_per_month
+    benefit[ex.supplier] += ex.supplier_net_sek_per_month
+    benefit[ex.receiver] += ex.receiver_net_sek_per_month
 
 
 def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> float:
@@ -257,6 +258,8 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
 def _programme_for(model: SymbiosisModel, fac: Facilitator) -> tuple[int, dict[int, float]] | None:
     """The region's first programme with an open call that can pay one more project, if any."""
     region = model.regions[fac.region]
+    if not region.programmes:  # many regions have none: a facilitator there asks every month
+        return None
     year = model.date_of(model.steps)[0]
     for k, prog in enumerate(region.programmes):
         if not prog.is_open(year):
