@@ -69,47 +69,44 @@ def of_firm(model: SymbiosisModel, firm_idx: int) -> float:
 
 def step(model: SymbiosisModel) -> None:
     """Update engagement and retention, then broker meetings among latent matches."""
-    p = model.params.engagement
-    decay = math.pow(0.5, 1.0 / p.half_life_months)
-    drift = math.pow(0.5, 1.0 / p.retention_half_life_months)
-    for fac in model.facilitators:
-        if not model.switches.engagement:
-            fac.engagement = fac.funded_share
-            fac.retention = 1.0
-        elif fac.funded_share > 0:
+    facilitators = model.facilitators
+    if facilitators:
+        p = model.params.engagement
+        on, meetings, rng = model.switches.engagement, p.meetings_per_month, model.rng
+        decay = math.pow(0.5, 1.0 / p.half_life_months)
+        drift = math.pow(0.5, 1.0 / p.retention_half_life_months)
+        for fac in facilitators:
             f = fac.funded_share
-            fac.retention += p.retention_recovery_per_month * f * (1.0 - fac.retention)
-            target = f
-            if fac.engagement < target:
-                fac.engagement += p.rise_per_month * fac.retention * (target - fac.engagement)
+            if not on:
+                fac.engagement = f
+                fac.retention = 1.0
+            elif f > 0:
+                fac.retention += p.retention_recovery_per_month * f * (1.0 - fac.retention)
+                if fac.engagement < f:  # towards the funded share, at the pace of the members still there
+                    fac.engagement += p.rise_per_month * fac.retention * (f - fac.engagement)
+                else:
+                    fac.engagement = f + (fac.engagement - f) * decay
             else:
-                fac.engagement = target + (fac.engagement - target) * decay
-        else:
-            fac.engagement *= decay
-            fac.retention *= drift
-        _broker(model, fac)
+                fac.engagement *= decay
+                fac.retention *= drift
+            # meetings: a Poisson draw with mean 0 is 0 and takes nothing from the generator, so it is not made
+            lam = meetings * fac.engagement
+            if lam != 0 and (n := int(rng.poisson(lam))):
+                _broker(model, fac, n)
     project_funding.refresh_facilitation(model)
 
 
-def _broker(model: SymbiosisModel, fac: Facilitator) -> None:
-    """Hold meetings between latent partners in the facilitator's area.
-
-    A Poisson draw with mean 0 is 0 and takes nothing from the generator, so it is not made.
-    """
-    lam = model.params.engagement.meetings_per_month * fac.engagement
-    if lam == 0:
-        return
-    n = model.rng.poisson(lam)
-    if n == 0:
-        return
+def _broker(model: SymbiosisModel, fac: Facilitator, n: int) -> None:
+    """Hold ``n`` meetings (as many as there are, if fewer) between latent partners in the facilitator's area."""
     mine = matching.latent_in(model, fac.municipalities)
     if not mine:
         return
-    for j in choose(model.rng, len(mine), min(n, len(mine))):
+    rng, firms = model.rng, model.firms
+    for j in choose(rng, len(mine), min(n, len(mine))):
         offer, demand = mine[j]
-        supplier, receiver = model.firms[offer.firm], model.firms[demand.firm]
+        supplier, receiver = firms[offer.firm], firms[demand.firm]
         share = min(project_funding.covers(fac, supplier.role), project_funding.covers(fac, receiver.role))
-        if model.rng.random() >= share:
+        if rng.random() >= share:
             continue
         trust.on_meeting(model, offer.firm, demand.firm, fac.engagement)
         if matching.propose(model, offer, demand, model.distance(offer.firm, demand.firm), True) is not None:
@@ -122,13 +119,14 @@ def choose(rng: np.random.Generator, k: int, size: int) -> list[int]:
     A month holds one or two meetings, and numpy's call costs several bounded draws. For one or two
     picks this makes numpy's own: Floyd's sampling (for each ``j`` from ``k - size`` on, a draw in
     ``[0, j]``, taken as ``j`` if already picked) and then its shuffle of the picks (one draw in
-    ``[0, 1]`` swaps them when 0), each draw as ``rng.integers`` makes it.
+    ``[0, 1]`` swaps them when 0), each draw as ``rng.integers`` makes it; a draw in ``[0, 0]`` is 0
+    and takes nothing from the generator, so it is not made.
     """
     if size > 2:
         return [int(j) for j in rng.choice(k, size=size, replace=False)]
     picks: list[int] = []
     for j in range(k - size, k):
-        v = int(rng.integers(0, j + 1))
+        v = int(rng.integers(0, j + 1)) if j else 0
         picks.append(j if v in picks else v)
     if size == 2 and not int(rng.integers(0, 2)):
         picks.reverse()

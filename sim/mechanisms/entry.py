@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from agents.firm import Firm
     from agents.municipality import Plot
     from sim.core.books import Book
+    from sim.core.exchange import Offer
     from sim.core.model import SymbiosisModel
 
 
@@ -133,12 +134,14 @@ class Params(Strict):
 
 class State:
     """Start-ups in business, by idx in the order they entered, and how many ever entered; the
-    attractive resources' books (:func:`watched`), made on first use."""
+    attractive resources' books (:func:`watched`), made on first use; per watched book, its sites
+    (:func:`sites`) with what they were gathered from."""
 
     def __init__(self) -> None:
         self.startups: dict[int, Firm] = {}
         self.ever = 0
         self.watched: list[tuple[str, list[str], Book]] | None = None
+        self.sites: dict[int, tuple[list[Offer], int, float, list[Site]]] = {}
 
 
 def startups(model: SymbiosisModel) -> list[Firm]:
@@ -202,21 +205,17 @@ def step(model: SymbiosisModel) -> None:
     if not model.switches.entry:
         return
     p = model.params.entry
-    firms = model.firms
-    min_unused = p.min_unused_share
-    for resource, sectors, book in watched(model):
+    min_unused, radius = p.min_unused_share, p.plot_radius_km
+    for k, (resource, sectors, book) in enumerate(watched(model)):
         if not book.large_offers:
             continue
-        for offer in list(book.large_offers):
-            available = offer.available
+        for offer, supplier, plots in sites(model, k, book, radius):
+            available = offer.quantity - offer.committed  # Offer.available, without the property call
             if available <= EPS or available < min_unused * offer.quantity:
                 continue
             if not model.firm_arrays.alive.item(offer.firm):  # read afresh: an arrival may regrow the register
                 continue
-            supplier = firms[offer.firm]
-            if not supplier.is_large:
-                continue
-            plot = land_planning.free_plot_near(model, supplier, p.plot_radius_km)
+            plot = land_planning.first_free(plots)
             if plot is None:
                 continue
             # a Python float (the same double as numpy's scalar), so the power below is plain Python's
@@ -229,6 +228,28 @@ def step(model: SymbiosisModel) -> None:
                 continue
             res = model.resources[resource]
             add_startup(model, plot, supplier, sector, resource, qty, offer.quality, res.virgin_price_sek_per_unit, p.cash_sek)
+
+
+Site = tuple["Offer", "Firm", list["Plot"]]  # a large firm's offer and the plots within reach of the firm
+
+
+def sites(model: SymbiosisModel, k: int, book: Book, radius_km: float) -> list[Site]:
+    """The ``k``-th watched book's large offers whose firm has plots within ``radius_km``, in the
+    book's order, with the firm and those plots: where an entrant could settle if a plot is free.
+
+    Firms and plots never move and a firm's role is fixed, so the list is kept until the book's
+    large offers change (appended to, or a new list when its offers are rebuilt: rare) or the radius
+    does; most of a case's large firms have no plot near, and are not looked at every month."""
+    large = book.large_offers
+    kept = model.state.entry.sites.get(k)
+    if kept is None or kept[0] is not large or kept[1] != len(large) or kept[2] != radius_km:
+        found = []
+        for offer in large:
+            supplier = model.firms[offer.firm]
+            if supplier.is_large and (plots := land_planning.plots_near(model, supplier, radius_km)):
+                found.append((offer, supplier, plots))
+        kept = model.state.entry.sites[k] = (large, len(large), radius_km, found)
+    return kept[3]
 
 
 def watched(model: SymbiosisModel) -> list[tuple[str, list[str], Book]]:

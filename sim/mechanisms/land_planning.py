@@ -112,9 +112,19 @@ def _clusters_few(model: SymbiosisModel) -> frozenset[int]:
 
 
 def free_plot_near(model: SymbiosisModel, hub: Firm, radius_km: float) -> Plot | None:
-    mun = model.municipalities[hub.municipality]
-    for plot in mun.plots:
-        if plot.occupant is None and plot.zoning != Zoning.HOUSING and math.hypot(plot.x - hub.x, plot.y - hub.y) <= radius_km:
+    return first_free(plots_near(model, hub, radius_km))
+
+
+def plots_near(model: SymbiosisModel, hub: Firm, radius_km: float) -> list[Plot]:
+    """The plots of the hub's municipality within ``radius_km`` of it, in the municipality's order
+    (neither moves, so a caller may keep them)."""
+    return [plot for plot in model.municipalities[hub.municipality].plots if math.hypot(plot.x - hub.x, plot.y - hub.y) <= radius_km]
+
+
+def first_free(plots: list[Plot]) -> Plot | None:
+    """The first of these plots without an occupant and not re-planned for housing."""
+    for plot in plots:
+        if plot.occupant is None and plot.zoning != Zoning.HOUSING:
             return plot
     return None
 
@@ -161,19 +171,19 @@ def on_policy_changed(model: SymbiosisModel, lever: str, value: object) -> None:
 def step(model: SymbiosisModel) -> None:
     """Count months in which a municipality's cluster fails Chertow's 3-2 test; re-plan where pressure wins."""
     p = model.params.land_planning
-    if model.config.policy.land_reservation:
+    reserved = model.config.policy.land_reservation
+    if reserved:
         free = sum(1 for mun in model.municipalities for plot in mun.plots if plot.zoning == Zoning.RESERVED and plot.occupant is None)
         model.add_public_spending(free * p.reservation_cost_sek_per_plot_year / 12.0)
     active = active_clusters(model)
+    replanning = model.switches.land_planning and not reserved  # reserved land is not re-planned
     for mun in model.municipalities:
         if mun.idx in active:
             mun.ever_active = True
             mun.months_inactive = 0
             continue
         mun.months_inactive += 1
-        if not model.switches.land_planning or mun.replanned or not mun.ever_active:
-            continue
-        if mun.months_inactive < p.inactive_months or model.config.policy.land_reservation:
+        if not replanning or mun.replanned or not mun.ever_active or mun.months_inactive < p.inactive_months:
             continue
         monthly = 1.0 - (1.0 - p.replan_rate_per_year) ** (1.0 / 12.0)  # only a town that may re-plan needs it
         if model.rng.random() < monthly * mun.housing_pressure:

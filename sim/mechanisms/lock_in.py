@@ -54,7 +54,7 @@ def step(model: SymbiosisModel) -> None:
     """End the streams whose phase-out date has come, and the exchanges on them."""
     if not model.switches.lock_in:
         return
-    for offer in model.state.lock_in.phase_outs.pop(model.steps, []):
+    for offer in model.state.lock_in.phase_outs.pop(model.steps, ()):
         for ex in model.ledger.on_offer(offer):
             model.ledger.end(ex, EndReason.PHASE_OUT)
         offer.quantity = 0.0

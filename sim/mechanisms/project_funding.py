@@ -15,8 +15,8 @@ A2) are the alternatives. Public money and the firms' own money are kept apart.
 
 from __future__ import annotations
 
-from itertools import repeat
-from operator import attrgetter
+from collections import defaultdict
+from itertools import compress
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,7 +26,7 @@ from agents.firm import Role
 from agents.region import project_needs
 from sim.core.events import EventKind
 from sim.core.params import Strict, Switch, param
-from sim.core.partners import Partners, partners
+from sim.core.partners import VECTOR_MIN, Partners, partners, pay, pay_many
 
 if TYPE_CHECKING:
     from agents.facilitator import Facilitator
@@ -116,51 +116,50 @@ class Params(Strict):
 
 
 class State:
-    """Per municipality, the facilitation rate of a firm there (column 0 other firms, 1 anchors); per
-    firm, the value it got from exchanges so far (SEK), which makes it willing to co-finance."""
+    """Per municipality, the facilitation rate of a firm there (flat: ``2 * municipality`` other
+    firms, ``+ 1`` anchors); per firm, the value it got from exchanges so far (SEK), which makes it
+    willing to co-finance."""
 
     def __init__(self) -> None:
         self.by_municipality: np.ndarray | None = None
-        self.benefit_sek: dict[int, float] = {}
+        self.benefit_sek: defaultdict[int, float] = defaultdict(float)  # a missing firm's is 0.0 (float())
         # per facilitator (the object: indices change when one closes), its partners as of (firms, alive)
         self.partners: dict[Facilitator, Partners] = {}
         # per facilitator: (the register's versions and its area, the member turnover then)
         self.turnover: dict[Facilitator, tuple[tuple[int, int, int, tuple[int, ...]], float]] = {}
-        self.refreshed: tuple[int, int, dict[int, tuple[float, float]]] | None = None  # inputs of the last refresh
-
-
-ZERO_RATES = (0.0, 0.0)
+        # the last refresh's firms and rates (a new object only when they change: matching keeps its
+        # search ceiling while the object is the same)
+        self.refreshed: tuple[int, list[float]] | None = None
 
 
 def refresh_facilitation(model: SymbiosisModel) -> None:
     """Per firm: engagement times the share of funded time that may go to it.
 
     Kept per municipality too, so that a firm entering before the next refresh gets its rate
-    without a pass over all firms. Called every month; when no facilitator's rates changed and
+    without a pass over all firms. Called every month; when no municipality's rates changed and
     no firm arrived, the firms' rates are already right and the pass is skipped (the maxima are
     taken in plain Python: a few facilitators, the same values as an elementwise np.maximum).
     """
     arrays = model.firm_arrays
     n = arrays.n
-    rows: dict[int, tuple[float, float]] = {}
+    flat = [0.0] * (2 * len(model.municipalities))  # per municipality: other firms, anchors
     for fac in model.facilitators:
         engagement = fac.engagement
         other, anchor = engagement * fac.funded_share, engagement * fac.anchor_coverage
         for m in fac.municipalities:
-            o, a = rows.get(m, ZERO_RATES)
-            rows[m] = (other if other > o else o, anchor if anchor > a else a)  # max(o, other), max(a, anchor)
+            i = 2 * m
+            if other > flat[i]:  # max(flat[i], other)
+                flat[i] = other
+            if anchor > flat[i + 1]:
+                flat[i + 1] = anchor
     st = model.state.project_funding
-    key = (n, len(model.municipalities), rows)
-    if key == st.refreshed and st.by_municipality is not None:
+    kept = st.refreshed
+    if kept is not None and kept[0] == n and kept[1] == flat:
         return
-    flat = [0.0] * (2 * len(model.municipalities))
-    for m, (o, a) in rows.items():
-        flat[2 * m], flat[2 * m + 1] = o, a
     by_muni = np.array(flat)
     arrays.facilitation_rate[:n] = by_muni[arrays.municipality_role()]
-    by_muni = by_muni.reshape(-1, 2)  # column 1: anchors
     st.by_municipality = by_muni
-    st.refreshed = key
+    st.refreshed = (n, flat)
 
 
 def highest_rate(model: SymbiosisModel) -> float | None:
@@ -168,10 +167,7 @@ def highest_rate(model: SymbiosisModel) -> float | None:
     refreshed = model.state.project_funding.refreshed
     if refreshed is None:
         return None
-    top = 0.0
-    for o, a in refreshed[2].values():
-        top = max(top, o, a)
-    return top
+    return max(refreshed[1], default=0.0)  # the rates start at 0.0 and only rise
 
 
 def on_built(model: SymbiosisModel) -> None:
@@ -182,14 +178,14 @@ def on_firm_added(model: SymbiosisModel, firm: Firm) -> None:
     """A firm arriving during a run gets the rate of its municipality at once."""
     table = model.state.project_funding.by_municipality
     if table is not None:
-        model.firm_arrays.facilitation_rate[firm.idx] = table[firm.municipality, int(firm.role == Role.ANCHOR)]
+        model.firm_arrays.facilitation_rate[firm.idx] = table[2 * firm.municipality + (firm.role == Role.ANCHOR)]
 
 
 def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
     """Both sides book the month's value of the exchange: what makes a partner willing to co-finance."""
     benefit = model.state.project_funding.benefit_sek
-    benefit[ex.supplier] = benefit.get(ex.supplier, 0.0) + ex.supplier_net_sek_per_month
-    benefit[ex.receiver] = benefit.get(ex.receiver, 0.0) + ex.receiver_net_sek_per_month
+    benefit[ex.supplier] += ex.supplier_net_sek_per_month
+    benefit[ex.receiver] += ex.receiver_net_sek_per_month
 
 
 def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> float:
@@ -204,8 +200,11 @@ def member_turnover_sek_per_month(model: SymbiosisModel, fac: Facilitator) -> fl
     kept = model.state.project_funding.turnover
     if (got := kept.get(fac)) is not None and got[0] == key:
         return got[1]
-    area = set(fac.municipalities)
-    value = sum(f.turnover_sek_per_year for f in model.firms if f.alive and f.operating > 0 and f.municipality in area) / 12.0
+    # the partners are the firms alive in the area in index order; those with an exchange operating
+    # (Firm.operating > 0: a count kept as a float) are read from the register's column in one step
+    table = partners(model, fac, model.state.project_funding.partners)
+    members = compress(table.firms, (arrays.operating[table.at] >= 1.0).tolist())
+    value = sum(f.turnover_sek_per_year for f in members) / 12.0
     kept[fac] = (key, value)
     return value
 
@@ -235,8 +234,8 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     they are willing and able; what they pay leaves their cash. Returns the SEK paid by firms and
     by municipal utilities (whose money is public).
 
-    Each partner's share is :func:`willingness`; from ``VECTOR_MIN`` partners on the same arithmetic
-    runs in numpy (:func:`_cofinance_many`).
+    Each partner's share is :func:`willingness`, computed in :mod:`sim.core.partners`: in a loop, and
+    from ``VECTOR_MIN`` partners on the same arithmetic in numpy.
     """
     if rest_sek <= 0:
         return 0.0, 0.0
@@ -245,62 +244,22 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     if len(idx) == 0:
         return 0.0, 0.0
     p = model.params.project_funding
-    benefit = model.state.project_funding.benefit_sek
-    n, part = len(idx), rest_sek / len(idx)
-    if n >= VECTOR_MIN:
-        return _cofinance_many(model, table, part, willingness(p, 0.0, n), _scale(p, n))
-    # willingness with the parameters and the free-riding factor read once; a partner with no value
-    # from exchanges yet (most of a case's) has the willingness of none; min and max as comparisons,
-    # which pick the same values
-    no_benefit, share, scale = willingness(p, 0.0, n), p.cash_share_per_month, _scale(p, n)
-    base, half = p.partner_base_willingness, p.benefit_half_sek
-    private = public = 0.0
-    for i, firm, utility in zip(idx, table.firms, table.utility_flags, strict=True):
-        b = benefit.get(i, 0.0)
-        want = (_own(base, half, b) * scale if b > 0.0 else no_benefit) * part
-        cash = firm.cash_sek
-        able = share * (0.0 if cash < 0.0 else cash)
-        pay = able if able < want else want
-        firm.cash_sek = cash - pay
-        if utility:
-            public += pay
-        else:
-            private += pay
-    return private, public
-
-
-VECTOR_MIN = 32  # partners from which numpy beats the loop (the partners kept with their firms and roles)
-CASH = attrgetter("cash_sek")
-
-
-def _cofinance_many(model: SymbiosisModel, table: Partners, part: float, no_benefit: float, scale: float) -> tuple[float, float]:
-    """:func:`cofinance`'s loop in numpy, bit-identical: each elementwise operation is the loop's
-    (``np.where`` as Python's ``min``/``max``), the totals running sums from 0.0 in partner order."""
-    p = model.params.project_funding
-    base, half = p.partner_base_willingness, p.benefit_half_sek
-    idx, fs, utility = table.idx, table.firms, table.utility
     n = len(idx)
-    # the columns are read through map: C loops, not bytecode
-    b = np.fromiter(map(model.state.project_funding.benefit_sek.get, idx, repeat(0.0, n)), dtype=float, count=n)
-    cash = np.fromiter(map(CASH, fs), dtype=float, count=n)
-    gains = ~(b <= 0.0)
-    w = np.full(len(idx), no_benefit)
-    bg = b[gains]
-    w[gains] = (base + (1.0 - base) * bg / (bg + half)) * scale
-    want = w * part
-    able = p.cash_share_per_month * np.where(cash < 0.0, 0.0, cash)
-    pay = np.where(able < want, able, want)
-    for f, left in zip(fs, (cash - pay).tolist(), strict=True):
-        f.cash_sek = left
-    zero = np.zeros(1)
-    private = np.add.accumulate(np.concatenate((zero, pay[~utility])))[-1]
-    public = np.add.accumulate(np.concatenate((zero, pay[utility])))[-1]
-    return float(private), float(public)
+    part, scale = rest_sek / n, _scale(p, n)
+    base, half = p.partner_base_willingness, p.benefit_half_sek
+    no_benefit = _own(base, half, 0.0) * scale  # willingness(p, 0.0, n)
+    benefit = model.state.project_funding.benefit_sek
+    bill = (base, 1.0 - base, half, scale, part, no_benefit * part, p.cash_share_per_month)
+    if n >= VECTOR_MIN:
+        return pay_many(benefit, table, bill)
+    return pay(benefit, *table.private, bill), pay(benefit, *table.public, bill)
 
 
 def _programme_for(model: SymbiosisModel, fac: Facilitator) -> tuple[int, dict[int, float]] | None:
     """The region's first programme with an open call that can pay one more project, if any."""
     region = model.regions[fac.region]
+    if not region.programmes:  # many regions have none: a facilitator there asks every month
+        return None
     year = model.date_of(model.steps)[0]
     for k, prog in enumerate(region.programmes):
         if not prog.is_open(year):
@@ -353,44 +312,52 @@ def _end_project(model: SymbiosisModel, fac: Facilitator) -> None:
 
 def step(model: SymbiosisModel) -> None:
     """Run projects, apply for new ones, pay the month and set each facilitator's funded capacity."""
-    policy = model.config.policy
+    facilitators = model.facilitators
+    if not facilitators:
+        return
     on = model.switches.project_funding
     cofinanced = model.params.project_funding.cofinanced_by_partners
-    base = policy.facilitator_base_funding_sek_per_year / 12.0
+    base = model.config.policy.facilitator_base_funding_sek_per_year / 12.0
     now = model.steps
-    for fac in model.facilitators:
-        if fac.project is not None and now >= fac.project.end_step:
+    year = model.date_of(now)[0]  # the programmes pay out of this calendar year's appropriation
+    for fac in facilitators:
+        project = fac.project
+        if project is not None and now >= project.end_step:
             _end_project(model, fac)
-        if on and fac.project is None and now >= fac.next_project_step:
+            project = None
+        if on and project is None and now >= fac.next_project_step:
             _apply(model, fac)
+            project = fac.project
+        if not on:
+            project = None
         cost = fac.cost_sek_per_month
-        fees = fac.membership_fee_share * member_turnover_sek_per_month(model, fac)
-        project = fac.project if on else None
-        paid = project.public_sek_per_month if project is not None else 0.0
-        own, utilities = cofinance(model, fac, cost - paid - base - fees) if project is not None and cofinanced else (0.0, 0.0)
+        share = fac.membership_fee_share
+        fees = share * (0.0 if share <= 0 else member_turnover_sek_per_month(model, fac))
+        if project is None:
+            paid = own = utilities = 0.0
+        else:
+            paid = project.public_sek_per_month
+            own, utilities = cofinance(model, fac, cost - paid - base - fees) if cofinanced else (0.0, 0.0)
+            if project.programme >= 0:
+                model.regions[fac.region].programmes[project.programme].pay(year, paid)
+            project.partners_paid_sek += own + utilities
         partners_paid = own + utilities
-        if project is not None:
-            _pay(model, fac, paid)
-            project.partners_paid_sek += partners_paid
         fac.partners_share = partners_paid / cost
         fac.fees_share = fees / cost
-        capacity = paid + partners_paid
-        if not on:
-            capacity = cost  # with the mechanism off, funding never binds
-        fac.funded_share = min(1.0, (capacity + base + fees) / cost)
+        capacity = paid + partners_paid if on else cost  # with the mechanism off, funding never binds
+        funded = (capacity + base + fees) / cost
+        fac.funded_share = funded if funded < 1.0 else 1.0  # min(1.0, funded)
         anchor_ok = not on or (project is not None and project.anchor_eligible)
-        fac.anchor_coverage = min(1.0, (base + fees + (capacity if anchor_ok else 0.0)) / cost)
-        public = paid if project is not None and project.public else 0.0
-        fac.public_sek_this_step = (public + utilities + base) if on else 0.0
-        fac.private_sek_this_step = (paid - public + own + fees) if on else 0.0
+        anchor = (base + fees + (capacity if anchor_ok else 0.0)) / cost
+        fac.anchor_coverage = anchor if anchor < 1.0 else 1.0
+        if on:
+            public = paid if project is not None and project.public else 0.0
+            fac.public_sek_this_step = public + utilities + base
+            fac.private_sek_this_step = paid - public + own + fees
+        else:
+            fac.public_sek_this_step = fac.private_sek_this_step = 0.0
         model.add_public_spending(fac.public_sek_this_step)
         model.add_private_spending(fac.private_sek_this_step)
-
-
-def _pay(model: SymbiosisModel, fac: Facilitator, sek: float) -> None:
-    """The programme pays the month, out of this calendar year's appropriation."""
-    if fac.project is not None and fac.project.programme >= 0:
-        model.regions[fac.region].programmes[fac.project.programme].pay(model.date_of(model.steps)[0], sek)
 
 
 def covers(fac: Facilitator, role: Role) -> float:
