@@ -127,29 +127,29 @@ class Ledger:
         self.log(EventKind.EXCHANGE_STARTED, ex)
 
     def deliver(self, exchanges: Sequence[Exchange]) -> None:
-        """One month's delivery of each of these exchanges, in order: both sides' cash and track
-        record, then the hooks, then the flows. The lifecycle passes all the operating exchanges at
-        once in a month none of them ends or renews (most months): one pass and one look-up of
-        what it needs, not a call per exchange; every float gets its additions in exchange order.
-        From ``BULK_TRACK_RECORD`` exchanges the track records are added first, in one step (no hook
-        reads them)."""
+        """One month's delivery of each of these exchanges, in order: both sides' track record and
+        cash, then each hook over the exchanges, then the flows. The lifecycle passes all the
+        operating exchanges at once in a month none of them ends or renews (most months): one pass
+        and one look-up of what it needs, not a call per exchange; every float gets its additions
+        in exchange order (no hook reads the cash or the track records, and each hook's own sums
+        see the exchanges in order). From ``BULK_TRACK_RECORD`` exchanges the track records are
+        added in one step."""
         model = self.model
         delivered = model.firm_arrays.delivered
         firms = model.firms
-        hooks = model.hooks["on_delivery"]
-        few = len(exchanges) < BULK_TRACK_RECORD
-        if not few:
+        if len(exchanges) < BULK_TRACK_RECORD:
+            for ex in exchanges:
+                delivered[ex.supplier] += 1
+                delivered[ex.receiver] += 1
+        else:
             idx, counts = self._track_record(exchanges)
             delivered[idx] += counts
         for ex in exchanges:
             ex.delivered_months += 1
-            supplier, receiver = ex.supplier, ex.receiver
-            if few:
-                delivered[supplier] += 1
-                delivered[receiver] += 1
-            firms[supplier].cash_sek += ex.supplier_net_sek_per_month
-            firms[receiver].cash_sek += ex.receiver_net_sek_per_month
-            for hook in hooks:
+            firms[ex.supplier].cash_sek += ex.supplier_net_sek_per_month
+            firms[ex.receiver].cash_sek += ex.receiver_net_sek_per_month
+        for hook in model.hooks["on_delivery"]:
+            for ex in exchanges:
                 hook(model, ex)
         model.collector.add_flows(exchanges)
 
