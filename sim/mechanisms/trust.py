@@ -286,15 +286,22 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
     item = model.firm_arrays.delivered.item
     cap, per_year = p.reputation_cap, p.reputation_per_year
     out = []
-    for row in rows:
+    append = out.append
+    for row in rows:  # _kept_tie's look-up and _clamp written out: this runs for every live row every month
         slot = row.slot
-        tie = 0.0 if cache is None else _kept_tie(model, cache, row.supplier, row.receiver, slot)
-        if not (row.capped and tie == row.tie):
+        if cache is None:
+            tie = 0.0
+        else:
+            tie = cache[slot]
+            if tie != tie:
+                tie = _kept_tie(model, cache, row.supplier, row.receiver, slot)
+        if tie != row.tie or not row.capped:
             da, db = item(row.supplier), item(row.receiver)
             if not (tie == row.tie and da == row.delivered_a and db == row.delivered_b):
                 row.base, row.tie, row.delivered_a, row.delivered_b = _base(row.start, tie, da, db, cap, per_year), tie, da, db
                 row.capped = _capped(da, cap, per_year) and _capped(db, cap, per_year)
-        out.append(_clamp(row.base + values[slot]))
+        x = row.base + values[slot]
+        append((x if x < 1.0 else 1.0) if x > 0.0 else 0.0)
     return out
 
 
