@@ -21,7 +21,10 @@ class Role(StrEnum):
 
 
 class Firm(mesa.Agent):
-    """A firm holds its streams, money, trust and attention; mechanisms change them."""
+    """A firm holds its streams, money, trust and attention; mechanisms change them.
+
+    Its register columns are read with ``item``: a Python value of the column's dtype, without a
+    numpy scalar made and converted on every read."""
 
     def __init__(
         self,
@@ -69,22 +72,22 @@ class Firm(mesa.Agent):
     @property
     def alive(self) -> bool:
         """Still in business (the firm register's column)."""
-        return bool(self.model.firm_arrays.alive[self.idx])
+        return self.model.firm_arrays.alive.item(self.idx)
 
     @property
     def operating(self) -> int:
         """Exchanges it takes part in that operate now (the firm register's column)."""
-        return int(self.model.firm_arrays.operating[self.idx])
+        return int(self.model.firm_arrays.operating.item(self.idx))  # a float column
 
     @property
     def delivered_months(self) -> int:
         """Months delivered in any exchange, its visible track record (the firm register's column)."""
-        return int(self.model.firm_arrays.delivered[self.idx])
+        return self.model.firm_arrays.delivered.item(self.idx)
 
     @property
     def extra_hazard(self) -> float:
         """Extra annual exit hazard after losing a supplier (kept in the model's array)."""
-        return float(self.model.firm_arrays.extra_hazard[self.idx])
+        return self.model.firm_arrays.extra_hazard.item(self.idx)
 
     @property
     def busy(self) -> int:
