@@ -106,13 +106,15 @@ class Collector:
             return
         resources = self.model.resources
         fresh = not self._flowed
-        if fresh:
-            kept = self._kept_flows
-            if kept is not None and kept[0] is exchanges and all(resources[r] is res for r, res in kept[1]):
+        if fresh and (kept := self._kept_flows) is not None and kept[0] is exchanges:
+            for r, res in kept[1]:  # the resources the kept sums were taken with (a price event replaces one)
+                if resources[r] is not res:
+                    break
+            else:
                 self._flow_row, self._co2, self._water, self._heat = kept[2]
                 self._flowed = True
                 return
-        elif self._flow_row is not None:  # more deliveries after the kept ones: back into the sums by resource
+        if not fresh and self._flow_row is not None:  # more deliveries after the kept ones: back into the sums by resource
             self._flow = dict(zip(RESOURCE_NAMES, self._flow_row, strict=True))
             self._flow_row = None
         flow = self._flow
