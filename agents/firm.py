@@ -47,7 +47,8 @@ class Firm(mesa.Agent):
         super().__init__(model)
         self.idx = idx
         self.name = name
-        self.role = role
+        self.role = role  # never changes, so neither does:
+        self.is_large = role in (Role.ANCHOR, Role.UTILITY)  # large firms decide a whole project at once (report §3.2)
         self.sector = sector
         self.x = x
         self.y = y
@@ -63,11 +64,6 @@ class Firm(mesa.Agent):
         self.exchanges: set[int] = set()
         self.months_without_supply: int = 0
         self.guaranteed_investment_sek: float = 0.0
-
-    @property
-    def is_large(self) -> bool:
-        """Large firms decide a whole project at once (report §3.2)."""
-        return self.role in (Role.ANCHOR, Role.UTILITY)
 
     @property
     def alive(self) -> bool:
