@@ -135,14 +135,16 @@ class LiveRow:
     none kept yet); it is used again while they are the same. Once both reputations are at the cap
     (``capped``) the delivered months are not read again: they only grow, so the reputations stay
     capped and the base holds until the pair's tie changes (acquaintance then forgets the tie kept
-    per slot, and the new one differs).
+    per slot, and the new one differs). Neither are they read while ``quiet`` is the ledger's
+    operating version: it was when neither firm had an operating exchange, and only deliveries
+    move delivered months.
     """
 
-    __slots__ = ("base", "capped", "delivered_a", "delivered_b", "receiver", "slot", "start", "supplier", "tie")
+    __slots__ = ("base", "capped", "delivered_a", "delivered_b", "quiet", "receiver", "slot", "start", "supplier", "tie")
 
     def __init__(self, supplier: int, receiver: int, slot: int, start: float) -> None:
         self.supplier, self.receiver, self.slot, self.start = supplier, receiver, slot, start
-        self.base, self.tie, self.delivered_a, self.delivered_b, self.capped = 0.0, NAN, -1, -1, False
+        self.base, self.tie, self.delivered_a, self.delivered_b, self.capped, self.quiet = 0.0, NAN, -1, -1, False, -1
 
 
 class State:
@@ -283,23 +285,24 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
     rows = kept[2] if kept is not None and kept[0] == model.ledger.arrays.live_version and kept[1] is p else _live_rows(model, p)
     values = st.pairs.values
     cache = model.state.acquaintance.by_slot if model.switches.acquaintance else None
-    item = model.firm_arrays.delivered.item
+    item, operating = model.firm_arrays.delivered.item, model.firm_arrays.operating.item
+    version = model.ledger.arrays.operating_version
     cap, per_year = p.reputation_cap, p.reputation_per_year
     out = []
     append = out.append
     for row in rows:  # _kept_tie's look-up and _clamp written out: this runs for every live row every month
         slot = row.slot
-        if cache is None:
-            tie = 0.0
-        else:
-            tie = cache[slot]
-            if tie != tie:
-                tie = _kept_tie(model, cache, row.supplier, row.receiver, slot)
-        if tie != row.tie or not row.capped:
-            da, db = item(row.supplier), item(row.receiver)
+        tie = 0.0 if cache is None else cache[slot]
+        if tie != tie:
+            tie = _kept_tie(model, cache, row.supplier, row.receiver, slot)
+        if tie != row.tie or not (row.capped or row.quiet == version):
+            s, r = row.supplier, row.receiver
+            da, db = item(s), item(r)
             if not (tie == row.tie and da == row.delivered_a and db == row.delivered_b):
                 row.base, row.tie, row.delivered_a, row.delivered_b = _base(row.start, tie, da, db, cap, per_year), tie, da, db
                 row.capped = _capped(da, cap, per_year) and _capped(db, cap, per_year)
+            elif not (operating(s) or operating(r)):
+                row.quiet = version
         x = row.base + values[slot]
         append((x if x < 1.0 else 1.0) if x > 0.0 else 0.0)
     return out

@@ -12,7 +12,7 @@ from sim import config
 from sim.core import resources
 from sim.core.collector import Collector
 from sim.core.model import SymbiosisModel
-from sim.mechanisms import feed
+from sim.mechanisms import feed, trust
 
 CASES = ("A2_high_coast", "A13_bjuv", "A19_bengtsfors", "A27_mesam")
 FLOW_COLUMNS = ("co2_avoided_t", "virgin_water_saved_m3", "heat_delivered_mwh")
@@ -90,3 +90,27 @@ def test_kept_feed_received_equals_a_fresh_sum_every_month() -> None:
                     assert kept == feed.received(model, offer), (case, model.steps)
                     compared += 1
     assert compared > 500
+
+
+def test_quiet_live_rows_hold_their_firms_delivered_months() -> None:
+    """A live trust row marked quiet for the operating version there is has the delivered months of
+    its firms now (neither has delivered since it was marked), and the month's levels are level()'s."""
+    quiet = 0
+    for case in ("A2_high_coast", "A13_bjuv", "A19_bengtsfors", "A6_umea"):
+        model = _model(case)
+        firms = model.firms
+        while model.running:
+            model.step()
+            if not model.ledger.live:
+                continue
+            version = model.ledger.arrays.operating_version
+            for row in model.state.trust.live[2]:
+                if row.quiet == version and not row.capped:
+                    assert (row.delivered_a, row.delivered_b) == (
+                        firms[row.supplier].delivered_months,
+                        firms[row.receiver].delivered_months,
+                    )
+                    quiet += 1
+            live = list(model.ledger.live.values())
+            assert trust.live_levels_few(model) == [trust.level(model, firms[ex.supplier], firms[ex.receiver]) for ex in live]
+    assert quiet > 100
