@@ -39,6 +39,7 @@ class Ledger:
         self.arrays = ExchangeArrays(list(CATALOGUE))
         self._in_order: tuple[int, tuple[Exchange, ...]] = (-1, ())
         self._delivering: tuple[Sequence[Exchange], np.ndarray, np.ndarray] | None = None  # see _track_record
+        self._hooks: tuple[Any, tuple[tuple[Any, Any], ...]] = (None, ())  # see _delivery_hooks
 
     # ----- reading -------------------------------------------------------------------------
     def describe(self, ex: Exchange) -> str:
@@ -133,8 +134,8 @@ class Ledger:
         operating exchanges at once in a month none of them ends or renews (most months): one pass
         and one look-up of what it needs, not a call per exchange; every float gets its additions
         in exchange order (no hook reads the cash or the track records, and each hook's own sums
-        see the exchanges in order). From ``BULK_TRACK_RECORD`` exchanges the track records are
-        added in one step."""
+        see the exchanges in order; a hook may carry ``many``, the same for a sequence of them in
+        one call). From ``BULK_TRACK_RECORD`` exchanges the track records are added in one step."""
         model = self.model
         delivered = model.firm_arrays.delivered
         firms = model.firms
@@ -149,10 +150,20 @@ class Ledger:
             ex.delivered_months += 1
             firms[ex.supplier].cash_sek += ex.supplier_net_sek_per_month
             firms[ex.receiver].cash_sek += ex.receiver_net_sek_per_month
-        for hook in model.hooks["on_delivery"]:
-            for ex in exchanges:
-                hook(model, ex)
+        for hook, many in self._delivery_hooks():
+            if many is not None:
+                many(model, exchanges)
+            else:
+                for ex in exchanges:
+                    hook(model, ex)
         model.collector.add_flows(exchanges)
+
+    def _delivery_hooks(self) -> tuple[tuple[Any, Any], ...]:
+        """The ``on_delivery`` hooks, each with its ``many`` form (or None), kept for the hooks' tuple."""
+        hooks = self.model.hooks["on_delivery"]
+        if self._hooks[0] is not hooks:
+            self._hooks = (hooks, tuple((h, getattr(h, "many", None)) for h in hooks))
+        return self._hooks[1]
 
     def _track_record(self, exchanges: Sequence[Exchange]) -> tuple[np.ndarray, np.ndarray]:
         """The firms of these exchanges and how many of them each is in: one addition to the

@@ -99,11 +99,9 @@ class Params(Strict):
 
 class PairMemory:
     """Each pair's trust increment: a dict from the unordered pair to a slot in a flat array of floats.
-
     The flat array lets the collector read the pairs of all live exchanges at once (each exchange
     keeps its slot); ``array('d')`` takes the hundreds of thousands of monthly increments at the
-    cost of a list, and numpy reads it without a copy.
-    """
+    cost of a list, and numpy reads it without a copy."""
 
     def __init__(self) -> None:
         self.slots: dict[tuple[int, int], int] = {}
@@ -148,9 +146,8 @@ class LiveRow:
 
 
 class State:
-    """Trust a mechanism keeps per model: each pair's increment from meetings, deliveries and
-    failures; and the rows of the live exchanges (:class:`LiveRow`) with the ledger's live version
-    and the parameters they were made with."""
+    """Each pair's increment from meetings, deliveries and failures; the rows of the live exchanges
+    (:class:`LiveRow`) with the ledger's live version and the parameters they were made with."""
 
     def __init__(self) -> None:
         self.pairs = PairMemory()
@@ -230,11 +227,8 @@ def _clamp(x: float) -> float:
 
 def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """:func:`level` for many pairs at once (``slots``: their :class:`PairMemory` slots), element by
-    element the same arithmetic, so the same floats.
-
-    The collector needs the trust of every live exchange every month; one call per pair would
-    cost more than the rest of the collection.
-    """
+    element the same arithmetic, so the same floats: one call per pair would cost more than the
+    rest of the collection, which needs the trust of every live exchange every month."""
     if not model.switches.trust:
         return np.ones(len(suppliers))
     if len(suppliers) <= SMALL:
@@ -384,9 +378,18 @@ def adjust(model: SymbiosisModel, i: int, j: int, delta: float) -> None:
 
 
 def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
-    """:func:`adjust` by the delivery gain, through the slot the exchange keeps (every operating
-    exchange, every month)."""
-    model.state.trust.pairs.values[ex.trust_slot] += model.params.trust.delivery_gain
+    """:func:`adjust` by the delivery gain, through the slot the exchange keeps."""
+    on_deliveries(model, (ex,))
+
+
+def on_deliveries(model: SymbiosisModel, exchanges: tuple[Exchange, ...]) -> None:
+    """:func:`on_delivery` of these in order in one call: its ``many``, for the ledger's every month."""
+    values, gain = model.state.trust.pairs.values, model.params.trust.delivery_gain
+    for ex in exchanges:
+        values[ex.trust_slot] += gain
+
+
+on_delivery.many = on_deliveries  # type: ignore[attr-defined]
 
 
 def on_meeting(model: SymbiosisModel, i: int, j: int, engagement: float) -> None:

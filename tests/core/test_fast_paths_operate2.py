@@ -133,3 +133,18 @@ def test_births_poisson_from_uniforms_equals_numpys() -> None:
         counts = births._poisson(ours, [math.exp(-r) for r in rates])
         assert counts == [int(numpys.poisson(r)) for r in rates]
         assert ours.random() == numpys.random()
+
+
+def test_trust_deliveries_in_one_call_equal_one_by_one() -> None:
+    """The ledger's ``many`` form of trust's delivery hook adds what the hook adds exchange by exchange."""
+    one, each = _model("A2_high_coast"), _model("A2_high_coast")
+    for model in (one, each):
+        while model.steps < 100:
+            model.step()
+    assert trust.on_delivery.many is trust.on_deliveries
+    exchanges = one.ledger.operating_snapshot()
+    assert len(exchanges) > 3
+    trust.on_deliveries(one, exchanges)
+    for ex in each.ledger.operating_snapshot():
+        trust.on_delivery(each, ex)
+    assert one.state.trust.pairs.values.tolist() == each.state.trust.pairs.values.tolist()
