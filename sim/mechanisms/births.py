@@ -11,7 +11,6 @@ It then has to find partners like any other firm, and carries the liability of n
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
@@ -97,8 +96,6 @@ class Kind:
 
 
 SCALAR_DRAWS = 16  # up to this many municipalities with births, one scalar draw each is cheaper than numpy's array call
-FEW_UNIFORMS = 3  # from this many, their Poisson draws come from uniforms drawn at once (:func:`_poisson`)
-MULTIPLIED = 10.0  # numpy's Poisson multiplies uniforms below this mean (and transforms above it)
 
 
 class State:
@@ -108,7 +105,6 @@ class State:
     def __init__(self) -> None:
         self.monthly = np.zeros(0)
         self.drawn: list[tuple[int, float]] = []  # (municipality, monthly rate) where the rate is above 0
-        self.limits: list[float] | None = None  # exp(-rate) of each drawn rate, when all are below MULTIPLIED
         self.kinds: list[tuple[Kind, ...]] = []
         self.cumulative: list[list[float]] = []
         self.born = 0
@@ -149,7 +145,6 @@ def on_built(model: SymbiosisModel) -> None:
     st, p = model.state.births, model.params.births
     st.monthly = birth_rates(model, p) / 12.0
     st.drawn = [(m, rate) for m, rate in enumerate(st.monthly.tolist()) if rate > 0]
-    st.limits = [math.exp(-rate) for _, rate in st.drawn] if all(rate < MULTIPLIED for _, rate in st.drawn) else None
     smes = [fc for fc in model.config.firms if fc.role == Role.SME.value and fc.name in model.by_name]
     region = _kinds(smes)
     if not smes:  # no SMEs anywhere: the national mix of the profiles
@@ -180,35 +175,10 @@ def step(model: SymbiosisModel) -> None:
                 born(model, int(m))
         return
     # a rate of 0 draws nothing, and one draw per rate gives the numbers the array call gives
-    if st.limits is not None and len(st.drawn) >= FEW_UNIFORMS:
-        drawn = zip([m for m, _ in st.drawn], _poisson(rng, st.limits), strict=True)
-    else:
-        drawn = [(m, rng.poisson(rate)) for m, rate in st.drawn]
+    drawn = [(m, rng.poisson(rate)) for m, rate in st.drawn]
     for m, count in drawn:
         for _ in range(count):
             born(model, m)
-
-
-def _poisson(rng: np.random.Generator, limits: list[float]) -> list[int]:
-    """``rng.poisson(rate)`` for each rate in turn (``limits``: their ``exp(-rate)``, rates below
-    ``MULTIPLIED``), from the same uniforms: below a mean of 10 numpy multiplies uniforms until the
-    product is at most ``exp(-rate)`` and counts the ones before. Each rate takes at least one, so
-    the first of every rate's are drawn in one call and all of them are used; more come one by one."""
-    first = rng.random(len(limits)).tolist()
-    counts, k = [], 0
-    for limit in limits:
-        count, product = 0, 1.0
-        while True:
-            if k < len(first):
-                u, k = first[k], k + 1
-            else:
-                u = rng.random()
-            product *= u
-            if not product > limit:
-                break
-            count += 1
-        counts.append(count)
-    return counts
 
 
 def born(model: SymbiosisModel, m: int) -> Firm:

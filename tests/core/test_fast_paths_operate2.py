@@ -6,17 +6,13 @@ scratch, so a kept value that misses a change of its inputs fails here.
 
 from __future__ import annotations
 
-import math
-import random
-
-import numpy as np
 import pytest
 
 from sim import config
 from sim.core import resources
 from sim.core.collector import Collector
 from sim.core.model import SymbiosisModel
-from sim.mechanisms import births, feed, trust
+from sim.mechanisms import feed, trust
 
 CASES = ("A2_high_coast", "A13_bjuv", "A19_bengtsfors", "A27_mesam")
 FLOW_COLUMNS = ("co2_avoided_t", "virgin_water_saved_m3", "heat_delivered_mwh")
@@ -118,21 +114,6 @@ def test_quiet_live_rows_hold_their_firms_delivered_months() -> None:
             live = list(model.ledger.live.values())
             assert trust.live_levels_few(model) == [trust.level(model, firms[ex.supplier], firms[ex.receiver]) for ex in live]
     assert quiet > 100
-
-
-def test_births_poisson_from_uniforms_equals_numpys() -> None:
-    """The month's birth counts from uniforms drawn at once are numpy's Poisson draws, and the
-    generator is left where numpy leaves it."""
-    pick = random.Random(3)
-    for _ in range(3000):
-        seed, rates = (
-            pick.randrange(1 << 30),
-            [pick.choice([pick.uniform(0, 0.3), pick.uniform(0, 9.99)]) for _ in range(pick.randrange(1, 8))],
-        )
-        ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
-        counts = births._poisson(ours, [math.exp(-r) for r in rates])
-        assert counts == [int(numpys.poisson(r)) for r in rates]
-        assert ours.random() == numpys.random()
 
 
 def test_trust_deliveries_in_one_call_equal_one_by_one() -> None:
