@@ -21,7 +21,10 @@ class Role(StrEnum):
 
 
 class Firm(mesa.Agent):
-    """A firm holds its streams, money, trust and attention; mechanisms change them."""
+    """A firm holds its streams, money, trust and attention; mechanisms change them.
+
+    Its register columns are read with ``item``: a Python value of the column's dtype, without a
+    numpy scalar made and converted on every read."""
 
     def __init__(
         self,
@@ -44,7 +47,8 @@ class Firm(mesa.Agent):
         super().__init__(model)
         self.idx = idx
         self.name = name
-        self.role = role
+        self.role = role  # never changes, so neither does:
+        self.is_large = role in (Role.ANCHOR, Role.UTILITY)  # large firms decide a whole project at once (report §3.2)
         self.sector = sector
         self.x = x
         self.y = y
@@ -62,29 +66,24 @@ class Firm(mesa.Agent):
         self.guaranteed_investment_sek: float = 0.0
 
     @property
-    def is_large(self) -> bool:
-        """Large firms decide a whole project at once (report §3.2)."""
-        return self.role in (Role.ANCHOR, Role.UTILITY)
-
-    @property
     def alive(self) -> bool:
         """Still in business (the firm register's column)."""
-        return bool(self.model.firm_arrays.alive[self.idx])
+        return self.model.firm_arrays.alive.item(self.idx)
 
     @property
     def operating(self) -> int:
         """Exchanges it takes part in that operate now (the firm register's column)."""
-        return int(self.model.firm_arrays.operating[self.idx])
+        return int(self.model.firm_arrays.operating.item(self.idx))  # a float column
 
     @property
     def delivered_months(self) -> int:
         """Months delivered in any exchange, its visible track record (the firm register's column)."""
-        return int(self.model.firm_arrays.delivered[self.idx])
+        return self.model.firm_arrays.delivered.item(self.idx)
 
     @property
     def extra_hazard(self) -> float:
         """Extra annual exit hazard after losing a supplier (kept in the model's array)."""
-        return float(self.model.firm_arrays.extra_hazard[self.idx])
+        return self.model.firm_arrays.extra_hazard.item(self.idx)
 
     @property
     def busy(self) -> int:

@@ -73,6 +73,10 @@ class Collector:
         self._no_flow = (0.0,) * len(RESOURCE_NAMES)
         self._flow = dict.fromkeys(RESOURCE_NAMES, 0.0)
         self._flowed = False
+        self._flow_row: tuple[float, ...] | None = None  # the month's flows by resource, when taken from _kept_flows
+        # the flows of one month's delivery of the operating exchanges (the ledger's kept snapshot) from
+        # zero, and the resources they were taken with: the same every month until either changes
+        self._kept_flows: tuple[Sequence[Exchange], tuple, tuple] | None = None
         self._co2 = self._water = self._heat = 0.0
         self._live: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
         obs = model.config.observation  # read once: a run does not change what it observes
@@ -94,10 +98,26 @@ class Collector:
         return self._data
 
     def add_flows(self, exchanges: Sequence[Exchange]) -> None:
-        """The month's flows of these delivering exchanges, added in their order."""
+        """The month's flows of these delivering exchanges, added in their order.
+
+        A month's first delivery of the same snapshot of operating exchanges as a month before, with
+        the same resources, gives the same sums from zero: they are taken from ``_kept_flows``."""
         if not exchanges:
             return
-        resources, flow = self.model.resources, self._flow
+        resources = self.model.resources
+        fresh = not self._flowed
+        if fresh and (kept := self._kept_flows) is not None and kept[0] is exchanges:
+            for r, res in kept[1]:  # the resources the kept sums were taken with (a price event replaces one)
+                if resources[r] is not res:
+                    break
+            else:
+                self._flow_row, self._co2, self._water, self._heat = kept[2]
+                self._flowed = True
+                return
+        if not fresh and self._flow_row is not None:  # more deliveries after the kept ones: back into the sums by resource
+            self._flow = dict(zip(RESOURCE_NAMES, self._flow_row, strict=True))
+            self._flow_row = None
+        flow = self._flow
         co2, water, heat = self._co2, self._water, self._heat
         for ex in exchanges:
             res = resources[ex.resource]
@@ -108,6 +128,11 @@ class Collector:
             heat += q * res.heat_mwh_per_unit
         self._co2, self._water, self._heat = co2, water, heat
         self._flowed = True
+        if fresh:
+            row = self._flow_row = tuple(flow.values())
+            self._flow = dict.fromkeys(RESOURCE_NAMES, 0.0)
+            used = {ex.resource: resources[ex.resource] for ex in exchanges}
+            self._kept_flows = (exchanges, tuple(used.items()), (row, co2, water, heat))
 
     def _live_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Supplier, receiver and trust slot of the live exchanges, kept until the live set changes."""
@@ -148,7 +173,10 @@ class Collector:
     def collect(self) -> None:
         m = self.model
         step = m.steps
-        _, by_resource, active, resources = self._active_counts()
+        counts = self._counts
+        if counts[0] != m.ledger.arrays.operating_version:
+            counts = self._active_counts()
+        _, by_resource, active, resources = counts
         participating = self.participating
         min_firms, min_resources = self._cluster
         self._rows.append(
@@ -176,8 +204,12 @@ class Collector:
         )
         self._count_rows.append(by_resource)
         if self._flowed:
-            self._flow_rows.append(tuple(self._flow.values()))
-            self._flow = dict.fromkeys(RESOURCE_NAMES, 0.0)
+            row = self._flow_row
+            if row is None:
+                row = tuple(self._flow.values())
+                self._flow = dict.fromkeys(RESOURCE_NAMES, 0.0)
+            self._flow_rows.append(row)
+            self._flow_row = None
             self._flowed = False
         else:
             self._flow_rows.append(self._no_flow)

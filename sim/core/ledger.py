@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from sim.mechanisms.benefit import Deal
 
 
-BULK_TRACK_RECORD = 4  # exchanges from which one array addition beats two scalar ones each
+BULK_TRACK_RECORD = 2  # exchanges from which one array addition beats two scalar ones each (four scalar numpy
+# additions cost more instructions than one fancy-indexed one and its kept index)
 
 
 class Ledger:
@@ -38,6 +39,7 @@ class Ledger:
         self.arrays = ExchangeArrays(list(CATALOGUE))
         self._in_order: tuple[int, tuple[Exchange, ...]] = (-1, ())
         self._delivering: tuple[Sequence[Exchange], np.ndarray, np.ndarray] | None = None  # see _track_record
+        self._hooks: tuple[Any, tuple[tuple[Any, Any], ...]] = (None, ())  # see _delivery_hooks
 
     # ----- reading -------------------------------------------------------------------------
     def describe(self, ex: Exchange) -> str:
@@ -127,31 +129,41 @@ class Ledger:
         self.log(EventKind.EXCHANGE_STARTED, ex)
 
     def deliver(self, exchanges: Sequence[Exchange]) -> None:
-        """One month's delivery of each of these exchanges, in order: both sides' cash and track
-        record, then the hooks, then the flows. The lifecycle passes all the operating exchanges at
-        once in a month none of them ends or renews (most months): one pass and one look-up of
-        what it needs, not a call per exchange; every float gets its additions in exchange order.
-        From ``BULK_TRACK_RECORD`` exchanges the track records are added first, in one step (no hook
-        reads them)."""
+        """One month's delivery of each of these exchanges, in order: both sides' track record and
+        cash, then each hook over the exchanges, then the flows. The lifecycle passes all the
+        operating exchanges at once in a month none of them ends or renews (most months): one pass
+        and one look-up of what it needs, not a call per exchange; every float gets its additions
+        in exchange order (no hook reads the cash or the track records, and each hook's own sums
+        see the exchanges in order; a hook may carry ``many``, the same for a sequence of them in
+        one call). From ``BULK_TRACK_RECORD`` exchanges the track records are added in one step."""
         model = self.model
         delivered = model.firm_arrays.delivered
         firms = model.firms
-        hooks = model.hooks["on_delivery"]
-        few = len(exchanges) < BULK_TRACK_RECORD
-        if not few:
+        if len(exchanges) < BULK_TRACK_RECORD:
+            for ex in exchanges:
+                delivered[ex.supplier] += 1
+                delivered[ex.receiver] += 1
+        else:
             idx, counts = self._track_record(exchanges)
             delivered[idx] += counts
         for ex in exchanges:
             ex.delivered_months += 1
-            supplier, receiver = ex.supplier, ex.receiver
-            if few:
-                delivered[supplier] += 1
-                delivered[receiver] += 1
-            firms[supplier].cash_sek += ex.supplier_net_sek_per_month
-            firms[receiver].cash_sek += ex.receiver_net_sek_per_month
-            for hook in hooks:
-                hook(model, ex)
+            firms[ex.supplier].cash_sek += ex.supplier_net_sek_per_month
+            firms[ex.receiver].cash_sek += ex.receiver_net_sek_per_month
+        for hook, many in self._delivery_hooks():
+            if many is not None:
+                many(model, exchanges)
+            else:
+                for ex in exchanges:
+                    hook(model, ex)
         model.collector.add_flows(exchanges)
+
+    def _delivery_hooks(self) -> tuple[tuple[Any, Any], ...]:
+        """The ``on_delivery`` hooks, each with its ``many`` form (or None), kept for the hooks' tuple."""
+        hooks = self.model.hooks["on_delivery"]
+        if self._hooks[0] is not hooks:
+            self._hooks = (hooks, tuple((h, getattr(h, "many", None)) for h in hooks))
+        return self._hooks[1]
 
     def _track_record(self, exchanges: Sequence[Exchange]) -> tuple[np.ndarray, np.ndarray]:
         """The firms of these exchanges and how many of them each is in: one addition to the

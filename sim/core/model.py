@@ -16,6 +16,8 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.experimental.mesa_signals import core as _signals
+from mesa.experimental.mesa_signals.signal_types import ObservableSignals
 
 from agents.facilitator import Facilitator
 from agents.firm import Firm
@@ -29,12 +31,19 @@ from sim.core.ledger import Ledger
 from sim.mechanisms import HOOKS, REGISTRY, Mechanism, hooks, schedule
 
 _MESA_LOG = mesa.model._mesa_logger  # the logger of Mesa's own step
+_TIME_CHANGED = ("time", ObservableSignals.CHANGED)  # what Mesa's Observable ``time`` tells its subscribers
 
 
 def _plain(gen: Any) -> bool:
     """Whether Mesa's default schedule runs every 1.0 without end (so the next month is at time + 1)."""
     sch = gen.schedule
     return gen._active and not gen._paused and sch.interval == 1.0 and sch.end is None and sch.count is None
+
+
+def _unobserved(model: mesa.Model) -> bool:
+    """Whether reading and writing ``model.time`` is reading and writing its value ``_time``, as Mesa's
+    Observable does when nobody subscribes to it and no computed property is being evaluated."""
+    return _signals.CURRENT_COMPUTED is None and not model.subscribers.get(_TIME_CHANGED)
 
 
 class SymbiosisModel(mesa.Model):
@@ -136,17 +145,17 @@ class SymbiosisModel(mesa.Model):
         """
         gen = self._default_schedule
         event, events = gen._current_event, self._event_list._events
-        if not (len(events) == 1 and events[0] is event and event.time == self.time + 1 and _plain(gen)):
+        if not (len(events) == 1 and events[0] is event and _unobserved(self) and event.time == self._time + 1 and _plain(gen)):
             self._wrapped_step()
             return
-        self.time = event.time
+        self._time = event.time  # Observable's write without its checks (see _unobserved)
         self.steps += 1
         if _MESA_LOG.isEnabledFor(logging.INFO):
             _MESA_LOG.info(f"Step {self.steps} at time {self.time}")
         self._user_step()
         gen._execution_count += 1
         if len(events) == 1 and events[0] is event and not event.CANCELED and _plain(gen):
-            event.time = self.time + 1  # the only event on the heap: moving it keeps the heap's order
+            event.time = self._time + 1  # the only event on the heap: moving it keeps the heap's order
         else:  # the month scheduled something of Mesa's: leave the list as Mesa would have
             if event in events:
                 events.remove(event)

@@ -37,10 +37,14 @@ class Params(Strict):
 
 
 class State:
-    """The streams made from a received input, in the order they were added."""
+    """The streams made from a received input, in the order they were added; and what each one's
+    firm receives of its input (:func:`received`), kept with the ledger's operating version it was
+    summed at: it changes only when an exchange starts or stops operating, and the month resizes
+    every fed stream."""
 
     def __init__(self) -> None:
         self.offers: list[Offer] = []
+        self.received: dict[int, tuple[int, Offer, float]] = {}  # by id of the offer (kept with it)
 
 
 def on_offer_added(model: SymbiosisModel, offer: Offer) -> None:
@@ -57,19 +61,33 @@ def on_built(model: SymbiosisModel) -> None:
 def fed_share(model: SymbiosisModel, offer: Offer) -> float:
     """Share (0-1) of the firm's need for the input that operating exchanges deliver (from
     ``fed_from`` only, when the stream names a feeding firm)."""
+    need, fed_by = 0, offer.fed_by  # sum()'s start and order, without a generator
+    for d in model.firms[offer.firm].demands:
+        if d.resource == fed_by:
+            need += d.quantity
+    return min(1.0, received(model, offer) / need) if need > 0 else 0.0
+
+
+def received(model: SymbiosisModel, offer: Offer) -> float:
+    """What operating exchanges deliver of the stream's input to its firm, summed in id order (kept; see :class:`State`)."""
+    version = model.ledger.arrays.operating_version
+    kept = model.state.feed.received.get(id(offer))
+    if kept is not None and kept[0] == version:
+        return kept[2]
     firm = model.firms[offer.firm]
-    need = sum(d.quantity for d in firm.demands if d.resource == offer.fed_by)
-    received = 0.0
+    exchanges = model.ledger.all
+    total = 0.0
     for ex_id in sorted(firm.exchanges):
-        ex = model.exchanges[ex_id]
+        ex = exchanges[ex_id]
         if (
             ex.receiver == firm.idx
             and ex.resource == offer.fed_by
             and ex.stage is Stage.OPERATING
             and offer.fed_from in (None, ex.supplier)
         ):
-            received += ex.quantity
-    return min(1.0, received / need) if need > 0 else 0.0
+            total += ex.quantity
+    model.state.feed.received[id(offer)] = (version, offer, total)
+    return total
 
 
 def quantity(model: SymbiosisModel, offer: Offer) -> float:
@@ -98,7 +116,8 @@ def step(model: SymbiosisModel) -> None:
     """Resize every fed stream of a firm in business; repeat while a change runs down a chain."""
     if not model.state.feed.offers:
         return
-    offers = [o for o in model.state.feed.offers if model.firm_arrays.alive[o.firm]]
+    alive = model.firm_arrays.alive
+    offers = [o for o in model.state.feed.offers if alive.item(o.firm)]
     for _ in range(len(offers) + 1):
         if not any([_resize(model, o) for o in offers]):
             return

@@ -99,11 +99,9 @@ class Params(Strict):
 
 class PairMemory:
     """Each pair's trust increment: a dict from the unordered pair to a slot in a flat array of floats.
-
     The flat array lets the collector read the pairs of all live exchanges at once (each exchange
     keeps its slot); ``array('d')`` takes the hundreds of thousands of monthly increments at the
-    cost of a list, and numpy reads it without a copy.
-    """
+    cost of a list, and numpy reads it without a copy."""
 
     def __init__(self) -> None:
         self.slots: dict[tuple[int, int], int] = {}
@@ -135,20 +133,21 @@ class LiveRow:
     none kept yet); it is used again while they are the same. Once both reputations are at the cap
     (``capped``) the delivered months are not read again: they only grow, so the reputations stay
     capped and the base holds until the pair's tie changes (acquaintance then forgets the tie kept
-    per slot, and the new one differs).
+    per slot, and the new one differs). Neither are they read while ``quiet`` is the ledger's
+    operating version: it was when neither firm had an operating exchange, and only deliveries
+    move delivered months.
     """
 
-    __slots__ = ("base", "capped", "delivered_a", "delivered_b", "receiver", "slot", "start", "supplier", "tie")
+    __slots__ = ("base", "capped", "delivered_a", "delivered_b", "quiet", "receiver", "slot", "start", "supplier", "tie")
 
     def __init__(self, supplier: int, receiver: int, slot: int, start: float) -> None:
         self.supplier, self.receiver, self.slot, self.start = supplier, receiver, slot, start
-        self.base, self.tie, self.delivered_a, self.delivered_b, self.capped = 0.0, NAN, -1, -1, False
+        self.base, self.tie, self.delivered_a, self.delivered_b, self.capped, self.quiet = 0.0, NAN, -1, -1, False, -1
 
 
 class State:
-    """Trust a mechanism keeps per model: each pair's increment from meetings, deliveries and
-    failures; and the rows of the live exchanges (:class:`LiveRow`) with the ledger's live version
-    and the parameters they were made with."""
+    """Each pair's increment from meetings, deliveries and failures; the rows of the live exchanges
+    (:class:`LiveRow`) with the ledger's live version and the parameters they were made with."""
 
     def __init__(self) -> None:
         self.pairs = PairMemory()
@@ -228,11 +227,8 @@ def _clamp(x: float) -> float:
 
 def levels(model: SymbiosisModel, suppliers: np.ndarray, receivers: np.ndarray, slots: np.ndarray) -> np.ndarray:
     """:func:`level` for many pairs at once (``slots``: their :class:`PairMemory` slots), element by
-    element the same arithmetic, so the same floats.
-
-    The collector needs the trust of every live exchange every month; one call per pair would
-    cost more than the rest of the collection.
-    """
+    element the same arithmetic, so the same floats: one call per pair would cost more than the
+    rest of the collection, which needs the trust of every live exchange every month."""
     if not model.switches.trust:
         return np.ones(len(suppliers))
     if len(suppliers) <= SMALL:
@@ -283,18 +279,26 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
     rows = kept[2] if kept is not None and kept[0] == model.ledger.arrays.live_version and kept[1] is p else _live_rows(model, p)
     values = st.pairs.values
     cache = model.state.acquaintance.by_slot if model.switches.acquaintance else None
-    item = model.firm_arrays.delivered.item
+    item, operating = model.firm_arrays.delivered.item, model.firm_arrays.operating.item
+    version = model.ledger.arrays.operating_version
     cap, per_year = p.reputation_cap, p.reputation_per_year
     out = []
-    for row in rows:
+    append = out.append
+    for row in rows:  # _kept_tie's look-up and _clamp written out: this runs for every live row every month
         slot = row.slot
-        tie = 0.0 if cache is None else _kept_tie(model, cache, row.supplier, row.receiver, slot)
-        if not (row.capped and tie == row.tie):
-            da, db = item(row.supplier), item(row.receiver)
+        tie = 0.0 if cache is None else cache[slot]
+        if tie != tie:
+            tie = _kept_tie(model, cache, row.supplier, row.receiver, slot)
+        if tie != row.tie or not (row.capped or row.quiet == version):
+            s, r = row.supplier, row.receiver
+            da, db = item(s), item(r)
             if not (tie == row.tie and da == row.delivered_a and db == row.delivered_b):
                 row.base, row.tie, row.delivered_a, row.delivered_b = _base(row.start, tie, da, db, cap, per_year), tie, da, db
                 row.capped = _capped(da, cap, per_year) and _capped(db, cap, per_year)
-        out.append(_clamp(row.base + values[slot]))
+            elif not (operating(s) or operating(r)):
+                row.quiet = version
+        x = row.base + values[slot]
+        append((x if x < 1.0 else 1.0) if x > 0.0 else 0.0)
     return out
 
 
@@ -374,9 +378,18 @@ def adjust(model: SymbiosisModel, i: int, j: int, delta: float) -> None:
 
 
 def on_delivery(model: SymbiosisModel, ex: Exchange) -> None:
-    """:func:`adjust` by the delivery gain, through the slot the exchange keeps (every operating
-    exchange, every month)."""
-    model.state.trust.pairs.values[ex.trust_slot] += model.params.trust.delivery_gain
+    """:func:`adjust` by the delivery gain, through the slot the exchange keeps."""
+    on_deliveries(model, (ex,))
+
+
+def on_deliveries(model: SymbiosisModel, exchanges: tuple[Exchange, ...]) -> None:
+    """:func:`on_delivery` of these in order in one call: its ``many``, for the ledger's every month."""
+    values, gain = model.state.trust.pairs.values, model.params.trust.delivery_gain
+    for ex in exchanges:
+        values[ex.trust_slot] += gain
+
+
+on_delivery.many = on_deliveries  # type: ignore[attr-defined]
 
 
 def on_meeting(model: SymbiosisModel, i: int, j: int, engagement: float) -> None:
