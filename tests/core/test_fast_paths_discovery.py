@@ -113,16 +113,7 @@ def test_the_plain_search_of_a_book_of_several_leaves_is_the_tree_query(seed: in
     n = int(rng.integers(books.LEAF + 1, books.BRUTE + 1))
     grid = seed % 2 == 0
     where = rng.integers(0, 60, (n + books.FEW, 2)) / 4 if grid else rng.random((n + books.FEW, 2)) * 15.0
-    firms = [b.firm(f"S{i}", at=tuple(where[i]), offers=[b.offer("heat", 100, 60)]) for i in range(n)]
-    firms += [b.firm(f"D{j}", at=tuple(where[n + j]), demands=[b.demand("heat", 50, 40)]) for j in range(books.FEW)]
-    raw = b.scenario(*firms[:2])
-    raw["firms"] = firms
-    m = b.model(raw)
-    book = m.state.matching.books["heat"]
-    book.offer_tree(m)
-    book.live_demands(m)
-    searchers = list(range(len(book.demands)))
-    points = m.positions(book.demand_firms[searchers])
+    m, book, searchers, points = b.heat_book(where[:n].tolist(), where[n:].tolist())
     decay = m.params.matching.distance_decay_km
     answered = 0
     for reach in (m.resources["heat"].reach_km, 2.5, 6.0):

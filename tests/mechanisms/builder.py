@@ -145,6 +145,24 @@ def model(cfg: config.ScenarioConfig | dict[str, Any], seed: int = 0) -> Symbios
     return SymbiosisModel(cfg if isinstance(cfg, config.ScenarioConfig) else config.build(cfg), rng=seed)
 
 
+def heat_book(
+    suppliers: Iterable[tuple[float, float]], seekers: Iterable[tuple[float, float]]
+) -> tuple[SymbiosisModel, Any, list[int], np.ndarray]:
+    """A model whose heat book holds one offer per supplier point and one demand per seeker point,
+    its offers' tree built and its demands listed: a test of the book's geometry, not of a rule, so
+    any number of firms. Returns the model, the book, every demand as a searcher, and their points."""
+    firms = [firm(f"S{i}", at=tuple(xy), offers=[offer("heat", 100, 60)]) for i, xy in enumerate(suppliers)]
+    firms += [firm(f"D{i}", at=tuple(xy), demands=[demand("heat", 50, 40)]) for i, xy in enumerate(seekers)]
+    raw = scenario(*firms[:2])
+    raw["firms"] = firms
+    m = model(raw)
+    book = m.state.matching.books["heat"]
+    book.offer_tree(m)
+    book.live_demands(m)
+    searchers = list(range(len(book.demands)))
+    return m, book, searchers, m.positions(book.demand_firms[searchers])
+
+
 def new(*firms: dict[str, Any], seed: int = 0, **kw: Any) -> SymbiosisModel:
     """A model of :func:`scenario`."""
     return model(build(*firms, **kw), seed)

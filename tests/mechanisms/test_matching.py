@@ -159,16 +159,7 @@ def test_the_plain_nearest_offer_search_is_the_tree_query(suppliers: list[tuple[
     """The case-scale search (a book of one tree leaf, a few searchers) finds the same candidates,
     in the same order, with the same distances and weights as the cKDTree query; where two
     distances tie it declines, and the tree answers."""
-    firms = [b.firm(f"S{i}", at=(x / 4, y / 4), offers=[b.offer("heat", 100, 60)]) for i, (x, y) in enumerate(suppliers)]
-    firms += [b.firm(f"D{i}", at=(x / 4, y / 4), demands=[b.demand("heat", 50, 40)]) for i, (x, y) in enumerate(seekers)]
-    raw = b.scenario(*firms[:2])  # a test of the book's geometry, not of a rule: any number of firms
-    raw["firms"] = firms
-    m = b.model(raw)
-    book = m.state.matching.books["heat"]
-    book.offer_tree(m)
-    book.live_demands(m)
-    searchers = list(range(len(book.demands)))
-    points = m.positions(book.demand_firms[searchers])
+    m, book, searchers, points = b.heat_book([(x / 4, y / 4) for x, y in suppliers], [(x / 4, y / 4) for x, y in seekers])
     reach, decay = m.resources["heat"].reach_km, m.params.matching.distance_decay_km
     few = books.nearest_few(book, searchers, points.tolist(), k, reach, decay)
     tree = [list(row) for row in books.nearest_tree(book, searchers, points, k, reach, decay)]
