@@ -237,21 +237,20 @@ def searchable_books(model: SymbiosisModel, st: Any, after: Book | None = None) 
     ``after`` only those after it are: the others wait for next month, when discovery would have
     looked at them.
     """
+    if not st.changed and after is None:
+        return st.open
+    order = list(st.books.values())
+    later = order if after is None else order[order.index(after) + 1 :]
     if st.changed:
-        order = list(st.books.values())
-        start = 0 if after is None else order.index(after) + 1
         left = []
         for book in st.changed:
-            if book.searchable is None and order.index(book) >= start:
+            if book.searchable is None and book in later:
                 book.searchable = bool(book.live_demands(model)) and book.has_live_offers(model)
             if book.searchable is None:
                 left.append(book)
         st.changed[:] = left
         st.open = [b for b in order if b.searchable]
-    if after is None:
-        return st.open
-    order = list(st.books.values())
-    return [b for b in st.open if order.index(b) > order.index(after)]
+    return st.open if after is None else [b for b in later if b.searchable]
 
 
 def _intact(now: list, kept: tuple[list, object], n0: int) -> bool:

@@ -20,12 +20,29 @@ def choice(rng: np.random.Generator, weights: list[float]) -> int:
     This does numpy's arithmetic in numpy's order (:func:`numpy_sum`, a running cumulative sum
     normalised by its last element, a right-sided search of one uniform draw), so the same pick.
     """
+    if len(weights) == 1 and weights[0] > 0:  # the cumulative sum is w / w = 1, above every draw
+        rng.random()
+        return 0
     total = numpy_sum(weights)
     if not total > 0:
         raise ValueError("probabilities contain NaN")  # as rng.choice would: every candidate beyond exp's range
     cdf = list(accumulate([w / total for w in weights]))
     last = cdf[-1]
     return bisect_right([c / last for c in cdf], rng.random())
+
+
+def draws_below(rng: np.random.Generator, n: int, ceiling: float) -> list[float] | None:
+    """``rng.random(n)`` as a list (one draw by a scalar call, which costs half and gives the same
+    number), or None when no draw falls below ``ceiling``: most months, a few firms' draws are all
+    above what any of them could need, and a loop decides that for less than min()."""
+    if n == 1:
+        u = rng.random()
+        return [u] if u < ceiling else None
+    draws = rng.random(n).tolist()
+    for u in draws:
+        if u < ceiling:
+            return draws
+    return None
 
 
 def numpy_sum(xs: list[float]) -> float:

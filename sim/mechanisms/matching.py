@@ -19,7 +19,7 @@ import numpy as np
 from sim.core.books import Book, searchable_books
 from sim.core.books import nearest as nearest_offers
 from sim.core.exchange import Demand, Exchange, Offer
-from sim.core.numpy_order import choice
+from sim.core.numpy_order import choice, draws_below
 from sim.core.params import Strict, param
 from sim.core.resources import RESOURCE_NAMES
 from sim.mechanisms import benefit, engagement, internal_supply, lifecycle, lock_in, permits, platform, project_funding, scarcity, trust
@@ -211,20 +211,9 @@ def discover(model: SymbiosisModel) -> None:
         if n <= SMALL:
             if tops is None:
                 tops = _kept_ceilings(model)
-            water = scarce and book.resource == scarcity.WATER
-            if (ceiling := tops.get(water)) is None:
-                ceiling = tops[water] = _bound(model, water)
-            if n == 1:  # the same draw as rng.random(1); a scalar call costs half
-                if not (u := rng.random()) < ceiling:
-                    continue
-                draws = [u]
-            else:
-                draws = rng.random(n).tolist()
-                for u in draws:
-                    if u < ceiling:
-                        break
-                else:  # no draw below the ceiling: nobody searches (a loop costs less than min() here)
-                    continue
+            ceiling = _ceiling(model, scarce and book.resource == scarcity.WATER, tops)
+            if (draws := draws_below(rng, n, ceiling)) is None:  # nobody searches
+                continue
             searchers, brokered = _searchers_few(model, book, draws, ceiling)
         else:
             prob, facilitated = search_probabilities(model, book)
@@ -286,9 +275,11 @@ def _searchers_few(model: SymbiosisModel, book: Book, draws: list[float], ceilin
     return searchers, brokered
 
 
-def _ceiling(model: SymbiosisModel, water: bool = False) -> float:
-    """An upper bound of every demand's search probability this month (:func:`_bound`), kept."""
-    tops = _kept_ceilings(model)
+def _ceiling(model: SymbiosisModel, water: bool = False, tops: dict[bool, float] | None = None) -> float:
+    """An upper bound of every demand's search probability this month (:func:`_bound`), kept in
+    ``tops`` (:func:`_kept_ceilings`, which discovery asks once until a search)."""
+    if tops is None:
+        tops = _kept_ceilings(model)
     if (value := tops.get(water)) is None:
         value = tops[water] = _bound(model, water)
     return value
@@ -327,18 +318,13 @@ def _bound(model: SymbiosisModel, water: bool) -> float:
 
 def _search(model: SymbiosisModel, book: Book, demand: Demand, brokered: bool, nearest: Iterable[tuple[float, float, int]]) -> None:
     """Pick one of the ``nearest`` (distance, weight exp(-d/d0), offer index) that still has some
-    available, with probability proportional to its weight. :func:`choice` of one weight w > 0
-    draws once and picks it whatever the draw (its cumulative sum is w / w = 1, above every draw)."""
+    available, with probability proportional to its weight."""
     offers = book.offers
     # the candidates with some available (Offer.available, without the property call), in one pass
     cands = [(d, w, o) for d, w, i in nearest if not ((o := offers[i]).quantity - o.committed <= EPS)]
     if not cands:
         return
-    if len(cands) == 1 and cands[0][1] > 0:  # most searches in a case: choice's one draw, and its pick
-        model.rng.random()
-        near, _, offer = cands[0]
-    else:
-        near, _, offer = cands[choice(model.rng, [c[1] for c in cands])]
+    near, _, offer = cands[choice(model.rng, [c[1] for c in cands])]
     if brokered:
         rate = model.firm_arrays.facilitation_rate
         if (to := rate.item(offer.firm)) < (of := rate.item(demand.firm)):

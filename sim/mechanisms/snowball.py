@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.numpy_order import draws_below
 from sim.core.params import Strict, Switch, param
 from sim.mechanisms import acquaintance, matching
 
@@ -125,11 +126,7 @@ def step(model: SymbiosisModel) -> None:
         return
     chance = model.params.snowball.follow_up_per_month
     if len(order) <= SMALL:
-        draws = [model.rng.random()] if len(order) == 1 else model.rng.random(len(order)).tolist()  # the same draws
-        for u in draws:
-            if u < chance:
-                break
-        else:  # most months: nobody looks, the queue stands
+        if (draws := draws_below(model.rng, len(order), chance)) is None:  # most months: nobody looks, the queue stands
             st.order = order
             return
         places = order.tolist()

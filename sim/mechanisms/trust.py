@@ -284,7 +284,7 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
     cap, per_year = p.reputation_cap, p.reputation_per_year
     out = []
     append = out.append
-    for row in rows:  # _kept_tie's look-up and _clamp written out: this runs for every live row every month
+    for row in rows:  # _kept_tie's look-up written out: this runs for every live row every month
         slot = row.slot
         tie = 0.0 if cache is None else cache[slot]
         if tie != tie:
@@ -297,8 +297,7 @@ def live_levels_few(model: SymbiosisModel) -> list[float]:
                 row.capped = _capped(da, cap, per_year) and _capped(db, cap, per_year)
             elif not (operating(s) or operating(r)):
                 row.quiet = version
-        x = row.base + values[slot]
-        append((x if x < 1.0 else 1.0) if x > 0.0 else 0.0)
+        append(_clamp(row.base + values[slot]))
     return out
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sim.core import books, numpy_order
@@ -120,6 +120,7 @@ WEIGHTS = st.one_of(
 
 @settings(max_examples=60, deadline=None)
 @given(weights=WEIGHTS, seed=st.integers(0, 2**32 - 1))
+@example(weights=[0.5], seed=1)  # one weight: picked after choice's one draw
 def test_choice_is_rng_choice_with_the_same_generator(weights: list[float], seed: int) -> None:
     """The plain-Python pick gives numpy's pick for the same weights and generator, and leaves the
     generator where numpy leaves it."""
@@ -133,6 +134,17 @@ def test_choice_is_rng_choice_with_the_same_generator(weights: list[float], seed
 @given(xs=st.lists(st.floats(0, 1e6), max_size=140))
 def test_numpy_order_sum_isnumpy_sum(xs: list[float]) -> None:
     assert numpy_order.numpy_sum(list(xs)) == float(np.sum(np.array(xs, dtype=float)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 12), ceiling=st.floats(0.0, 1.0), seed=st.integers(0, 2**32 - 1))
+def test_draws_below_are_rng_random_and_none_only_when_no_draw_is_below(n: int, ceiling: float, seed: int) -> None:
+    """The draws are numpy's ``random(n)``, the generator is left where numpy leaves it, and None
+    means that no draw fell below the ceiling."""
+    ours, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+    got, want = numpy_order.draws_below(ours, n, ceiling), theirs.random(n).tolist()
+    assert ours.bit_generator.state == theirs.bit_generator.state
+    assert got == (want if min(want) < ceiling else None)
 
 
 def test_choice_refuses_weights_that_are_all_zero() -> None:
