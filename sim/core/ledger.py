@@ -38,7 +38,7 @@ class Ledger:
         self.pairs: set[tuple[int, int, str]] = set()  # (supplier, receiver, resource) of live exchanges
         self.arrays = ExchangeArrays(list(CATALOGUE))
         self._in_order: tuple[int, tuple[Exchange, ...]] = (-1, ())
-        self._delivering: tuple[Sequence[Exchange], np.ndarray, np.ndarray] | None = None  # see _track_record
+        self._delivering: tuple[Sequence[Exchange], np.ndarray, np.ndarray, np.ndarray] | None = None  # see _track_record
         self._hooks: tuple[Any, tuple[tuple[Any, Any], ...]] = (None, ())  # see _delivery_hooks
 
     # ----- reading -------------------------------------------------------------------------
@@ -144,8 +144,7 @@ class Ledger:
                 delivered[ex.supplier] += 1
                 delivered[ex.receiver] += 1
         else:
-            idx, counts = self._track_record(exchanges)
-            delivered[idx] += counts
+            delivered += self._track_record(exchanges, len(delivered))
         for ex in exchanges:
             ex.delivered_months += 1
             firms[ex.supplier].cash_sek += ex.supplier_net_sek_per_month
@@ -165,17 +164,21 @@ class Ledger:
             self._hooks = (hooks, tuple((h, getattr(h, "many", None)) for h in hooks))
         return self._hooks[1]
 
-    def _track_record(self, exchanges: Sequence[Exchange]) -> tuple[np.ndarray, np.ndarray]:
-        """The firms of these exchanges and how many of them each is in: one addition to the
-        register's delivered months instead of two scalar ones per exchange. Kept for the tuple it
-        was made from (the operating snapshot, the same object until an exchange starts or ends)."""
+    def _track_record(self, exchanges: Sequence[Exchange], n: int) -> np.ndarray:
+        """How many of these exchanges each of ``n`` firm rows is in: one addition of the whole
+        column to the register's delivered months instead of two scalar ones per exchange (a
+        fancy-indexed addition costs a gather and a scatter more). Kept, with the firms and their
+        counts, for the tuple it was made from (the operating snapshot, the same object until an
+        exchange starts or ends) and the column's length (it grows by doubling as firms arrive)."""
         kept = self._delivering
-        if kept is not None and kept[0] is exchanges:
-            return kept[1], kept[2]
+        if kept is not None and kept[0] is exchanges and len(kept[3]) == n:
+            return kept[3]
         firms = np.array([i for ex in exchanges for i in (ex.supplier, ex.receiver)], dtype=np.int64)
         idx, counts = np.unique(firms, return_counts=True)
-        self._delivering = (exchanges, idx, counts)
-        return idx, counts
+        dense = np.zeros(n, dtype=np.int64)
+        dense[idx] = counts
+        self._delivering = (exchanges, idx, counts, dense)
+        return dense
 
     def end(self, ex: Exchange, reason: EndReason) -> None:
         """End an exchange for a reason; the mechanisms' ``on_end`` hooks say what that means."""
