@@ -17,6 +17,7 @@ import numpy as np
 
 from agents.firm import Role
 from sim.core.exchange import EndReason
+from sim.core.numpy_order import draws_below
 from sim.core.params import Strict, Switch, param
 from sim.mechanisms import entry
 
@@ -160,18 +161,15 @@ def _touch(model: SymbiosisModel, idx: int) -> None:
 
 def step(model: SymbiosisModel) -> None:
     """Draw hazard exits, then let start-ups without supply burn cash or run out of patience."""
-    p = model.params.firm_exit
     if not model.switches.firm_exit:
         return
     table = _current(model)
     firms, hazards, top = table[5:]
     if firms is not None:  # a few firms: the draws compared in Python (all drawn before any leaves)
-        if firms:
-            rng = model.rng
-            draws = [rng.random() for _ in firms] if len(firms) <= 2 else rng.random(len(firms)).tolist()
-            if min(draws) < top:  # else no draw is below any hazard: nobody leaves (most months)
-                for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
-                    model.remove_firm(model.firms[k], "hazard")
+        # None: no draw is below any hazard, nobody leaves (most months)
+        if firms and (draws := draws_below(model.rng, len(firms), top)) is not None:
+            for k in [k for k, u, h in zip(firms, draws, hazards, strict=True) if u < h]:
+                model.remove_firm(model.firms[k], "hazard")
     elif len(candidates := table[3]):
         draws_ = model.rng.random(len(candidates))
         for k in candidates[draws_ < table[4]]:
@@ -179,8 +177,9 @@ def step(model: SymbiosisModel) -> None:
     if not model.state.entry.startups:
         return
     # the register's columns, read in place: a leaving firm changes their values, never the arrays
-    fa = model.firm_arrays
+    fa, p = model.firm_arrays, model.params.firm_exit
     exitable, own_hazard, operating = fa.exitable, fa.own_hazard, fa.operating
+    burn, patience = p.startup_burn_sek_per_month, p.startup_patience_months
     for f in entry.startups(model):
         i = f.idx
         if not exitable.item(i) and own_hazard.item(i):
@@ -188,9 +187,9 @@ def step(model: SymbiosisModel) -> None:
         if operating.item(i) > 0:  # Firm.operating, without its int() of a numpy scalar
             f.months_without_supply = 0
             continue
-        f.cash_sek -= p.startup_burn_sek_per_month
+        f.cash_sek -= burn
         f.months_without_supply = 0 if f.exchanges else f.months_without_supply + 1
-        if f.months_without_supply > p.startup_patience_months or f.cash_sek < 0:
+        if f.months_without_supply > patience or f.cash_sek < 0:
             model.remove_firm(f, "no_supply")
 
 
