@@ -252,15 +252,15 @@ def cofinance(model: SymbiosisModel, fac: Facilitator, rest_sek: float) -> tuple
     bill = (base, 1.0 - base, half, scale, part, no_benefit * part, p.cash_share_per_month)
     if n >= VECTOR_MIN:
         return pay_many(benefit, table, bill)
-    return pay(benefit, *table.private, bill), pay(benefit, *table.public, bill)
+    public = table.public  # most areas have no utility among the partners: nothing to pay there
+    return pay(benefit, *table.private, bill), pay(benefit, *public, bill) if public[0] else 0.0
 
 
-def _programme_for(model: SymbiosisModel, fac: Facilitator) -> tuple[int, dict[int, float]] | None:
-    """The region's first programme with an open call that can pay one more project, if any."""
+def _programme_for(model: SymbiosisModel, fac: Facilitator, year: int) -> tuple[int, dict[int, float]] | None:
+    """The region's first programme with a call open in ``year`` that can pay one more project, if any."""
     region = model.regions[fac.region]
     if not region.programmes:  # many regions have none: a facilitator there asks every month
         return None
-    year = model.date_of(model.steps)[0]
     for k, prog in enumerate(region.programmes):
         if not prog.is_open(year):
             continue
@@ -277,8 +277,8 @@ def approval_probability(model: SymbiosisModel, fac: Facilitator, prog: Programm
     return p.approval_probability * (p.no_fee_base_approval_factor if weak else 1.0)
 
 
-def _apply(model: SymbiosisModel, fac: Facilitator) -> None:
-    found = _programme_for(model, fac)
+def _apply(model: SymbiosisModel, fac: Facilitator, year: int) -> None:
+    found = _programme_for(model, fac, year)
     if found is None:
         return
     k, needs = found
@@ -326,7 +326,7 @@ def step(model: SymbiosisModel) -> None:
             _end_project(model, fac)
             project = None
         if on and project is None and now >= fac.next_project_step:
-            _apply(model, fac)
+            _apply(model, fac, year)
             project = fac.project
         if not on:
             project = None
