@@ -204,7 +204,7 @@ def step(model: SymbiosisModel) -> None:
     """Draw new entrants beside attractive, unused streams with free land."""
     if not model.switches.entry:
         return
-    p = model.params.entry
+    p, fa = model.params.entry, model.firm_arrays
     min_unused, radius = p.min_unused_share, p.plot_radius_km
     for k, (resource, sectors, book) in enumerate(watched(model)):
         if not book.large_offers:
@@ -213,14 +213,14 @@ def step(model: SymbiosisModel) -> None:
             available = offer.quantity - offer.committed  # Offer.available, without the property call
             if available <= EPS or available < min_unused * offer.quantity:
                 continue
-            if not model.firm_arrays.alive.item(offer.firm):  # read afresh: an arrival may regrow the register
+            if not fa.alive.item(offer.firm):  # the column read afresh: an arrival may regrow the register
                 continue
             plot = land_planning.first_free(plots)
             if plot is None:
                 continue
             # a Python float (the same double as numpy's scalar), so the power below is plain Python's
-            rate = p.base_rate_per_year + p.facilitated_rate_per_year * model.firm_arrays.facilitation_rate.item(supplier.idx)
-            if model.rng.random() >= 1.0 - (1.0 - min(rate, 0.99)) ** (1.0 / 12.0):
+            rate = p.base_rate_per_year + p.facilitated_rate_per_year * fa.facilitation_rate.item(supplier.idx)
+            if model.rng.random() >= 1.0 - (1.0 - (0.99 if rate > 0.99 else rate)) ** (1.0 / 12.0):  # min(rate, 0.99)
                 continue
             sector = sectors[int(model.rng.integers(len(sectors)))]
             qty = p.size_share * offer.available
