@@ -28,7 +28,7 @@ from sim.core.collector import Collector
 from sim.core.events import EventKind
 from sim.core.exchange import Exchange
 from sim.core.ledger import Ledger
-from sim.mechanisms import HOOKS, REGISTRY, Mechanism, hooks, schedule
+from sim.mechanisms import REGISTRY, Mechanism, plan
 
 _MESA_LOG = mesa.model._mesa_logger  # the logger of Mesa's own step
 _TIME_CHANGED = ("time", ObservableSignals.CHANGED)  # what Mesa's Observable ``time`` tells its subscribers
@@ -90,8 +90,9 @@ class SymbiosisModel(mesa.Model):
         self.horizon = config.steps
         self.resources = resources.resolve(config.resources)  # the scenario's catalogue; set_price events change it
         self.registry = registry
-        self.phases = schedule(registry)
-        self.hooks = {kind: hooks(kind, registry) for kind in HOOKS}
+        phases, hooks = plan(registry)
+        self.phases = list(phases)  # the model's own: a study or a profiler may change them
+        self.hooks = dict(hooks)
         self.state = SimpleNamespace(**{m.name: m.state() for m in registry if m.state is not None})
         self.firms: list[Firm] = []
         self.by_name: dict[str, Firm] = {}

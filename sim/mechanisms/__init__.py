@@ -138,3 +138,17 @@ def schedule(registry: tuple[Mechanism, ...] = REGISTRY) -> list[tuple[str, Call
 def hooks(kind: str, registry: tuple[Mechanism, ...] = REGISTRY) -> tuple[Callable[..., Any], ...]:
     """Every mechanism's hook of one kind, in registry order."""
     return tuple(m.hooks[kind] for m in registry if kind in m.hooks)
+
+
+Plan = tuple[list[tuple[str, Callable[..., None]]], dict[str, tuple[Callable[..., Any], ...]]]
+_planned: list[tuple[tuple[Mechanism, ...], Plan]] = []  # the last registry planned and its plan
+
+
+def plan(registry: tuple[Mechanism, ...] = REGISTRY) -> Plan:
+    """A registry's month (:func:`schedule`) and its hooks by kind (:func:`hooks`), worked out once
+    for the last registry asked about: a model of a case is built in less time than working them out
+    takes. The same tuple of frozen entries has the same plan; it is kept with the plan, so its
+    identity is not reused while kept. Callers copy the list and the dict they may change."""
+    if not _planned or _planned[0][0] is not registry:
+        _planned[:] = [(registry, (schedule(registry), {kind: hooks(kind, registry) for kind in HOOKS}))]
+    return _planned[0][1]
