@@ -35,6 +35,8 @@ COLUMNS: dict[str, Any] = {
     "founded": float,  # step the firm was founded; -inf: established long before the run
 }
 
+CAPACITY = 16  # rows a register starts with; it doubles when full
+
 
 class FirmArrays:
     """Per-firm columns, grown by doubling; rows past ``n`` are unused capacity."""
@@ -54,12 +56,14 @@ class FirmArrays:
     founded: np.ndarray
 
     def __init__(self) -> None:
+        """Made with room for :data:`CAPACITY` firms, which a case's firms rarely outgrow: rather than
+        empty columns that the first firm regrows."""
         self.n = 0
         self.n_alive = 0
-        self.xy = np.zeros((0, 2))
+        self.xy = np.zeros((CAPACITY, 2))
         self._municipality_role: np.ndarray | None = None
         for name, dtype in COLUMNS.items():
-            setattr(self, name, np.zeros(0, dtype=dtype))
+            setattr(self, name, np.zeros(CAPACITY, dtype=dtype))
 
     def add(self, firm: Firm) -> None:
         """A row for a new firm (its idx is the next row). Rows past ``n`` are zero in every column
@@ -67,7 +71,7 @@ class FirmArrays:
         that are not zero are set."""
         idx = self.n
         if idx >= len(self.xy):
-            cap = max(16, 2 * len(self.xy))
+            cap = max(CAPACITY, 2 * len(self.xy))
             self.xy = np.resize(self.xy, (cap, 2))
             for name in COLUMNS:
                 arr = getattr(self, name)
