@@ -77,11 +77,16 @@ class FirmArrays:
                 arr = getattr(self, name)
                 setattr(self, name, np.concatenate([arr, np.zeros(cap - len(arr), dtype=arr.dtype)]))
         self.xy[idx] = (firm.x, firm.y)
-        self.municipality[idx] = firm.municipality
+        if firm.municipality:
+            self.municipality[idx] = firm.municipality
         self.alive[idx] = True
-        self.anchor[idx] = firm.role == Role.ANCHOR
-        self.startup[idx] = firm.role == Role.STARTUP
-        self.sme[idx] = firm.role == Role.SME
+        role = firm.role
+        if role == Role.ANCHOR:  # one of the role columns at most is True
+            self.anchor[idx] = True
+        elif role == Role.STARTUP:
+            self.startup[idx] = True
+        elif role == Role.SME:
+            self.sme[idx] = True
         # built before the first month: established (age unknown, old); arriving in the run: founded now
         self.founded[idx] = -np.inf if firm.entered_step == 0 else firm.entered_step
         self.n += 1
@@ -103,9 +108,8 @@ class FirmArrays:
 
 def add_firm(model: SymbiosisModel, **attrs: Any) -> Firm:
     """A new firm in the register; the mechanisms' ``on_firm_added`` hooks then see it."""
-    attrs.setdefault("attention", None)
-    if attrs["attention"] is None:
-        attrs["attention"] = model.params.matching.attention[Role(attrs["role"]).value]
+    if attrs.get("attention") is None:  # a role keys the table by its value (a StrEnum)
+        attrs["attention"] = model.params.matching.attention[Role(attrs["role"])]
     firm = Firm(model, idx=len(model.firms), entered_step=model.steps, **attrs)
     model.firms.append(firm)
     model.firm_arrays.add(firm)

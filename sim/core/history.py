@@ -113,7 +113,8 @@ def _exit_rule(model: SymbiosisModel, firm: Firm, fc: FirmConfig) -> None:
     elif fc.exit_hazard_per_year is not None:
         arrays.base_hazard[firm.idx] = fc.exit_hazard_per_year
         arrays.exitable[firm.idx] = True  # a utility given a hazard of its own can leave too
-    arrays.own_hazard[firm.idx] = fc.exit == "scheduled" or fc.exit_hazard_per_year is not None
+    if fc.exit == "scheduled" or fc.exit_hazard_per_year is not None:  # a new row is False already
+        arrays.own_hazard[firm.idx] = True
     if fc.exit_year is not None:
         _at(
             model,
