@@ -38,7 +38,7 @@ class Ledger:
         self.pairs: set[tuple[int, int, str]] = set()  # (supplier, receiver, resource) of live exchanges
         self.arrays = ExchangeArrays(list(CATALOGUE))
         self._in_order: tuple[int, tuple[Exchange, ...]] = (-1, ())
-        self._delivering: tuple[Sequence[Exchange], np.ndarray, np.ndarray, np.ndarray] | None = None  # see _track_record
+        self._delivering: tuple[Sequence[Exchange], np.ndarray] | None = None  # see _track_record
         self._hooks: tuple[Any, tuple[tuple[Any, Any], ...]] = (None, ())  # see _delivery_hooks
 
     # ----- reading -------------------------------------------------------------------------
@@ -167,17 +167,15 @@ class Ledger:
     def _track_record(self, exchanges: Sequence[Exchange], n: int) -> np.ndarray:
         """How many of these exchanges each of ``n`` firm rows is in: one addition of the whole
         column to the register's delivered months instead of two scalar ones per exchange (a
-        fancy-indexed addition costs a gather and a scatter more). Kept, with the firms and their
-        counts, for the tuple it was made from (the operating snapshot, the same object until an
-        exchange starts or ends) and the column's length (it grows by doubling as firms arrive)."""
+        fancy-indexed addition costs a gather and a scatter more). Kept for the tuple it was made
+        from (the operating snapshot, the same object until an exchange starts or ends) and the
+        column's length (it grows by doubling as firms arrive)."""
         kept = self._delivering
-        if kept is not None and kept[0] is exchanges and len(kept[3]) == n:
-            return kept[3]
+        if kept is not None and kept[0] is exchanges and len(kept[1]) == n:
+            return kept[1]
         firms = np.array([i for ex in exchanges for i in (ex.supplier, ex.receiver)], dtype=np.int64)
-        idx, counts = np.unique(firms, return_counts=True)
-        dense = np.zeros(n, dtype=np.int64)
-        dense[idx] = counts
-        self._delivering = (exchanges, idx, counts, dense)
+        dense = np.bincount(firms, minlength=n)
+        self._delivering = (exchanges, dense)
         return dense
 
     def end(self, ex: Exchange, reason: EndReason) -> None:
